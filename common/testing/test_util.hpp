@@ -1,0 +1,107 @@
+/// \file
+/// Test helpers shared by every chapter's tests: a temporary directory that cleans up after
+/// itself, and a way to run a chapter's real program with given input.
+#pragma once
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+extern char** environ;
+
+namespace vkv::testing {
+
+/// A fresh directory under the system's temporary directory, removed with all its contents
+/// when the object is destroyed.
+class TempDir {
+ public:
+  /// Creates the directory.
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "vkv-test-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  /// The directory's path.
+  [[nodiscard]] const std::string& path() const { return path_; }
+  /// The path of `name` inside the directory.
+  [[nodiscard]] std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+/// What a finished program left behind.
+struct ProgramOutput {
+  int exit_code = -1;  ///< The exit status, or 128 + the signal that ended it.
+  std::string out;     ///< Everything it wrote to standard output.
+  std::string err;     ///< Everything it wrote to standard error.
+};
+
+/// Reads a whole file into a string (empty if it cannot be opened).
+inline std::string read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Writes `bytes` to `path`, replacing it.
+inline void write_whole_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << bytes;
+}
+
+/// Runs `program` with `args`, `input` on its standard input, and waits for it to finish.
+/// Throws std::runtime_error when the program cannot be started at all (a test bug).
+inline ProgramOutput run_program(const std::string& program, const std::vector<std::string>& args,
+                                 const std::string& input) {
+  TempDir scratch;
+  const std::string in_path = scratch.file("stdin");
+  const std::string out_path = scratch.file("stdout");
+  const std::string err_path = scratch.file("stderr");
+  write_whole_file(in_path, input);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(program.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+
+  pid_t pid = 0;
+  int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + program);
+
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+  }
+  ProgramOutput result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = read_whole_file(out_path);
+  result.err = read_whole_file(err_path);
+  return result;
+}
+
+}  // namespace vkv::testing
