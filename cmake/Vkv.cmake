@@ -14,6 +14,18 @@ macro(vkv_setup_sanitizer)
   endif()
 endmacro()
 
+# With VKV_FUZZ, everything is built with coverage for libFuzzer and with ASan and UBSan;
+# the fuzz targets link libFuzzer's main. Needs clang.
+macro(vkv_setup_fuzzing)
+  if(VKV_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+      message(FATAL_ERROR "VKV_FUZZ needs clang (CXX=clang++)")
+    endif()
+    add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -g)
+    add_link_options(-fsanitize=address,undefined)
+  endif()
+endmacro()
+
 # Finds Catch2 and Google Benchmark according to VKV_TESTS and VKV_BENCH.
 macro(vkv_setup_test_frameworks)
   set(VKV_HAVE_TESTS OFF)

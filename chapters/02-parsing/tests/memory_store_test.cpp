@@ -1,0 +1,6 @@
+#include "memory_store.hpp"
+#include "store_contract.hpp"
+
+VKV_STORE_CONTRACT_TESTS("MemoryStore", "[ch02]", [] {
+  return std::make_unique<vkv::testing::PlainStoreUnderTest<vkv::storage::MemoryStore>>();
+})
