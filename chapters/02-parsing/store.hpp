@@ -9,6 +9,7 @@
 
 namespace vkv::storage {
 
+//! [store]
 /// A map from byte-string keys to byte-string values.
 ///
 /// This is the seam the whole course builds on: the engine knows only this interface, and each
@@ -33,5 +34,6 @@ class Store {
   /// Removes `key`; ok whether or not it was there. REQUIRES: !key.empty().
   virtual Status del(std::string_view key) = 0;
 };
+//! [store]
 
 }  // namespace vkv::storage

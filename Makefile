@@ -1,0 +1,115 @@
+# vkv's front door. `make run` builds and starts the latest chapter's program; `make test`
+# installs what is missing, builds everything, runs every test and builds the docs.
+#
+#   make run                    the latest program (the server, from chapter 6 on)
+#   make test                   everything CI runs
+#   make test CH=3              chapter 3's tests only
+#   make test SANITIZE=address  the tests under ASan (also: undefined, thread)
+#   make chapter N=3            build and start chapter 3's program
+#   make docs                   the course as HTML: build/docs/html/index.html
+#   make bench                  every benchmark, with its ratios against a baseline
+#   make fuzz                   the libFuzzer targets for FUZZ_SECONDS each (needs clang)
+
+SHELL := /bin/bash
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+ARGS ?=
+FUZZ_SECONDS ?= 60
+
+CHAPTERS := $(sort $(notdir $(wildcard chapters/[0-9][0-9]-*)))
+LATEST := $(lastword $(CHAPTERS))
+# The program `make run` starts: the server once there is one, else the latest chapter's.
+RUN_PROGRAM := $(if $(wildcard chapters/06-*),vkv,ch$(LATEST))
+
+ifeq ($(SANITIZE),)
+  TEST_BUILD := build
+else
+  TEST_BUILD := build-$(SANITIZE)
+endif
+CH_LABEL := $(if $(CH),ch$(shell printf %02d $(CH)),)
+
+# Tools and the Debian packages that bring them. `make test` installs what is missing.
+TEST_NEEDS := cmake:cmake g++:g++ /usr/include/catch2/catch.hpp:catch2 \
+  /usr/include/benchmark/benchmark.h:libbenchmark-dev doxygen:doxygen dot:graphviz
+RUN_NEEDS := cmake:cmake g++:g++
+BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev redis-server:redis-server \
+  redis-benchmark:redis-tools
+
+.PHONY: run test chapter docs bench fuzz deps bench-deps configure clean help
+
+help:
+	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
+
+# install_missing NEEDS: apt-get installs the packages whose tool or header is missing.
+define install_missing
+	@missing=""; for need in $(1); do what=$${need%%:*}; pkg=$${need##*:}; \
+	  if [[ $$what == /* ]]; then [ -e "$$what" ] || missing="$$missing $$pkg"; \
+	  else command -v "$$what" >/dev/null 2>&1 || missing="$$missing $$pkg"; fi; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing:$$missing"; echo "run: sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+endef
+
+deps:
+	$(call install_missing,$(TEST_NEEDS))
+
+bench-deps: deps
+	$(call install_missing,$(BENCH_NEEDS))
+
+configure:
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+
+run:
+	$(call install_missing,$(RUN_NEEDS))
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build -j$(JOBS) --target $(RUN_PROGRAM) >/dev/null
+	./build/bin/$(RUN_PROGRAM) $(ARGS)
+
+chapter:
+	@test -n "$(N)" || { echo "usage: make chapter N=3"; exit 2; }
+	$(eval DIR := $(notdir $(wildcard chapters/$(shell printf %02d $(N))-*)))
+	@test -n "$(DIR)" || { echo "no chapter $(N); chapters: $(CHAPTERS)"; exit 2; }
+	$(call install_missing,$(RUN_NEEDS))
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build -j$(JOBS) --target ch$(DIR) >/dev/null
+	./build/bin/ch$(DIR) $(ARGS)
+
+test: deps
+	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=$(if $(SANITIZE),RelWithDebInfo,Release) \
+	  -DVKV_TESTS=ON -DVKV_BENCH=$(if $(SANITIZE),OFF,ON) -DVKV_WERROR=ON \
+	  -DVKV_SANITIZE=$(SANITIZE) >/dev/null
+	cmake --build $(TEST_BUILD) -j$(JOBS)
+	cd $(TEST_BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600 $(if $(CH_LABEL),-L '^$(CH_LABEL)$$',)
+ifeq ($(CH)$(SANITIZE),)
+	$(MAKE) --no-print-directory docs
+	@if command -v clang++ >/dev/null; then $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=15; \
+	else echo "clang++ not found: fuzz smoke test skipped (apt-get install clang)"; fi
+endif
+
+docs: deps configure
+	@mkdir -p build/docs
+	doxygen docs/Doxyfile
+	@echo "docs: build/docs/html/index.html"
+
+bench: bench-deps
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVKV_BENCH=ON >/dev/null
+	cmake --build build -j$(JOBS)
+	@for b in build/bench/*; do [ -x "$$b" ] || continue; \
+	  echo; echo "=== $$(basename $$b) ==="; "$$b" $(BENCH_ARGS) || exit 1; done
+
+# Builds with clang, coverage and ASan/UBSan, and runs each fuzzer for FUZZ_SECONDS.
+fuzz:
+	CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVKV_FUZZ=ON \
+	  -DVKV_TESTS=OFF -DVKV_BENCH=OFF >/dev/null
+	cmake --build build-fuzz -j$(JOBS) --target $$(cd build-fuzz && cmake --build . --target help | sed -n 's/^\.\.\. \(.*-fuzzer\).*/\1/p')
+	@for f in build-fuzz/bin/*-fuzzer; do echo "fuzzing $$f for $(FUZZ_SECONDS)s"; \
+	  mkdir -p build-fuzz/corpus/$$(basename $$f); \
+	  "$$f" -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=1024 -timeout=10 \
+	    -print_final_stats=1 build-fuzz/corpus/$$(basename $$f) 2>&1 | tail -4 || exit 1; done
+
+clean:
+	rm -rf build build-* 
