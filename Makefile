@@ -106,7 +106,7 @@ fuzz:
 	CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVKV_FUZZ=ON \
 	  -DVKV_TESTS=OFF -DVKV_BENCH=OFF >/dev/null
 	cmake --build build-fuzz -j$(JOBS) --target $$(cd build-fuzz && cmake --build . --target help | sed -n 's/^\.\.\. \(.*-fuzzer\).*/\1/p')
-	@for f in build-fuzz/bin/*-fuzzer; do echo "fuzzing $$f for $(FUZZ_SECONDS)s"; \
+	@set -o pipefail; for f in build-fuzz/bin/*-fuzzer; do echo "fuzzing $$f for $(FUZZ_SECONDS)s"; \
 	  mkdir -p build-fuzz/corpus/$$(basename $$f); \
 	  "$$f" -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=1024 -timeout=10 \
 	    -print_final_stats=1 build-fuzz/corpus/$$(basename $$f) 2>&1 | tail -4 || exit 1; done
