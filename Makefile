@@ -15,7 +15,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 ARGS ?=
 FUZZ_SECONDS ?= 60
 
-CHAPTERS := $(sort $(notdir $(wildcard chapters/[0-9][0-9]-*)))
+CHAPTERS := $(sort $(patsubst chapters/%/main.cpp,%,$(wildcard chapters/[0-9][0-9]-*/main.cpp)))
 LATEST := $(lastword $(CHAPTERS))
 # The program `make run` starts: the server once there is one, else the latest chapter's.
 RUN_PROGRAM := $(if $(wildcard chapters/06-*),vkv,ch$(LATEST))
