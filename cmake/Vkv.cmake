@@ -51,19 +51,22 @@ macro(vkv_setup_test_frameworks)
   endif()
 endmacro()
 
-# vkv_add_tests(<label> <sources...> [LIBS <libs...>])
-# One Catch2 test program, build/tests/<label>-tests, each test registered with CTest under
-# the label <label> (ch01, ch02, ..., or e2e for the whole-program tests).
+# vkv_add_tests(<name> <sources...> [LIBS <libs...>] [LABELS <labels...>])
+# One Catch2 test program, build/tests/<name>-tests, each test registered with CTest under
+# the label <name> (ch01, ch02, ...), or under LABELS when given (e2e tests: "e2e ch06").
 function(vkv_add_tests label)
   if(NOT VKV_HAVE_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "LIBS;LABELS" ${ARGN})
   set(target ${label}-tests)
+  if(NOT ARG_LABELS)
+    set(ARG_LABELS ${label})
+  endif()
   add_executable(${target} ${ARG_UNPARSED_ARGUMENTS})
   set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   target_link_libraries(${target} PRIVATE ${ARG_LIBS} vkv_testing Catch2::Catch2WithMain)
-  catch_discover_tests(${target} TEST_PREFIX "${label}: " PROPERTIES LABELS ${label}
+  catch_discover_tests(${target} TEST_PREFIX "${label}: " PROPERTIES LABELS "${ARG_LABELS}"
                        DISCOVERY_TIMEOUT 60)
 endfunction()
 
