@@ -96,7 +96,7 @@ inline void empty_value_is_a_value(storage::Store& s) {
 
 inline void binary_keys_and_values(storage::Store& s) {
   const std::string key("k\0\n\r\xff \"", 7);
-  const std::string value("\0\0\x01\n\r\t\xfe\"\\ end", 15);
+  const std::string value("\0\0\x01\n\r\t\xfe\"\\ end", 13);
   REQUIRE(s.set(key, value).is_ok());
   CHECK(get_or_absent(s, key) == value);
   CHECK(get_or_absent(s, std::string("k\0", 2)) == "<not found>");
