@@ -1,0 +1,91 @@
+#include "log_format.hpp"
+
+#include "coding.hpp"
+#include "crc32c.hpp"
+
+namespace vkv::storage {
+
+namespace {
+
+std::size_t payload_size(const LogRecord& r) {
+  std::size_t n = static_cast<std::size_t>(varint_length(r.key.size())) + r.key.size();
+  if (r.type == RecordType::kSet) {
+    n += static_cast<std::size_t>(varint_length(r.value.size())) + r.value.size();
+  }
+  return n;
+}
+
+bool known_type(std::uint8_t t) {
+  return t == static_cast<std::uint8_t>(RecordType::kSet) ||
+         t == static_cast<std::uint8_t>(RecordType::kDel);
+}
+
+// Parses a checksummed payload; false if it does not hold exactly what its type says.
+bool parse_payload(RecordType type, std::string_view payload, LogRecord* out) {
+  LogRecord r;
+  r.type = type;
+  if (!get_length_prefixed(&payload, &r.key)) return false;
+  if (type == RecordType::kSet && !get_length_prefixed(&payload, &r.value)) return false;
+  if (!payload.empty()) return false;
+  *out = r;
+  return true;
+}
+
+}  // namespace
+
+std::string_view describe(DecodeStatus status) {
+  switch (status) {
+    case DecodeStatus::kOk: return "ok";
+    case DecodeStatus::kTruncated: return "the record runs past the end of the file";
+    case DecodeStatus::kBadType: return "unknown record type";
+    case DecodeStatus::kBadLength: return "impossible record length";
+    case DecodeStatus::kBadChecksum: return "checksum mismatch";
+    case DecodeStatus::kBadPayload: return "malformed payload";
+  }
+  return "unknown";
+}
+
+std::size_t encoded_size(const LogRecord& record) {
+  return LogFormat::kHeaderSize + payload_size(record);
+}
+
+//! [encode-record]
+void encode_record(const LogRecord& record, std::string* dst) {
+  const std::size_t start = dst->size();
+  const auto length = static_cast<std::uint32_t>(payload_size(record));
+  put_fixed32(dst, 0);  // the crc, filled in below once the bytes it covers are there
+  put_fixed32(dst, length);
+  dst->push_back(static_cast<char>(record.type));
+  put_length_prefixed(dst, record.key);
+  if (record.type == RecordType::kSet) put_length_prefixed(dst, record.value);
+
+  const std::string_view covered = std::string_view(*dst).substr(start + 4);
+  const std::uint32_t crc = crc32c::mask(crc32c::value(covered));
+  for (std::size_t i = 0; i < 4; ++i) (*dst)[start + i] = static_cast<char>(crc >> (8 * i));
+}
+//! [encode-record]
+
+//! [decode-record]
+DecodeStatus decode_record(std::string_view input, LogRecord* record, std::size_t* size) {
+  if (input.size() < LogFormat::kHeaderSize) return DecodeStatus::kTruncated;
+  // The cheap checks come first: a reader hunting for the next good record after damage
+  // tries every offset, and most are rejected here without computing a checksum.
+  const auto type = static_cast<std::uint8_t>(input[8]);
+  if (!known_type(type)) return DecodeStatus::kBadType;
+  const std::uint32_t length = decode_fixed32(input.data() + 4);
+  if (length > LogFormat::kMaxPayload) return DecodeStatus::kBadLength;
+  const std::size_t total = LogFormat::kHeaderSize + length;
+  if (input.size() < total) return DecodeStatus::kTruncated;
+
+  const std::uint32_t stored = crc32c::unmask(decode_fixed32(input.data()));
+  if (crc32c::value(input.substr(4, total - 4)) != stored) return DecodeStatus::kBadChecksum;
+  const std::string_view payload = input.substr(LogFormat::kHeaderSize, length);
+  if (!parse_payload(static_cast<RecordType>(type), payload, record)) {
+    return DecodeStatus::kBadPayload;
+  }
+  *size = total;
+  return DecodeStatus::kOk;
+}
+//! [decode-record]
+
+}  // namespace vkv::storage

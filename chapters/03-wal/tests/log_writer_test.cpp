@@ -1,0 +1,233 @@
+// LogWriter: what each sync policy does, group commit, log order, and poisoning.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <limits>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fault_injection_env.hpp"
+#include "log_writer.hpp"
+#include "recovery.hpp"
+#include "test_util.hpp"
+
+using vkv::Env;
+using vkv::FaultInjectionEnv;
+using vkv::Status;
+using vkv::storage::LogRecord;
+using vkv::storage::LogWriter;
+using vkv::storage::LogWriterOptions;
+using vkv::storage::SyncPolicy;
+using vkv::testing::TempDir;
+
+namespace {
+
+std::unique_ptr<LogWriter> make_writer(
+    Env& env, const std::string& path, SyncPolicy sync,
+    std::chrono::milliseconds interval = std::chrono::seconds(1)) {
+  auto file = env.new_writable_file(path);
+  REQUIRE(file.is_ok());
+  return std::make_unique<LogWriter>(std::move(file).value(), path,
+                                     LogWriterOptions{sync, interval});
+}
+
+// The keys of the records in the log at `path`, in log order.
+std::vector<std::string> logged_keys(const std::string& path) {
+  std::vector<std::string> keys;
+  auto report = vkv::storage::replay_log(Env::posix(), path, [&keys](const LogRecord& r) {
+    keys.emplace_back(r.key);
+    return Status::ok();
+  });
+  REQUIRE(report.is_ok());
+  return keys;
+}
+
+// Waits up to 10 s for `done()`; false if it never came true.
+template <typename Pred>
+bool wait_for(Pred done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
+const LogWriter::Apply kNoApply;
+
+// A file whose first sync() blocks until release() is called, so a test can hold a leader
+// inside its fdatasync while more writers queue up.
+class GatedFile final : public vkv::WritableFile {
+ public:
+  explicit GatedFile(std::unique_ptr<vkv::WritableFile> base) : base_(std::move(base)) {}
+  Status append(std::string_view data) override { return base_->append(data); }
+  Status sync() override {
+    std::unique_lock lock(mu_);
+    in_sync_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return released_; });
+    return base_->sync();
+  }
+  Status close() override { return base_->close(); }
+  [[nodiscard]] std::uint64_t size() const override { return base_->size(); }
+
+  void wait_until_in_sync() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return in_sync_; });
+  }
+  void release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::unique_ptr<vkv::WritableFile> base_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool in_sync_ = false;
+  bool released_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("log writer: always syncs before returning; never does not sync", "[ch03]") {
+  TempDir tmp;
+  auto always = make_writer(Env::posix(), tmp.file("a.log"), SyncPolicy::kAlways);
+  auto never = make_writer(Env::posix(), tmp.file("n.log"), SyncPolicy::kNever);
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(always->write(LogRecord::set("k" + std::to_string(i), "v"), kNoApply).is_ok());
+    CHECK(always->synced_size() == always->size());
+    REQUIRE(never->write(LogRecord::set("k" + std::to_string(i), "v"), kNoApply).is_ok());
+  }
+  CHECK(always->sync_count() == 5);
+  CHECK(never->sync_count() == 0);
+  CHECK(never->synced_size() == 0);
+  CHECK(never->size() == always->size());
+  REQUIRE(never->sync().is_ok());  // an explicit sync works under any policy
+  CHECK(never->synced_size() == never->size());
+  CHECK(logged_keys(tmp.file("n.log")) ==
+        std::vector<std::string>{"k0", "k1", "k2", "k3", "k4"});
+}
+
+TEST_CASE("log writer: everysec syncs in the background, and at close", "[ch03]") {
+  TempDir tmp;
+  FaultInjectionEnv env;
+  {
+    auto log = make_writer(env, tmp.file("e.log"), SyncPolicy::kEverySec,
+                           std::chrono::milliseconds(10));
+    REQUIRE(env.sync_dir(tmp.path()).is_ok());  // the file itself survives the crash
+    REQUIRE(log->write(LogRecord::set("a", "1"), kNoApply).is_ok());
+    CHECK(wait_for([&] { return log->synced_size() == log->size(); }));
+    CHECK(log->sync_count() >= 1);
+  }
+  {
+    // An interval too long to come round: the destructor's final sync is what saves it.
+    auto log = make_writer(env, tmp.file("f.log"), SyncPolicy::kEverySec, std::chrono::hours(1));
+    REQUIRE(env.sync_dir(tmp.path()).is_ok());
+    REQUIRE(log->write(LogRecord::set("b", "2"), kNoApply).is_ok());
+  }
+  REQUIRE(env.crash().is_ok());
+  CHECK(logged_keys(tmp.file("e.log")) == std::vector<std::string>{"a"});
+  CHECK(logged_keys(tmp.file("f.log")) == std::vector<std::string>{"b"});
+}
+
+TEST_CASE("log writer: under never, a power loss may take everything", "[ch03]") {
+  TempDir tmp;
+  FaultInjectionEnv env;
+  {
+    auto log = make_writer(env, tmp.file("n.log"), SyncPolicy::kNever);
+    REQUIRE(env.sync_dir(tmp.path()).is_ok());  // the file itself survives
+    REQUIRE(log->write(LogRecord::set("a", "1"), kNoApply).is_ok());
+  }
+  REQUIRE(env.crash().is_ok());
+  CHECK(logged_keys(tmp.file("n.log")).empty());
+}
+
+TEST_CASE("log writer: writers that arrive together share one sync", "[ch03]") {
+  TempDir tmp;
+  auto file = Env::posix().new_writable_file(tmp.file("g.log"));
+  REQUIRE(file.is_ok());
+  auto gated = std::make_unique<GatedFile>(std::move(file).value());
+  GatedFile* gate = gated.get();
+  LogWriter log(std::move(gated), tmp.file("g.log"), {SyncPolicy::kAlways});
+
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  threads.emplace_back([&] { ok += log.write(LogRecord::set("first", ""), kNoApply).is_ok(); });
+  gate->wait_until_in_sync();  // the first writer leads, and is stuck in its sync
+  for (int i = 0; i < 5; ++i) {
+    threads.emplace_back([&, i] {
+      ok += log.write(LogRecord::set("w" + std::to_string(i), ""), kNoApply).is_ok();
+    });
+  }
+  REQUIRE(wait_for([&] { return log.queued() == 6; }));  // the leader and five waiting
+  gate->release();
+  for (auto& t : threads) t.join();
+  CHECK(ok == 6);
+  CHECK(log.sync_count() == 2);  // one for "first", one for the five that queued behind it
+  CHECK(logged_keys(tmp.file("g.log")).size() == 6);
+}
+
+TEST_CASE("log writer: records are applied in log order, by many threads", "[ch03]") {
+  TempDir tmp;
+  auto log = make_writer(Env::posix(), tmp.file("o.log"), SyncPolicy::kAlways);
+  std::vector<std::string> applied;  // only ever touched by the current leader
+  const LogWriter::Apply apply = [&applied](const LogRecord& r) {
+    applied.emplace_back(r.key);
+    return Status::ok();
+  };
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 40; ++i) {
+        const std::string key = std::to_string(t) + "-" + std::to_string(i);
+        if (!log->write(LogRecord::set(key, "v"), apply).is_ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(failures == 0);
+  CHECK(applied.size() == 320);
+  CHECK(logged_keys(tmp.file("o.log")) == applied);
+  CHECK(log->sync_count() <= 320);
+}
+
+TEST_CASE("log writer: a failed append or sync poisons the log", "[ch03]") {
+  for (std::uint64_t failing : {0, 1}) {
+    INFO((failing == 0 ? "append" : "sync") << " fails");
+    TempDir tmp;
+    FaultInjectionEnv env;
+    auto log = make_writer(env, tmp.file("p.log"), SyncPolicy::kAlways);
+    int applied = 0;
+    const LogWriter::Apply apply = [&applied](const LogRecord&) {
+      ++applied;
+      return Status::ok();
+    };
+    REQUIRE(log->write(LogRecord::set("a", "1"), apply).is_ok());
+    env.fail_once_after(failing);
+    const Status first = log->write(LogRecord::set("b", "2"), apply);
+    CHECK(first.to_string().find("injected fault") != std::string::npos);
+    CHECK(applied == 1);
+    const Status later = log->write(LogRecord::set("c", "3"), apply);
+    CHECK(later.to_string() ==
+          "IO error: log " + tmp.file("p.log") + " takes no more writes after a failure (" +
+              first.to_string() + "); restart to recover from the log");
+    CHECK(log->sync().to_string() == later.to_string());
+    CHECK(log->health().to_string() == later.to_string());
+    CHECK(applied == 1);
+  }
+}
+
+TEST_CASE("log writer: an apply that fails poisons the log too", "[ch03]") {
+  TempDir tmp;
+  auto log = make_writer(Env::posix(), tmp.file("x.log"), SyncPolicy::kNever);
+  const LogWriter::Apply failing = [](const LogRecord&) { return Status::io_error("no room"); };
+  CHECK(log->write(LogRecord::set("a", "1"), failing).to_string() == "IO error: no room");
+  CHECK_FALSE(log->write(LogRecord::set("b", "1"), kNoApply).is_ok());
+}
