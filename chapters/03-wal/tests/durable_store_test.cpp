@@ -12,6 +12,7 @@
 #include "fault_injection_env.hpp"
 #include "log_format.hpp"
 #include "memory_store.hpp"
+#include "durable_store_under_test.hpp"
 #include "store_contract.hpp"
 #include "test_util.hpp"
 
@@ -46,27 +47,16 @@ std::string get_or_absent(vkv::storage::Store& s, std::string_view key) {
   return vkv::testing::contract::get_or_absent(s, key);
 }
 
-// A DurableStore in its own temporary directory, for the contract suite.
-class DurableStoreUnderTest : public vkv::testing::StoreUnderTest {
- public:
-  explicit DurableStoreUnderTest(SyncPolicy sync) : store_(open_ok(dir_.file("data"), sync)) {}
-  vkv::storage::Store& store() override { return *store_; }
-
- private:
-  TempDir dir_;
-  std::unique_ptr<DurableStore> store_;
-};
-
 }  // namespace
 
 VKV_STORE_CONTRACT_TESTS("DurableStore(always)", "[ch03]", [] {
-  return std::make_unique<DurableStoreUnderTest>(SyncPolicy::kAlways);
+  return std::make_unique<vkv::testing::DurableStoreUnderTest<MemoryStore>>(SyncPolicy::kAlways);
 })
 VKV_STORE_CONTRACT_TESTS("DurableStore(everysec)", "[ch03]", [] {
-  return std::make_unique<DurableStoreUnderTest>(SyncPolicy::kEverySec);
+  return std::make_unique<vkv::testing::DurableStoreUnderTest<MemoryStore>>(SyncPolicy::kEverySec);
 })
 VKV_STORE_CONTRACT_TESTS("DurableStore(never)", "[ch03]", [] {
-  return std::make_unique<DurableStoreUnderTest>(SyncPolicy::kNever);
+  return std::make_unique<vkv::testing::DurableStoreUnderTest<MemoryStore>>(SyncPolicy::kNever);
 })
 
 TEST_CASE("durable store: writes survive a reopen, under every policy", "[ch03]") {

@@ -1,0 +1,261 @@
+#include "memtable_shard.hpp"
+
+#include "coding.hpp"
+#include "key_hash.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <mutex>
+
+namespace vkv::storage {
+
+//! [node-layout]
+// A node is one aligned run of arena bytes:
+//
+//   [record: 8][key_size: 4][height: 4][next[0] ... next[height-1]: 8 each][key bytes]
+//
+// so a search that lands on a node finds the key a few bytes further on, usually in the same
+// cache line. Only `record` and the `next` pointers change after the node is published, and
+// they are atomics; everything else is written once, before a release store links the node in.
+struct MemtableShard::Node {
+  Node(std::uint32_t size, std::uint32_t levels) : key_size(size), height(levels) {}
+
+  std::atomic<const char*> record{nullptr};  // the current value record (see new_record)
+  const std::uint32_t key_size;
+  const std::uint32_t height;
+
+  std::atomic<Node*>* links() { return reinterpret_cast<std::atomic<Node*>*>(this + 1); }
+  const std::atomic<Node*>* links() const {
+    return reinterpret_cast<const std::atomic<Node*>*>(this + 1);
+  }
+  // A reader follows a link with acquire, so the node it reaches is fully written.
+  Node* next(int level) const { return links()[level].load(std::memory_order_acquire); }
+  // A writer links a finished node in with release.
+  void set_next(int level, Node* node) { links()[level].store(node, std::memory_order_release); }
+  std::string_view key() const {
+    return {reinterpret_cast<const char*>(links() + height), key_size};
+  }
+  char* key_bytes() { return reinterpret_cast<char*>(links() + height); }
+
+  static std::size_t size_for(std::uint32_t height, std::size_t key_size) {
+    return sizeof(Node) + height * sizeof(std::atomic<Node*>) + key_size;
+  }
+};
+//! [node-layout]
+
+namespace {
+
+//! [tombstone]
+// A value record is [kind: 1 byte][length: varint][value bytes]; a tombstone is the kind byte
+// alone. A DEL writes a tombstone rather than unlinking the node, because the key may still
+// have older values on disk (chapter 5 on) that only a newer tombstone can hide.
+enum class RecordKind : char { kValue = 'V', kTombstone = 'D' };
+
+struct DecodedRecord {
+  bool tombstone;
+  std::string_view value;
+};
+//! [tombstone]
+
+// The record was written by new_record(), so its varint is well formed and ends inside it:
+// the view handed to get_varint64 may reach past the record, but no byte past it is read.
+DecodedRecord decode_record(const char* record) {
+  if (static_cast<RecordKind>(record[0]) == RecordKind::kTombstone) return {true, {}};
+  std::string_view rest(record + 1, kMaxVarint64Bytes);
+  std::uint64_t length = 0;
+  const bool ok = get_varint64(&rest, &length);
+  assert(ok);
+  (void)ok;
+  return {false, std::string_view(rest.data(), length)};
+}
+
+}  // namespace
+
+MemtableShard::MemtableShard(std::uint64_t seed) : rng_(seed | 1) {
+  head_ = new_node({}, kMaxHeight);
+}
+
+void MemtableShard::set(std::string_view key, std::uint64_t hash, std::string_view value) {
+  write(key, hash, value, /*tombstone=*/false);
+}
+
+void MemtableShard::del(std::string_view key, std::uint64_t hash) {
+  write(key, hash, {}, /*tombstone=*/true);
+}
+
+// The one write path. A known key gets a new record, published by one release store, so a
+// reader sees the old value or the new one. A new key gets a node in the skiplist and a slot
+// in the index.
+void MemtableShard::write(std::string_view key, std::uint64_t hash, std::string_view value,
+                          bool tombstone) {
+  assert(key.size() <= std::numeric_limits<std::uint32_t>::max());
+  std::unique_lock lock(mu_);
+  Node* node = find_in_index(key, hash);
+  if (node == nullptr) {
+    insert(key, hash, new_record(value, tombstone));
+    return;
+  }
+  //! [tombstone-write]
+  const char* old = node->record.load(std::memory_order_relaxed);
+  if (tombstone && decode_record(old).tombstone) return;  // already deleted: nothing to add
+  node->record.store(new_record(value, tombstone), std::memory_order_release);
+  //! [tombstone-write]
+}
+
+//! [skiplist-insert]
+// Links a node for a new key into every level of its height, bottom-up: once it is reachable
+// at level 0 it is in the shard, and the upper levels only make it faster to find.
+void MemtableShard::insert(std::string_view key, std::uint64_t hash, const char* record) {
+  Node* prev[kMaxHeight];
+  find_predecessors(key, prev);
+  const int height = random_height();
+  for (int level = max_height_; level < height; ++level) prev[level] = head_;
+  max_height_ = std::max(max_height_, height);
+
+  Node* fresh = new_node(key, height);
+  fresh->record.store(record, std::memory_order_relaxed);  // published by set_next below
+  for (int level = 0; level < height; ++level) {
+    fresh->links()[level].store(prev[level]->links()[level].load(std::memory_order_relaxed),
+                                std::memory_order_relaxed);
+    prev[level]->set_next(level, fresh);
+  }
+  add_to_index(fresh, hash);
+  entry_count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Fills prev[level], for each level below the current height, with the last node whose key
+// is less than `key`: where a new node for `key` is linked in. REQUIRES: mu_ held exclusively.
+void MemtableShard::find_predecessors(std::string_view key, Node** prev) const {
+  Node* node = head_;
+  for (int level = max_height_ - 1; level >= 0; --level) {
+    for (Node* next = node->next(level); next != nullptr && next->key() < key;
+         next = node->next(level)) {
+      node = next;  // still before `key`: go right
+    }
+    prev[level] = node;  // overshot (or reached the end) on this level: go down
+  }
+}
+//! [skiplist-insert]
+
+LookupResult MemtableShard::lookup(std::string_view key, std::uint64_t hash,
+                                   std::string* value) const {
+  std::shared_lock lock(mu_);
+  const Node* node = find_in_index(key, hash);
+  if (node == nullptr) return LookupResult::kAbsent;
+  const DecodedRecord record = decode_record(node->record.load(std::memory_order_acquire));
+  if (record.tombstone) return LookupResult::kDeleted;
+  value->assign(record.value);
+  return LookupResult::kFound;
+}
+
+//! [hash-index]
+// Open addressing with linear probing: a key's slot is its hash masked to the index size, or
+// the first free slot after it. Keys are never removed (a DEL is a record, not a removal),
+// so an empty slot always ends a search. REQUIRES: mu_ held, shared or exclusive.
+MemtableShard::Node* MemtableShard::find_in_index(std::string_view key, std::uint64_t hash) const {
+  if (index_.empty()) return nullptr;
+  const std::size_t mask = index_.size() - 1;
+  for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+    Node* node = index_[i];
+    if (node == nullptr || node->key() == key) return node;
+  }
+}
+
+// REQUIRES: mu_ held exclusively; the key is not in the index.
+void MemtableShard::add_to_index(Node* node, std::uint64_t hash) {
+  if (static_cast<double>(entry_count() + 1) > kMaxIndexLoad * static_cast<double>(index_.size())) {
+    grow_index();
+  }
+  const std::size_t mask = index_.size() - 1;
+  std::size_t i = hash & mask;
+  while (index_[i] != nullptr) i = (i + 1) & mask;
+  index_[i] = node;
+}
+
+// Doubles the index and puts every node back (each key's hash is computed again: keeping it
+// would cost 8 bytes a key for something done log2(n) times).
+void MemtableShard::grow_index() {
+  std::vector<Node*> old = std::move(index_);
+  index_.assign(old.empty() ? 16 : old.size() * 2, nullptr);
+  index_bytes_.store(index_.capacity() * sizeof(Node*), std::memory_order_relaxed);
+  const std::size_t mask = index_.size() - 1;
+  for (Node* node : old) {
+    if (node == nullptr) continue;
+    std::size_t i = hash_key(node->key()) & mask;
+    while (index_[i] != nullptr) i = (i + 1) & mask;
+    index_[i] = node;
+  }
+}
+//! [hash-index]
+
+//! [memory-shard]
+std::size_t MemtableShard::memory_bytes() const {
+  return sizeof(MemtableShard) + arena_.memory_bytes() +
+         index_bytes_.load(std::memory_order_relaxed);
+}
+//! [memory-shard]
+
+// A node's bytes come from the arena; the objects in them are created with construct_at and
+// never destroyed one by one (they are trivially destructible; the arena frees the bytes).
+MemtableShard::Node* MemtableShard::new_node(std::string_view key, int height) {
+  static_assert(sizeof(Node) % alignof(std::atomic<Node*>) == 0,
+                "the links must start aligned right after the node header");
+  char* bytes = arena_.allocate_aligned(Node::size_for(height, key.size()));
+  Node* node = std::construct_at(reinterpret_cast<Node*>(bytes),
+                                 static_cast<std::uint32_t>(key.size()),
+                                 static_cast<std::uint32_t>(height));
+  for (int level = 0; level < height; ++level) {
+    std::construct_at(&node->links()[level], nullptr);
+  }
+  if (!key.empty()) std::memcpy(node->key_bytes(), key.data(), key.size());
+  return node;
+}
+
+const char* MemtableShard::new_record(std::string_view value, bool tombstone) {
+  std::string header(1, static_cast<char>(tombstone ? RecordKind::kTombstone : RecordKind::kValue));
+  if (!tombstone) put_varint64(&header, value.size());  // short: stays in the string's own buffer
+  char* record = arena_.allocate(header.size() + value.size());
+  std::memcpy(record, header.data(), header.size());
+  if (!value.empty()) std::memcpy(record + header.size(), value.data(), value.size());
+  return record;
+}
+
+// Each level holds about a quarter of the nodes of the level below: a node reaches level
+// h+1 with probability 1/4. Fewer levels than a coin's 1/2 means fewer links per node
+// (1.33 on average), at the price of a few more steps per search.
+int MemtableShard::random_height() {
+  int height = 1;
+  while (height < kMaxHeight) {
+    rng_ ^= rng_ << 13;  // xorshift64: fast, and plenty random for choosing heights
+    rng_ ^= rng_ >> 7;
+    rng_ ^= rng_ << 17;
+    if ((rng_ & 3) != 0) break;
+    ++height;
+  }
+  return height;
+}
+
+MemtableShard::Iterator::Iterator(const MemtableShard& shard) : node_(shard.head_->next(0)) {
+  load_record();
+}
+
+void MemtableShard::Iterator::next() {
+  assert(valid());
+  node_ = node_->next(0);
+  load_record();
+}
+
+std::string_view MemtableShard::Iterator::key() const { return node_->key(); }
+
+std::string_view MemtableShard::Iterator::value() const { return decode_record(record_).value; }
+
+bool MemtableShard::Iterator::is_tombstone() const { return decode_record(record_).tombstone; }
+
+void MemtableShard::Iterator::load_record() {
+  record_ = node_ != nullptr ? node_->record.load(std::memory_order_acquire) : nullptr;
+}
+
+}  // namespace vkv::storage

@@ -1,0 +1,119 @@
+/// \file
+/// MemtableShard: one part of the memtable: a skiplist sorted by key for scans, a hash index
+/// for point lookups, every byte of both entries and nodes in an arena.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "arena.hpp"
+
+namespace vkv::storage {
+
+/// What a lookup found for a key.
+enum class LookupResult {
+  kFound,    ///< The key has a value; it was copied out.
+  kDeleted,  ///< The key's latest write is a DEL: a tombstone, which hides older values on disk.
+  kAbsent,   ///< This table knows nothing of the key; older data may still have it.
+};
+
+/// One shard of the memtable.
+///
+/// Each key has one node in the shard's Arena, holding the key and an atomic pointer to its
+/// current value record (a value or a tombstone), also in the arena. Two structures point at
+/// the nodes: a skiplist that keeps them in key order (for scans, which the next chapter writes
+/// out as a sorted file), and an open-addressing hash index (for SET, GET and DEL of a key
+/// already there, which then cost a couple of cache misses rather than a dozen or more).
+///
+/// A SET or DEL of a known key writes a new record and swings the node's pointer to it. The old
+/// record stays in the arena, as dead bytes that memory_bytes() counts, until the shard dies.
+///
+/// Thread safety: every method may be called from any thread. Writers hold the shard's lock
+/// exclusively and lookups hold it shared. Scans take no lock: a node or a record is filled in
+/// completely before a release store publishes it, and the scan loads with acquire, so it sees
+/// the old record or the new one, never a torn mix; nothing is unlinked or freed while the
+/// shard lives, so it cannot hold a dangling pointer.
+class alignas(64) MemtableShard {  // aligned so that two shards' locks never share a cache line
+  struct Node;  // a key's node in the arena; laid out in memtable_shard.cpp
+
+ public:
+  /// The most levels a skiplist node can have. With a branching factor of 4 that keeps
+  /// inserts logarithmic up to about 4^12 = 16 million keys per shard.
+  static constexpr int kMaxHeight = 12;
+  /// The index grows (doubles) when more than this fraction of its slots are used. Linear
+  /// probing stays short below it: about 2.5 slots per lookup of a present key at worst.
+  static constexpr double kMaxIndexLoad = 0.75;
+
+  /// An empty shard; `seed` seeds the coin flips that choose node heights.
+  explicit MemtableShard(std::uint64_t seed);
+  MemtableShard(const MemtableShard&) = delete;
+  MemtableShard& operator=(const MemtableShard&) = delete;
+
+  /// Maps `key` to `value`. REQUIRES: hash == hash_key(key); key.size() < 2^32.
+  void set(std::string_view key, std::uint64_t hash, std::string_view value);
+  /// Writes a tombstone for `key`. REQUIRES: hash == hash_key(key); key.size() < 2^32.
+  void del(std::string_view key, std::uint64_t hash);
+  /// Looks `key` up; on kFound copies its value into `*value`. REQUIRES: hash == hash_key(key).
+  LookupResult lookup(std::string_view key, std::uint64_t hash, std::string* value) const;
+
+  /// Bytes this shard holds: the shard object, its index and its arena, dead records included.
+  [[nodiscard]] std::size_t memory_bytes() const;
+  /// Keys in this shard, tombstones included.
+  [[nodiscard]] std::size_t entry_count() const {
+    return entry_count_.load(std::memory_order_relaxed);
+  }
+
+  /// Walks the shard's entries in key order. The views it returns point into the arena and
+  /// stay valid until the shard is destroyed, even after the key is written again.
+  ///
+  /// Safe while writers run: it sees every entry that was there when it started, may or may
+  /// not see one added after, and for each key the value that was current when it got there.
+  class Iterator {
+   public:
+    /// An iterator at the shard's first entry (or invalid when the shard is empty).
+    explicit Iterator(const MemtableShard& shard);
+    /// True while the iterator is at an entry.
+    [[nodiscard]] bool valid() const { return node_ != nullptr; }
+    /// Moves to the next entry in key order. REQUIRES: valid().
+    void next();
+    /// The current key. REQUIRES: valid().
+    [[nodiscard]] std::string_view key() const;
+    /// The current value; empty for a tombstone. REQUIRES: valid().
+    [[nodiscard]] std::string_view value() const;
+    /// True when the current entry is a tombstone. REQUIRES: valid().
+    [[nodiscard]] bool is_tombstone() const;
+
+   private:
+    void load_record();
+
+    const Node* node_;
+    const char* record_ = nullptr;  // the record read once on arrival, so key and value agree
+  };
+
+ private:
+  void write(std::string_view key, std::uint64_t hash, std::string_view value, bool tombstone);
+  void insert(std::string_view key, std::uint64_t hash, const char* record);
+  void find_predecessors(std::string_view key, Node** prev) const;
+  Node* find_in_index(std::string_view key, std::uint64_t hash) const;
+  void add_to_index(Node* node, std::uint64_t hash);
+  void grow_index();
+  Node* new_node(std::string_view key, int height);
+  const char* new_record(std::string_view value, bool tombstone);
+  int random_height();
+
+  mutable std::shared_mutex mu_;  // exclusive for writers, shared for lookups; scans skip it
+  Arena arena_;                   // GUARDED_BY(mu_) for allocation
+  Node* head_;                    // a node with no key and kMaxHeight levels, never an entry
+  int max_height_ = 1;            // GUARDED_BY(mu_): the tallest node's height; scans use level 0
+  std::vector<Node*> index_;      // GUARDED_BY(mu_): open addressing, a power-of-two size
+  std::atomic<std::size_t> entry_count_{0};
+  std::atomic<std::size_t> index_bytes_{0};  // index_.capacity() in bytes, for memory_bytes()
+  std::uint64_t rng_;             // GUARDED_BY(mu_)
+};
+
+}  // namespace vkv::storage
