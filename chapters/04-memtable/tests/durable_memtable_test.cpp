@@ -56,4 +56,11 @@ TEST_CASE("ch04-memtable: bad flags and a locked directory", "[ch04]") {
   auto bad = vkv::testing::run_program(CH04_PROGRAM, {"--sync", "sometimes"}, "");
   CHECK(bad.exit_code == 2);
   CHECK(bad.err.find("bad value 'sometimes' for --sync") != std::string::npos);
+
+  vkv::testing::TempDir tmp;
+  auto held = vkv::storage::DataDir::open(vkv::Env::posix(), tmp.file("data"));
+  REQUIRE(held.is_ok());
+  auto locked = vkv::testing::run_program(CH04_PROGRAM, {"--dir", tmp.file("data")}, "GET a\n");
+  CHECK(locked.exit_code == 1);
+  CHECK(locked.err.find("LOCK") != std::string::npos);
 }
