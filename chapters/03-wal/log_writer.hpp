@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "data_dir.hpp"
 #include "env.hpp"
 #include "log_record.hpp"
 #include "sync_policy.hpp"
@@ -68,6 +69,12 @@ class LogWriter {
   /// again (it waits no longer than the last fdatasync took, and at most this).
   static constexpr std::chrono::microseconds kMaxStragglerWait{2000};
 
+  /// Opens log `number` in `dir` for appending after its end, creating it if it does not
+  /// exist. A log it creates is made durable (the directory is synced): without that, a
+  /// power loss could take away the whole file, synced records and all.
+  static Result<std::unique_ptr<LogWriter>> open(const DataDir& dir, std::uint64_t number,
+                                                 LogWriterOptions options);
+
   /// A writer appending to `file`, whose name `path` is used in messages. Starts the
   /// background syncer under kEverySec.
   LogWriter(std::unique_ptr<WritableFile> file, std::string path, LogWriterOptions options);
@@ -106,6 +113,8 @@ class LogWriter {
  private:
   struct Writer;  // one write() waiting in the queue, in the .cpp
 
+  // write() under kEverySec and kNever: append and apply under one lock, no queue.
+  Status write_direct(const LogRecord& record, const Apply& apply);
   // Lets the last batch's writers queue again before a batch is taken. REQUIRES: `lock`
   // holds queue_mu_ (it is released and retaken).
   void wait_for_stragglers(std::unique_lock<std::mutex>& lock);
@@ -130,7 +139,7 @@ class LogWriter {
   std::size_t last_batch_ = 0;     // guarded by queue_mu_: writers in the last batch taken
   bool leader_waiting_ = false;    // guarded by queue_mu_: a leader waits on stragglers_
   std::condition_variable stragglers_;  // the queue has grown to last_batch_
-  std::string batch_;          // the leader's encoding buffer; only the leader touches it
+  std::string batch_;  // the encoding buffer: the leader's, or write_direct's under queue_mu_
 
   mutable std::mutex file_mu_;
   std::unique_ptr<WritableFile> file_;   // guarded by file_mu_
