@@ -41,14 +41,23 @@ Result<DataDir> DataDir::open(Env& env, std::string path) {
 //! [data-dir-open]
 
 std::string DataDir::log_name(std::uint64_t number) {
-  char name[32];
-  std::snprintf(name, sizeof name, "%06llu", static_cast<unsigned long long>(number));
-  return std::string(name) + std::string(kLogSuffix);
+  return numbered_name(number, kLogSuffix);
 }
 
 std::optional<std::uint64_t> DataDir::parse_log_name(std::string_view name) {
-  if (name.size() <= kLogSuffix.size() || !name.ends_with(kLogSuffix)) return std::nullopt;
-  name.remove_suffix(kLogSuffix.size());
+  return parse_numbered_name(name, kLogSuffix);
+}
+
+std::string DataDir::numbered_name(std::uint64_t number, std::string_view suffix) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%06llu", static_cast<unsigned long long>(number));
+  return std::string(name) + std::string(suffix);
+}
+
+std::optional<std::uint64_t> DataDir::parse_numbered_name(std::string_view name,
+                                                          std::string_view suffix) {
+  if (name.size() <= suffix.size() || !name.ends_with(suffix)) return std::nullopt;
+  name.remove_suffix(suffix.size());
   std::uint64_t number = 0;
   const char* end = name.data() + name.size();
   auto [ptr, ec] = std::from_chars(name.data(), end, number);
@@ -56,9 +65,11 @@ std::optional<std::uint64_t> DataDir::parse_log_name(std::string_view name) {
   return number;
 }
 
-std::string DataDir::log_path(std::uint64_t number) const {
-  return path_ + "/" + log_name(number);
+std::string DataDir::file_path(std::string_view name) const {
+  return path_ + "/" + std::string(name);
 }
+
+std::string DataDir::log_path(std::uint64_t number) const { return file_path(log_name(number)); }
 
 Result<std::vector<std::uint64_t>> DataDir::log_numbers() const {
   auto names = env_->list_dir(path_);

@@ -37,7 +37,16 @@ class DataDir {
   static std::string log_name(std::uint64_t number);
   /// The number in a log file name ("000042.log" gives 42), or nothing if `name` is not one.
   static std::optional<std::uint64_t> parse_log_name(std::string_view name);
+  /// A numbered file's name: the number in at least six digits, then `suffix`
+  /// ("000007.sst" for 7 and ".sst"). Logs use it, and so do later chapters' files.
+  static std::string numbered_name(std::uint64_t number, std::string_view suffix);
+  /// The number in a name made by numbered_name with `suffix`, or nothing if `name` is not
+  /// one (no number, a number of 0, or another suffix).
+  static std::optional<std::uint64_t> parse_numbered_name(std::string_view name,
+                                                          std::string_view suffix);
 
+  /// The path of the file `name` in this directory.
+  [[nodiscard]] std::string file_path(std::string_view name) const;
   /// The path of log number `number` in this directory.
   [[nodiscard]] std::string log_path(std::uint64_t number) const;
   /// The numbers of the logs in the directory, smallest (oldest) first.

@@ -17,29 +17,17 @@ Result<std::unique_ptr<DurableStore>> DurableStore::open(Env& env,
 //! [open]
 
 Result<std::uint64_t> DurableStore::replay_logs(const DurableStoreOptions& options) {
-  auto numbers = dir_.log_numbers();
-  if (!numbers.is_ok()) return numbers.status();
-  if (numbers->empty()) return std::uint64_t{1};
   const RecordVisitor visit = [this](const LogRecord& r) { return r.apply_to(*inner_); };
-  for (std::uint64_t n : *numbers) {
-    auto report = replay_log(dir_.env(), dir_.log_path(n), visit, {options.repair});
-    if (!report.is_ok()) return report.status();
-    recovery_.push_back(std::move(report).value());
-  }
-  return numbers->back();
+  auto replayed = storage::replay_logs(dir_, 1, visit, {options.repair});
+  if (!replayed.is_ok()) return replayed.status();
+  recovery_ = std::move(replayed->reports);
+  return replayed->newest.value_or(1);
 }
 
 Status DurableStore::open_log(std::uint64_t number, const DurableStoreOptions& options) {
-  Env& env = dir_.env();
-  const std::string path = dir_.log_path(number);
-  const bool exists = env.file_exists(path);
-  auto file = exists ? env.new_appendable_file(path) : env.new_writable_file(path);
-  if (!file.is_ok()) return file.status();
-  // A new file's name is durable only once its directory is synced; without this a power
-  // loss could take away the whole log, synced records and all.
-  if (!exists) VKV_RETURN_IF_ERROR(env.sync_dir(dir_.path()));
-  log_ = std::make_unique<LogWriter>(std::move(file).value(), path,
-                                     LogWriterOptions{options.sync, options.sync_interval});
+  auto log = LogWriter::open(dir_, number, {options.sync, options.sync_interval});
+  if (!log.is_ok()) return log.status();
+  log_ = std::move(log).value();
   apply_ = [this](const LogRecord& r) { return r.apply_to(*inner_); };
   return Status::ok();
 }

@@ -112,4 +112,21 @@ Result<RecoveryReport> replay_log(Env& env, const std::string& path, const Recor
 }
 //! [replay-log]
 
+//! [replay-logs]
+Result<LogsReplayed> replay_logs(const DataDir& dir, std::uint64_t first,
+                                 const RecordVisitor& visit, const RecoveryOptions& options) {
+  auto numbers = dir.log_numbers();
+  if (!numbers.is_ok()) return numbers.status();
+  LogsReplayed replayed;
+  for (std::uint64_t n : *numbers) {
+    if (n < first) continue;
+    auto report = replay_log(dir.env(), dir.log_path(n), visit, options);
+    if (!report.is_ok()) return report.status();
+    replayed.reports.push_back(std::move(report).value());
+    replayed.newest = n;
+  }
+  return replayed;
+}
+//! [replay-logs]
+
 }  // namespace vkv::storage

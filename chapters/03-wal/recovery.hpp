@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "data_dir.hpp"
 #include "env.hpp"
 #include "log_record.hpp"
 
@@ -50,5 +51,18 @@ using RecordVisitor = std::function<Status(const LogRecord&)>;
 /// Records before the bad one have been visited either way.
 Result<RecoveryReport> replay_log(Env& env, const std::string& path, const RecordVisitor& visit,
                                   const RecoveryOptions& options = {});
+
+/// What replay_logs found: one report per log it replayed, oldest first.
+struct LogsReplayed {
+  std::vector<RecoveryReport> reports;  ///< One per log replayed, in the order replayed.
+  std::optional<std::uint64_t> newest;  ///< The number of the newest log replayed, if any.
+};
+
+/// Replays, with replay_log, every log in `dir` numbered `first` or above, oldest first
+/// (log numbers only grow, so that is the order they were written in). Logs below `first`
+/// are left alone: a caller that has their records elsewhere (chapter 5's tables) deletes
+/// them. The first failure stops the replay and is returned.
+Result<LogsReplayed> replay_logs(const DataDir& dir, std::uint64_t first,
+                                 const RecordVisitor& visit, const RecoveryOptions& options = {});
 
 }  // namespace vkv::storage

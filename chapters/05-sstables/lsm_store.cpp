@@ -1,0 +1,346 @@
+#include "lsm_store.hpp"
+
+#include <algorithm>
+#include <optional>
+
+#include "manifest.hpp"
+
+namespace vkv::storage {
+
+// What a reader searches, newest first: the memtable, the memtable being flushed (if any),
+// the tables from the last to the first. Replaced whole at each change, never modified, so a
+// reader holding one sees a consistent store however long it takes.
+struct LsmStore::View {
+  std::shared_ptr<const Memtable> mem;
+  std::shared_ptr<const Memtable> imm;  // null when no flush is running
+  std::vector<TableFile> tables;        // oldest first
+};
+
+// What open() learns on its way, from one step to the next.
+struct LsmStore::Opening {
+  Manifest manifest;
+  std::vector<std::string> names;            // the directory's entries
+  std::optional<std::uint64_t> newest_log;   // the newest log replayed
+};
+
+namespace {
+
+Status not_found(std::string_view key) { return Status::not_found(std::string(key)); }
+
+std::string plural(std::uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+}  // namespace
+
+LsmStore::LsmStore(Key, DataDir dir, const LsmStoreOptions& options)
+    : dir_(std::move(dir)), options_(options) {}
+
+LsmStore::~LsmStore() = default;
+
+//! [lsm-open]
+Result<std::unique_ptr<LsmStore>> LsmStore::open(Env& env, const LsmStoreOptions& options) {
+  if (options.memtable_bytes < kMinMemtableBytes) {
+    return Status::invalid_argument("memtable size " + std::to_string(options.memtable_bytes) +
+                                    " is below the least accepted, " +
+                                    std::to_string(kMinMemtableBytes) + " bytes");
+  }
+  auto dir = DataDir::open(env, options.durable.dir);
+  if (!dir.is_ok()) return dir.status();
+  auto store = std::make_unique<LsmStore>(Key{}, std::move(dir).value(), options);
+  Opening o;
+  VKV_RETURN_IF_ERROR(store->load_manifest(o));      // which tables, which logs
+  VKV_RETURN_IF_ERROR(store->open_tables(o));        // each one opened and verified
+  VKV_RETURN_IF_ERROR(store->remove_leftovers(o));   // what a crashed flush left behind
+  VKV_RETURN_IF_ERROR(store->replay(o));             // the logs the tables do not cover
+  VKV_RETURN_IF_ERROR(store->open_log(o));           // and append to the newest
+  return store;
+}
+//! [lsm-open]
+
+Status LsmStore::load_manifest(Opening& o) {
+  auto manifest = read_manifest(dir_.env(), dir_.path());
+  if (!manifest.is_ok()) return manifest.status();
+  if (*manifest) o.manifest = **manifest;
+  auto names = dir_.env().list_dir(dir_.path());
+  if (!names.is_ok()) return names.status();
+  o.names = std::move(names).value();
+  std::sort(o.names.begin(), o.names.end());
+  // The file counter goes on from the largest number anywhere, recorded or not, so a new
+  // file never takes the name of one a crash left behind.
+  next_file_number_ = std::max<std::uint64_t>(o.manifest.next_file_number, 1);
+  for (const auto& name : o.names) {
+    const std::string_view base = std::string_view(name).substr(0, name.find('.'));
+    if (auto n = DataDir::parse_numbered_name(name, name.substr(base.size()))) {
+      next_file_number_ = std::max(next_file_number_, *n + 1);
+    }
+  }
+  return Status::ok();
+}
+
+Status LsmStore::open_tables(Opening& o) {
+  std::uint64_t entries = 0;
+  for (std::uint64_t number : o.manifest.tables) {
+    auto table = open_table_file(dir_, number);
+    if (!table.is_ok()) {
+      if (!table.status().is_not_found()) return table.status();
+      return Status::corruption(dir_.file_path(kManifestName) + " lists " +
+                                table_file_name(number) + ", which is missing (" +
+                                table.status().message() + ")");
+    }
+    entries += table->table->entry_count();
+    tables_.push_back(std::move(table).value());
+  }
+  if (!tables_.empty()) {
+    notes_.push_back(dir_.path() + ": opened and verified " +
+                     plural(tables_.size(), "table", "tables") + " holding " +
+                     plural(entries, "entry", "entries"));
+  }
+  return Status::ok();
+}
+
+//! [remove-leftovers]
+Status LsmStore::remove_leftovers(Opening& o) {
+  Env& env = dir_.env();
+  const Manifest& m = o.manifest;
+  std::vector<std::uint64_t> live_logs;  // the logs replay will read
+  for (const auto& name : o.names) {
+    auto n = DataDir::parse_log_name(name);
+    if (n && *n >= m.log_number) live_logs.push_back(*n);
+  }
+  for (const auto& name : o.names) {
+    const std::string path = dir_.file_path(name);
+    std::string why;
+    if (name.ends_with(kTempSuffix)) {
+      why = "a temporary file of a write that did not finish (a crash during a flush)";
+    } else if (auto t = parse_table_file_name(name)) {
+      if (std::find(m.tables.begin(), m.tables.end(), *t) != m.tables.end()) continue;
+      // A crashed flush renamed its table but never recorded it. A flush numbers its new
+      // log N and its table N+1, so the logs it was built from (still there: logs go only
+      // after the MANIFEST is written) are numbered N-1 or less. Without such a log this
+      // table may hold the only copy of its data, and it is not ours to delete.
+      const bool in_a_log = std::any_of(live_logs.begin(), live_logs.end(),
+                                        [&](std::uint64_t log) { return log + 2 <= *t; });
+      if (!in_a_log) {
+        return Status::corruption(path + " is not in " + dir_.file_path(kManifestName) +
+                                  " and no log holds its data: refusing to delete it (was the "
+                                  "MANIFEST removed or replaced?)");
+      }
+      why = "a table a crashed flush wrote but never recorded; its data is still in the log";
+    } else if (auto n = DataDir::parse_log_name(name); n && *n < m.log_number) {
+      why = "a log whose records are all in tables (a crash came before its deletion)";
+    } else {
+      continue;
+    }
+    VKV_RETURN_IF_ERROR(env.remove_file(path));
+    notes_.push_back("removed " + path + ": " + why);
+  }
+  // No directory sync: if a crash undoes a removal, the next start-up removes it again.
+  return Status::ok();
+}
+//! [remove-leftovers]
+
+Status LsmStore::replay(Opening& o) {
+  mem_ = std::make_shared<Memtable>(kMemtableShards);
+  const RecordVisitor visit = [this](const LogRecord& r) { return apply(r); };
+  auto replayed = replay_logs(dir_, o.manifest.log_number, visit, {options_.durable.repair});
+  if (!replayed.is_ok()) return replayed.status();
+  for (const auto& report : replayed->reports) {
+    records_replayed_ += report.records;
+    for (auto& line : report.lines()) notes_.push_back(std::move(line));
+  }
+  o.newest_log = replayed->newest;
+  return Status::ok();
+}
+
+Status LsmStore::open_log(Opening& o) {
+  log_number_ = o.newest_log ? *o.newest_log : next_file_number_++;
+  auto log = LogWriter::open(dir_, log_number_,
+                             {options_.durable.sync, options_.durable.sync_interval});
+  if (!log.is_ok()) return log.status();
+  log_ = std::move(log).value();
+  apply_ = [this](const LogRecord& r) { return apply(r); };
+  publish(std::make_shared<const View>(View{mem_, nullptr, tables_}));
+  return Status::ok();
+}
+
+//! [lsm-write]
+Status LsmStore::set(std::string_view key, std::string_view value) {
+  return write(LogRecord::set(key, value));
+}
+
+Status LsmStore::del(std::string_view key) { return write(LogRecord::del(key)); }
+
+Status LsmStore::write(const LogRecord& record) {
+  if (record.key.empty()) return Status::invalid_argument("empty key");
+  for (;;) {
+    if (writes_stopped_.load()) {
+      std::lock_guard lock(flush_mu_);
+      return flush_failure_;
+    }
+    {
+      WriteGate::Pass pass(gate_);  // log_ and mem_ stay as they are while we are inside
+      if (mem_->memory_bytes() < options_.memtable_bytes) return log_->write(record, apply_);
+    }
+    // Full: flush before writing, so that a failed flush fails this write, not a write
+    // that was already acknowledged.
+    VKV_RETURN_IF_ERROR(flush_if_needed(/*force=*/false));
+  }
+}
+
+Status LsmStore::apply(const LogRecord& record) {
+  if (record.type == RecordType::kSet) {
+    mem_->set(record.key, record.value);
+  } else {
+    mem_->del(record.key);
+  }
+  return Status::ok();
+}
+//! [lsm-write]
+
+Status LsmStore::flush() { return flush_if_needed(/*force=*/true); }
+
+Status LsmStore::flush_if_needed(bool force) {
+  std::lock_guard lock(flush_mu_);
+  VKV_RETURN_IF_ERROR(flush_failure_);
+  // Another writer may have flushed while we waited for the lock.
+  const bool full = mem_->memory_bytes() >= options_.memtable_bytes;
+  if (!full && !(force && mem_->entry_count() > 0)) return Status::ok();
+  Status s = flush_locked();
+  if (!s.is_ok()) {
+    flush_failure_ = Status::io_error("a flush failed (" + s.to_string() +
+                                      "); no more writes are taken: restart to recover from "
+                                      "the logs");
+    writes_stopped_ = true;
+  }
+  return s;
+}
+
+//! [flush]
+Status LsmStore::flush_locked() {
+  // Two numbers, the table's right after the new log's: start-up relies on it to tell
+  // which logs a table that never reached the MANIFEST was built from.
+  const std::uint64_t new_log = next_file_number_++;
+  const std::uint64_t table_number = next_file_number_++;
+  // 1. Later writes go to a new log and a new memtable; the full one is set aside, and
+  //    readers still search it.
+  VKV_RETURN_IF_ERROR(rotate(new_log));
+  // 2. The table, whole and durable under its final name (see write_table_file).
+  auto table = write_table_file(dir_, table_number, *imm_);
+  if (!table.is_ok()) return table.status();
+  // 3. Recorded as live in the MANIFEST: from now on a restart reads the table and no
+  //    longer replays the old logs.
+  VKV_RETURN_IF_ERROR(record_table(*table, new_log));
+  // 4. Readers find the table instead of the memtable it was built from.
+  tables_.push_back(std::move(table).value());
+  imm_.reset();
+  publish(std::make_shared<const View>(View{mem_, nullptr, tables_}));
+  // 5. Only now may the old logs go: everything in them is in a table the MANIFEST names.
+  old_log_.reset();
+  delete_logs_before(new_log);
+  ++flushes_;
+  return Status::ok();
+}
+//! [flush]
+
+//! [rotate]
+Status LsmStore::rotate(std::uint64_t new_log) {
+  // Created (durably) before the gate closes: writers go on meanwhile.
+  auto log = LogWriter::open(dir_, new_log,
+                             {options_.durable.sync, options_.durable.sync_interval});
+  if (!log.is_ok()) return log.status();
+  // Under everysec the old log is synced before the new one takes writes: the new log's
+  // records must not survive a power loss that takes older records of the old one (a hole
+  // in the history that replay could not see). Most of it now, the rest once no writer is
+  // inside. Under always there is nothing left to sync; under never nothing is promised
+  // across a power loss, and the flush syncs the table before anything depends on it.
+  const bool sync_old = options_.durable.sync == SyncPolicy::kEverySec;
+  if (sync_old) VKV_RETURN_IF_ERROR(log_->sync());
+  gate_.close();
+  Status s = sync_old ? log_->sync() : log_->health();
+  if (s.is_ok()) {
+    old_log_ = std::move(log_);
+    log_ = std::move(log).value();
+    imm_ = std::move(mem_);
+    mem_ = std::make_shared<Memtable>(kMemtableShards);
+    log_number_ = new_log;
+    publish(std::make_shared<const View>(View{mem_, imm_, tables_}));
+  }
+  gate_.open();
+  return s;
+}
+//! [rotate]
+
+Status LsmStore::record_table(const TableFile& table, std::uint64_t log_number) {
+  Manifest m;
+  m.log_number = log_number;
+  m.next_file_number = next_file_number_;
+  for (const auto& t : tables_) m.tables.push_back(t.number);
+  m.tables.push_back(table.number);
+  return write_manifest(dir_.env(), dir_.path(), m);
+}
+
+void LsmStore::delete_logs_before(std::uint64_t log_number) {
+  auto numbers = dir_.log_numbers();
+  if (!numbers.is_ok()) return;
+  // Best effort: a log left behind is below the MANIFEST's log number, so start-up
+  // deletes it instead of replaying it.
+  for (std::uint64_t n : *numbers) {
+    if (n < log_number) (void)dir_.env().remove_file(dir_.log_path(n));
+  }
+}
+
+//! [read-path]
+Status LsmStore::get(std::string_view key, std::string* value) {
+  const std::shared_ptr<const View> v = view();
+  for (const Memtable* m : {v->mem.get(), v->imm.get()}) {
+    if (m == nullptr) continue;
+    switch (m->lookup(key, value)) {
+      case LookupResult::kFound: return Status::ok();
+      case LookupResult::kDeleted: return not_found(key);  // a tombstone ends the search
+      case LookupResult::kAbsent: break;
+    }
+  }
+  for (auto t = v->tables.rbegin(); t != v->tables.rend(); ++t) {
+    if (!t->may_contain(key)) continue;  // outside its key range: no read at all
+    EntryKind kind;
+    Status s = t->table->get(key, value, &kind);  // at most one block read
+    if (s.is_not_found()) continue;
+    if (!s.is_ok()) return s;  // a damaged block: say so, never guess
+    return kind == EntryKind::kValue ? Status::ok() : not_found(key);
+  }
+  return not_found(key);
+}
+//! [read-path]
+
+Status LsmStore::sync() {
+  WriteGate::Pass pass(gate_);
+  return log_->sync();
+}
+
+LsmStats LsmStore::stats() const {
+  const std::shared_ptr<const View> v = view();
+  LsmStats s;
+  s.tables = v->tables.size();
+  for (const auto& t : v->tables) s.table_entries += t.table->entry_count();
+  for (const Memtable* m : {v->mem.get(), v->imm.get()}) {
+    if (m == nullptr) continue;
+    s.memtable_entries += m->entry_count();
+    s.memtable_bytes += m->memory_bytes();
+  }
+  s.records_replayed = records_replayed_;
+  s.flushes = flushes_.load();
+  return s;
+}
+
+std::shared_ptr<const LsmStore::View> LsmStore::view() const {
+  std::lock_guard lock(view_mu_);
+  return view_;
+}
+
+void LsmStore::publish(std::shared_ptr<const View> view) {
+  std::lock_guard lock(view_mu_);
+  view_ = std::move(view);
+}
+
+}  // namespace vkv::storage

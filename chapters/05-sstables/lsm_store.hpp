@@ -1,0 +1,189 @@
+/// \file
+/// LsmStore: the log and the memtable of chapters 3 and 4, with SSTables below them.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "data_dir.hpp"
+#include "durable_store.hpp"
+#include "env.hpp"
+#include "log_writer.hpp"
+#include "memtable.hpp"
+#include "recovery.hpp"
+#include "store.hpp"
+#include "table_file.hpp"
+#include "write_gate.hpp"
+
+namespace vkv::storage {
+
+//! [lsm-options]
+/// The memtable is flushed to a new SSTable once it holds this many bytes, unless told
+/// otherwise (`--memtable-bytes`). LevelDB's default write buffer is the same size.
+inline constexpr std::size_t kDefaultMemtableBytes = 4 << 20;
+/// The least `memtable_bytes` accepted. An empty memtable already holds about 18 KiB (its
+/// shards and their first arena blocks); much below this a table would be flushed every few
+/// writes.
+inline constexpr std::size_t kMinMemtableBytes = 64 << 10;
+
+/// Shards of the LsmStore's memtables. Fewer than chapter 4's default: writes reach the
+/// memtable one at a time anyway (in log order, from the LogWriter), so shards only spread
+/// the readers; and each shard keeps a partly filled arena block of up to 64 KiB that counts
+/// against memtable_bytes, so 16 shards would flush tables a quarter emptier.
+inline constexpr std::size_t kMemtableShards = 4;
+
+/// How an LsmStore is opened.
+struct LsmStoreOptions {
+  /// The data directory, the log's sync policy and `repair`, as for chapter 3's store.
+  DurableStoreOptions durable;
+  /// Flush the memtable once memory_bytes() reaches this. REQUIRES: >= kMinMemtableBytes.
+  std::size_t memtable_bytes = kDefaultMemtableBytes;
+};
+//! [lsm-options]
+
+/// What an LsmStore holds right now, for a status line (chapter 6 prints it when it starts).
+///
+/// Counts are of *entries*, not of live keys: a key written before and after a flush has an
+/// entry in a table and one in the memtable, and a deleted key is a tombstone entry. Knowing
+/// the live keys would take a merge of everything; `entries()` is an upper bound of them.
+struct LsmStats {
+  std::size_t tables = 0;              ///< Live SSTables.
+  std::uint64_t table_entries = 0;     ///< Entries in them, tombstones included.
+  std::size_t memtable_entries = 0;    ///< Keys in the memtable(s), tombstones included.
+  std::size_t memtable_bytes = 0;      ///< Bytes the memtable(s) hold.
+  std::uint64_t records_replayed = 0;  ///< Log records replayed by open().
+  std::uint64_t flushes = 0;           ///< Flushes since open().
+
+  /// Table and memtable entries together: what start-up recovered, as an upper bound of
+  /// the live keys.
+  [[nodiscard]] std::uint64_t entries() const { return table_entries + memtable_entries; }
+};
+
+/// A Store that keeps recent writes in a memtable, behind a write-ahead log, and older ones
+/// in immutable sorted files (SSTables): the log-structured merge tree, minus the merging
+/// (compaction comes in a later chapter).
+///
+/// **Writes** go to the log, then the memtable (chapter 3's LogWriter: group commit, the
+/// sync policy, apply in log order). When the memtable holds `memtable_bytes`, the next
+/// write first *flushes* it, in its own thread (a background flush is a later chapter): a new
+/// log is started, the full memtable is set aside (readers still see it), written out as
+/// a new table by the crash-safe sequence of write_table_file(), recorded in the MANIFEST,
+/// and only then are the old logs deleted. Other writers go on during the flush, into the
+/// new memtable; they wait only while the log and memtable are swapped.
+///
+/// **Reads** look in the memtable, then the one being flushed, then the tables newest
+/// first; the first entry found decides, and a tombstone means not found. A table read costs
+/// at most one block read, and none when the key is outside the table's key range.
+///
+/// **Start-up** (open()) reads the MANIFEST, opens and verifies every live table (a damaged
+/// one stops start-up, naming the file and the block), removes what a crashed flush left
+/// (temporary files, and a finished table that never made it into the MANIFEST: its data is
+/// still in a log), replays the logs the tables do not cover into the memtable, and deletes
+/// the logs they do cover.
+///
+/// **Failures.** A failed log write poisons the log as in chapter 3. A failed flush stops
+/// all later writes (reads go on): its memtable and logs stay as they are, and a restart
+/// replays the logs and tries again. A write that fails is never acknowledged and changes
+/// nothing readable (the flush runs before the write, not after it).
+///
+/// **Resources.** Every live table keeps its file open and its index in memory (one entry
+/// per 4 KiB block). Without compaction, tables only accumulate: ~30 per GiB written with
+/// the default memtable, far more with a small one.
+///
+/// Thread-safe: every public method may be called from any thread.
+class LsmStore : public Store {
+ public:
+  /// Opens (or creates) the store in `options.durable.dir`, as described above. Fails with
+  /// busy (the directory is locked), corruption (a damaged MANIFEST, table or log, each
+  /// named), invalid argument (memtable_bytes too small) or an I/O error.
+  /// REQUIRES: `env` outlives the store.
+  static Result<std::unique_ptr<LsmStore>> open(Env& env, const LsmStoreOptions& options);
+
+  /// Flushes first if the memtable is full, then logs and applies. REQUIRES: !key.empty().
+  Status set(std::string_view key, std::string_view value) override;
+  /// Memtable, then the memtable being flushed, then the tables newest first.
+  Status get(std::string_view key, std::string* value) override;
+  /// Like set(), with a tombstone. REQUIRES: !key.empty().
+  Status del(std::string_view key) override;
+
+  /// Makes every acknowledged write durable now, whatever the sync policy (the server calls
+  /// it when it shuts down).
+  Status sync();
+  /// Flushes the memtable to a new table now, if it holds anything (for tests, and for a
+  /// learner to make a table on demand).
+  Status flush();
+
+  /// What the store holds now.
+  [[nodiscard]] LsmStats stats() const;
+  /// What start-up found and did, one line each: logs replayed (and torn tails cut), the
+  /// tables opened, leftovers of a crashed flush removed, old logs deleted.
+  [[nodiscard]] const std::vector<std::string>& recovery_notes() const { return notes_; }
+  /// The data directory.
+  [[nodiscard]] const DataDir& dir() const { return dir_; }
+
+ private:
+  struct View;     // what a reader searches: memtables and tables; in the .cpp
+  struct Opening;  // what open() learns on the way; in the .cpp
+  struct Key {};
+
+ public:
+  /// For open() only (the Key is private); use open().
+  LsmStore(Key, DataDir dir, const LsmStoreOptions& options);
+  /// Closes the log (under everysec, syncing it first).
+  ~LsmStore() override;
+
+ private:
+  // open()'s steps, in order.
+  Status load_manifest(Opening& o);
+  Status open_tables(Opening& o);
+  Status remove_leftovers(Opening& o);
+  Status replay(Opening& o);
+  Status open_log(Opening& o);
+
+  Status write(const LogRecord& record);
+  // Applies a logged record to mem_. REQUIRES: inside gate_, or no other thread running.
+  Status apply(const LogRecord& record);
+  // Flushes when the memtable is full (or when `force`, if it is not empty).
+  Status flush_if_needed(bool force);
+  // The flush's steps. REQUIRES: flush_mu_ is held.
+  Status flush_locked();
+  Status rotate(std::uint64_t new_log);
+  Status record_table(const TableFile& table, std::uint64_t log_number);
+  void delete_logs_before(std::uint64_t log_number);
+
+  [[nodiscard]] std::shared_ptr<const View> view() const;
+  void publish(std::shared_ptr<const View> view);
+
+  DataDir dir_;
+  const LsmStoreOptions options_;
+  std::vector<std::string> notes_;  // written by open() only
+  std::uint64_t records_replayed_ = 0;  // written by open() only
+
+  // Writers pass the gate to write to log_ and mem_; a flush closes it to swap them.
+  WriteGate gate_;
+  std::unique_ptr<LogWriter> log_;   // changed with flush_mu_ held and gate_ closed
+  std::shared_ptr<Memtable> mem_;    // changed with flush_mu_ held and gate_ closed
+  LogWriter::Apply apply_;           // apply() on mem_, for log_->write
+
+  // One flush at a time.
+  std::mutex flush_mu_;
+  std::shared_ptr<Memtable> imm_;        // guarded by flush_mu_: the memtable being flushed
+  std::unique_ptr<LogWriter> old_log_;   // guarded by flush_mu_: imm_'s log, until deleted
+  std::vector<TableFile> tables_;        // guarded by flush_mu_: the live tables, oldest first
+  std::uint64_t log_number_ = 0;         // guarded by flush_mu_: the log being written
+  std::uint64_t next_file_number_ = 1;   // guarded by flush_mu_
+  Status flush_failure_;                 // guarded by flush_mu_: ok until a flush fails
+  std::atomic<bool> writes_stopped_{false};  // set when flush_failure_ is
+  std::atomic<std::uint64_t> flushes_{0};
+
+  mutable std::mutex view_mu_;
+  std::shared_ptr<const View> view_;  // guarded by view_mu_; replaced whole, never changed
+};
+
+}  // namespace vkv::storage

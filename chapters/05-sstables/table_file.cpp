@@ -1,0 +1,120 @@
+#include "table_file.hpp"
+
+#include "manifest.hpp"
+#include "table_builder.hpp"
+
+namespace vkv::storage {
+
+namespace {
+
+// Gathers a table's appends (two per block: the block, then its trailer) into large writes,
+// so a flush makes a few dozen system calls instead of thousands.
+class BufferedFile final : public WritableFile {
+ public:
+  static constexpr std::size_t kBufferSize = 256 * 1024;
+
+  explicit BufferedFile(std::unique_ptr<WritableFile> base) : base_(std::move(base)) {
+    buffer_.reserve(kBufferSize);
+  }
+  Status append(std::string_view data) override {
+    if (buffer_.size() + data.size() > kBufferSize) VKV_RETURN_IF_ERROR(drain());
+    if (data.size() >= kBufferSize) return base_->append(data);
+    buffer_.append(data);
+    return Status::ok();
+  }
+  Status sync() override {
+    VKV_RETURN_IF_ERROR(drain());
+    return base_->sync();
+  }
+  Status close() override {
+    VKV_RETURN_IF_ERROR(drain());
+    return base_->close();
+  }
+  [[nodiscard]] std::uint64_t size() const override { return base_->size() + buffer_.size(); }
+
+ private:
+  Status drain() {
+    if (buffer_.empty()) return Status::ok();
+    Status s = base_->append(buffer_);
+    buffer_.clear();
+    return s;
+  }
+
+  std::unique_ptr<WritableFile> base_;
+  std::string buffer_;
+};
+
+// Appends every entry of the memtable, in key order, to `builder`.
+Status add_entries(const Memtable& memtable, TableBuilder& builder) {
+  for (auto it = memtable.scan(); it.valid(); it.next()) {
+    const EntryKind kind = it.is_tombstone() ? EntryKind::kTombstone : EntryKind::kValue;
+    VKV_RETURN_IF_ERROR(builder.add(it.key(), it.value(), kind));
+  }
+  return builder.finish();
+}
+
+// Steps 1 and 2: the whole table in `temp`, on disk.
+Status write_temp_table(Env& env, const std::string& temp, const Memtable& memtable) {
+  auto created = env.new_writable_file(temp);
+  if (!created.is_ok()) return created.status();
+  BufferedFile file(std::move(created).value());
+  TableBuilder builder(file);
+  VKV_RETURN_IF_ERROR(add_entries(memtable, builder));
+  VKV_RETURN_IF_ERROR(file.sync());
+  return file.close();
+}
+
+// Opens the table at `path`; `verify` reads and checks every block first.
+Result<TableFile> open_table(Env& env, const std::string& path, std::uint64_t number,
+                             bool verify) {
+  auto file = env.new_random_access_file(path);
+  if (!file.is_ok()) return file.status();
+  auto table = Table::open(std::move(file).value(), path);
+  if (!table.is_ok()) return table.status();
+  if (verify) VKV_RETURN_IF_ERROR((*table)->verify());
+  TableFile result{number, std::move(table).value(), {}};
+  if (result.table->entry_count() > 0) {
+    Table::Iterator it(*result.table);
+    it.seek_to_first();
+    if (!it.valid()) return it.status().is_ok() ? Status::corruption(path + ": no first key") : it.status();
+    result.smallest_key = it.key();
+  }
+  return result;
+}
+
+}  // namespace
+
+std::string table_file_name(std::uint64_t number) {
+  return DataDir::numbered_name(number, kTableSuffix);
+}
+
+std::optional<std::uint64_t> parse_table_file_name(std::string_view name) {
+  return DataDir::parse_numbered_name(name, kTableSuffix);
+}
+
+//! [write-table-file]
+Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number,
+                                   const Memtable& memtable) {
+  Env& env = dir.env();
+  const std::string path = dir.file_path(table_file_name(number));
+  const std::string temp = path + std::string(kTempSuffix);
+  // 1-2. Under a name no reader trusts, then made durable: a crash leaves at worst a
+  //      partial .tmp file, which start-up removes.
+  Status s = write_temp_table(env, temp, memtable);
+  // 3. The rename is atomic: the name NNNNNN.sst only ever points at a whole table.
+  if (s.is_ok()) s = env.rename_file(temp, path);
+  // 4. Without this, a power loss can undo the rename, and the table vanishes.
+  if (s.is_ok()) s = env.sync_dir(dir.path());
+  if (!s.is_ok()) {
+    (void)env.remove_file(temp);  // best effort; start-up removes it otherwise
+    return s;
+  }
+  return open_table(env, path, number, /*verify=*/false);
+}
+//! [write-table-file]
+
+Result<TableFile> open_table_file(const DataDir& dir, std::uint64_t number) {
+  return open_table(dir.env(), dir.file_path(table_file_name(number)), number, /*verify=*/true);
+}
+
+}  // namespace vkv::storage

@@ -1,0 +1,56 @@
+/// \file
+/// TableFile: one live SSTable of the store, and the two ways to get one: flushing a memtable
+/// to a new file (crash-safely), and opening a file at start-up (verified).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "data_dir.hpp"
+#include "memtable.hpp"
+#include "status.hpp"
+#include "table.hpp"
+
+namespace vkv::storage {
+
+/// The suffix of a table's file name: "000007.sst".
+inline constexpr std::string_view kTableSuffix = ".sst";
+
+/// A table that is part of the store: its number, the open Table, and its smallest key (its
+/// largest is Table::largest_key()), so a lookup can skip a table whose range cannot hold
+/// the key without reading any of it.
+struct TableFile {
+  std::uint64_t number = 0;            ///< The file's number: "000007.sst" is 7.
+  std::shared_ptr<const Table> table;  ///< The open table; thread-safe to read.
+  std::string smallest_key;            ///< Its first key (empty when it has no entries).
+
+  /// False when `key` is outside [smallest_key, largest key]: the table cannot hold it.
+  [[nodiscard]] bool may_contain(std::string_view key) const {
+    return table->entry_count() > 0 && key >= smallest_key && key <= table->largest_key();
+  }
+};
+
+/// The file name of table `number`: "000007.sst" for 7.
+std::string table_file_name(std::uint64_t number);
+/// The number in a table's file name ("000007.sst" gives 7), or nothing if it is not one.
+std::optional<std::uint64_t> parse_table_file_name(std::string_view name);
+
+/// Writes every entry of `memtable` (tombstones too: they hide older tables' values) as
+/// table `number` in `dir`, in the order that survives a crash at any point:
+///   1. write it as `NNNNNN.sst.tmp`;   2. fdatasync it;   3. rename it to `NNNNNN.sst`;
+///   4. sync the directory.
+/// Then opens it. The caller records it as live (in the MANIFEST) only after this returns.
+/// On failure the temporary file is removed if possible (start-up removes it otherwise).
+/// REQUIRES: nobody writes to `memtable` any more, and it is not empty.
+Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number,
+                                   const Memtable& memtable);
+
+/// Opens table `number` in `dir` and verifies every block of it (Table::verify), so that a
+/// damaged table stops start-up with the file and the block named, rather than failing
+/// some later GET.
+Result<TableFile> open_table_file(const DataDir& dir, std::uint64_t number);
+
+}  // namespace vkv::storage

@@ -1,0 +1,453 @@
+// LsmStore: the Store contract (with flushes inside it), the read path across memtables and
+// tables, restarts, what start-up cleans up and what it refuses, a failed flush, concurrency,
+// and a few hundred thousand keys over many tables.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "fault_injection_env.hpp"
+#include "lsm_store.hpp"
+#include "manifest.hpp"
+#include "store_contract.hpp"
+#include "table_file.hpp"
+#include "test_util.hpp"
+
+using vkv::Env;
+using vkv::Status;
+using vkv::storage::kMinMemtableBytes;
+using vkv::storage::LsmStore;
+using vkv::storage::LsmStoreOptions;
+using vkv::storage::SyncPolicy;
+using vkv::testing::TempDir;
+
+namespace {
+
+LsmStoreOptions options_for(const std::string& dir, std::size_t memtable_bytes = kMinMemtableBytes,
+                            SyncPolicy sync = SyncPolicy::kAlways) {
+  LsmStoreOptions o;
+  o.durable.dir = dir;
+  o.durable.sync = sync;
+  o.memtable_bytes = memtable_bytes;
+  return o;
+}
+
+std::unique_ptr<LsmStore> open_store(const LsmStoreOptions& options, Env& env = Env::posix()) {
+  auto store = LsmStore::open(env, options);
+  INFO(store.status().to_string());
+  REQUIRE(store.is_ok());
+  return std::move(store).value();
+}
+
+std::string get_or_absent(LsmStore& s, std::string_view key) {
+  std::string value;
+  const Status st = s.get(key, &value);
+  if (st.is_not_found()) return "<not found>";
+  INFO(st.to_string());
+  REQUIRE(st.is_ok());
+  return value;
+}
+
+// The names of the files in `dir` that end with `suffix`, sorted.
+std::vector<std::string> files_ending(const std::string& dir, const std::string& suffix) {
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.ends_with(suffix)) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+bool has_note(const LsmStore& s, const std::string& part) {
+  for (const auto& n : s.recovery_notes()) {
+    if (n.find(part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+std::string key_for(int i) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "key%013d", i);
+  return buf;
+}
+
+// An LsmStore in a temporary directory, for the contract suite: the smallest memtable, so
+// the suite's larger cases flush several times along the way.
+class LsmStoreUnderTest : public vkv::testing::StoreUnderTest {
+ public:
+  explicit LsmStoreUnderTest(SyncPolicy sync)
+      : store_(open_store(options_for(dir_.file("data"), kMinMemtableBytes, sync))) {}
+  vkv::storage::Store& store() override { return *store_; }
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<LsmStore> store_;
+};
+
+}  // namespace
+
+VKV_STORE_CONTRACT_TESTS("LsmStore (always)", "[ch05]", [] {
+  return std::make_unique<LsmStoreUnderTest>(SyncPolicy::kAlways);
+})
+VKV_STORE_CONTRACT_TESTS("LsmStore (never)", "[ch05]", [] {
+  return std::make_unique<LsmStoreUnderTest>(SyncPolicy::kNever);
+})
+
+TEST_CASE("lsm: the contract's random workload really flushes", "[ch05][lsm]") {
+  LsmStoreUnderTest under_test(SyncPolicy::kNever);
+  vkv::testing::contract::matches_a_map_model(under_test.store());
+  CHECK(static_cast<LsmStore&>(under_test.store()).stats().tables >= 1);
+}
+
+TEST_CASE("lsm: the newest value wins, across memtable, tables and a restart", "[ch05][lsm]") {
+  TempDir tmp;
+  const auto options = options_for(tmp.file("data"));
+  {
+    auto store = open_store(options);
+    REQUIRE(store->set("k", "one").is_ok());
+    REQUIRE(store->set("other", "x").is_ok());
+    REQUIRE(store->flush().is_ok());  // table 1: k=one
+    REQUIRE(store->set("k", "two").is_ok());
+    REQUIRE(store->flush().is_ok());  // table 2: k=two
+    CHECK(get_or_absent(*store, "k") == "two");
+    REQUIRE(store->set("k", "three").is_ok());  // memtable: k=three
+    CHECK(get_or_absent(*store, "k") == "three");
+    CHECK(get_or_absent(*store, "other") == "x");  // found in the oldest table
+    CHECK(store->stats().tables == 2);
+  }
+  auto store = open_store(options);
+  CHECK(get_or_absent(*store, "k") == "three");
+  REQUIRE(store->flush().is_ok());
+  CHECK(store->stats().tables == 3);
+  CHECK(get_or_absent(*store, "k") == "three");
+  CHECK(files_ending(tmp.file("data"), ".sst").size() == 3);
+  CHECK(files_ending(tmp.file("data"), ".log").size() == 1);  // the flushed logs are gone
+}
+
+TEST_CASE("lsm: a tombstone hides every older value on disk, across a restart", "[ch05][lsm]") {
+  TempDir tmp;
+  const auto options = options_for(tmp.file("data"));
+  {
+    auto store = open_store(options);
+    for (const char* v : {"a", "b", "c"}) {
+      REQUIRE(store->set("gone", v).is_ok());
+      REQUIRE(store->set("memdel", v).is_ok());
+      REQUIRE(store->flush().is_ok());  // three tables, each with a value for both keys
+    }
+    REQUIRE(store->del("gone").is_ok());
+    REQUIRE(store->flush().is_ok());      // the tombstone is in the newest table
+    REQUIRE(store->del("memdel").is_ok());  // this one only in the memtable and the log
+    CHECK(get_or_absent(*store, "gone") == "<not found>");
+    CHECK(get_or_absent(*store, "memdel") == "<not found>");
+    CHECK(store->stats().tables == 4);
+  }
+  {
+    auto store = open_store(options);  // "memdel"'s tombstone comes back from the log
+    CHECK(get_or_absent(*store, "gone") == "<not found>");
+    CHECK(get_or_absent(*store, "memdel") == "<not found>");
+    REQUIRE(store->flush().is_ok());
+  }
+  auto store = open_store(options);  // and now both tombstones are in tables only
+  CHECK(store->stats().memtable_entries == 0);
+  CHECK(get_or_absent(*store, "gone") == "<not found>");
+  CHECK(get_or_absent(*store, "memdel") == "<not found>");
+  REQUIRE(store->set("gone", "back").is_ok());  // a new value beats the tombstone
+  CHECK(get_or_absent(*store, "gone") == "back");
+}
+
+TEST_CASE("lsm: a full memtable is flushed by the next write, and the files follow",
+          "[ch05][lsm]") {
+  TempDir tmp;
+  const auto options = options_for(tmp.file("data"), kMinMemtableBytes, SyncPolicy::kNever);
+  auto store = open_store(options);
+  const std::string value(100, 'v');
+  int i = 0;
+  while (store->stats().flushes < 3) REQUIRE(store->set(key_for(i++), value).is_ok());
+  const auto stats = store->stats();
+  CHECK(stats.tables == 3);
+  CHECK(stats.entries() == static_cast<std::uint64_t>(i));
+  CHECK(stats.memtable_bytes < kMinMemtableBytes);
+  // Logs and tables share one counter: log 1, then log 2 and table 3, log 4 and table 5...
+  CHECK(files_ending(tmp.file("data"), ".sst") ==
+        std::vector<std::string>{"000003.sst", "000005.sst", "000007.sst"});
+  CHECK(files_ending(tmp.file("data"), ".log") == std::vector<std::string>{"000006.log"});
+  CHECK(files_ending(tmp.file("data"), ".tmp").empty());
+  auto manifest = vkv::storage::read_manifest(Env::posix(), tmp.file("data"));
+  REQUIRE(manifest.is_ok());
+  REQUIRE(manifest->has_value());
+  CHECK((*manifest)->tables == std::vector<std::uint64_t>{3, 5, 7});
+  CHECK((*manifest)->log_number == 6);
+  CHECK((*manifest)->next_file_number == 8);
+}
+
+TEST_CASE("lsm: start-up reports what it found, and stats count entries", "[ch05][lsm]") {
+  TempDir tmp;
+  const auto options = options_for(tmp.file("data"));
+  {
+    auto store = open_store(options);
+    CHECK(store->recovery_notes().empty());
+    for (int i = 0; i < 10; ++i) REQUIRE(store->set(key_for(i), "v").is_ok());
+    REQUIRE(store->flush().is_ok());
+    REQUIRE(store->set(key_for(0), "again").is_ok());
+    REQUIRE(store->del(key_for(1)).is_ok());
+  }
+  auto store = open_store(options);
+  const auto stats = store->stats();
+  CHECK(stats.tables == 1);
+  CHECK(stats.table_entries == 10);
+  CHECK(stats.memtable_entries == 2);
+  CHECK(stats.records_replayed == 2);
+  CHECK(stats.entries() == 12);
+  CHECK(has_note(*store, "opened and verified 1 table holding 10 entries"));
+  CHECK(has_note(*store, "000002.log: replayed 2 records"));
+}
+
+TEST_CASE("lsm: a chapter 4 data directory (logs, no MANIFEST) opens as is", "[ch05][lsm]") {
+  TempDir tmp;
+  {
+    auto store = open_store(options_for(tmp.file("data")));
+    REQUIRE(store->set("old", "log").is_ok());
+  }
+  std::filesystem::remove(tmp.file("data/MANIFEST"));  // there is none yet anyway
+  auto store = open_store(options_for(tmp.file("data")));
+  CHECK(get_or_absent(*store, "old") == "log");
+}
+
+TEST_CASE("lsm: start-up removes what a crashed flush left behind", "[ch05][lsm]") {
+  TempDir tmp;
+  const std::string dir = tmp.file("data");
+  {
+    auto store = open_store(options_for(dir));
+    REQUIRE(store->set("a", "1").is_ok());
+    REQUIRE(store->flush().is_ok());  // log 2 and table 3
+    REQUIRE(store->set("b", "2").is_ok());
+  }
+  // A flush from log 2 that died at each stage: a partial temporary table, a MANIFEST.tmp,
+  // a finished table 5 never recorded (log 2 still holds its data), and a log below the
+  // MANIFEST's log number that was never deleted.
+  vkv::testing::write_whole_file(dir + "/000005.sst.tmp", "half a table");
+  vkv::testing::write_whole_file(dir + "/MANIFEST.tmp", "half a manifest");
+  std::filesystem::copy_file(dir + "/000003.sst", dir + "/000005.sst");
+  vkv::testing::write_whole_file(dir + "/000001.log", "");
+  auto store = open_store(options_for(dir));
+  CHECK(has_note(*store, "removed " + dir + "/000005.sst.tmp: a temporary file"));
+  CHECK(has_note(*store, "removed " + dir + "/MANIFEST.tmp: a temporary file"));
+  CHECK(has_note(*store, "removed " + dir + "/000005.sst: a table a crashed flush wrote"));
+  CHECK(has_note(*store, "removed " + dir + "/000001.log: a log whose records are all in tables"));
+  CHECK(files_ending(dir, ".tmp").empty());
+  CHECK(files_ending(dir, ".sst") == std::vector<std::string>{"000003.sst"});
+  CHECK(get_or_absent(*store, "a") == "1");
+  CHECK(get_or_absent(*store, "b") == "2");
+  REQUIRE(store->set("c", "3").is_ok());
+  REQUIRE(store->flush().is_ok());  // numbers go on past every file seen: log 6, table 7
+  CHECK(files_ending(dir, ".sst") == std::vector<std::string>{"000003.sst", "000007.sst"});
+}
+
+TEST_CASE("lsm: a table no MANIFEST names and no log covers is not deleted", "[ch05][lsm]") {
+  TempDir tmp;
+  const std::string dir = tmp.file("data");
+  {
+    auto store = open_store(options_for(dir));
+    REQUIRE(store->set("a", "1").is_ok());
+    REQUIRE(store->flush().is_ok());  // table 3; log 1 deleted
+  }
+  std::filesystem::remove(dir + "/MANIFEST");  // a person, not a crash
+  auto store = LsmStore::open(Env::posix(), options_for(dir));
+  REQUIRE_FALSE(store.is_ok());
+  CHECK(store.status().to_string() ==
+        "corruption: " + dir + "/000003.sst is not in " + dir +
+            "/MANIFEST and no log holds its data: refusing to delete it (was the MANIFEST "
+            "removed or replaced?)");
+  CHECK(std::filesystem::exists(dir + "/000003.sst"));
+}
+
+TEST_CASE("lsm: a corrupt table stops start-up, naming the file and the block", "[ch05][lsm]") {
+  TempDir tmp;
+  const std::string dir = tmp.file("data");
+  {
+    auto store = open_store(options_for(dir, kMinMemtableBytes, SyncPolicy::kNever));
+    for (int i = 0; i < 2000; ++i) REQUIRE(store->set(key_for(i), std::string(50, 'v')).is_ok());
+    REQUIRE(store->flush().is_ok());
+  }
+  const auto tables = files_ending(dir, ".sst");
+  REQUIRE(tables.size() >= 1);
+  const std::string path = dir + "/" + tables.front();  // a full one, flushed when full
+  std::string bytes = vkv::testing::read_whole_file(path);
+  std::uint64_t block2 = 0;
+  {
+    auto file = Env::posix().new_random_access_file(path);
+    REQUIRE(file.is_ok());
+    auto table = vkv::storage::Table::open(std::move(*file), path);
+    REQUIRE(table.is_ok());
+    REQUIRE((*table)->data_block_count() > 2);
+    block2 = (*table)->data_block_handle(2).offset;
+  }
+  bytes[block2 + 7] ^= 0x10;
+  vkv::testing::write_whole_file(path, bytes);
+  auto store = LsmStore::open(Env::posix(), options_for(dir));
+  REQUIRE_FALSE(store.is_ok());
+  CHECK(store.status().to_string().rfind("corruption: " + path + ": data block 2 at offset " +
+                                             std::to_string(block2) + ": checksum mismatch",
+                                         0) == 0);
+}
+
+TEST_CASE("lsm: a corrupt or missing MANIFEST entry stops start-up by name", "[ch05][lsm]") {
+  TempDir tmp;
+  const std::string dir = tmp.file("data");
+  {
+    auto store = open_store(options_for(dir));
+    REQUIRE(store->set("a", "1").is_ok());
+    REQUIRE(store->flush().is_ok());
+  }
+  SECTION("a flipped bit in the MANIFEST") {
+    std::string bytes = vkv::testing::read_whole_file(dir + "/MANIFEST");
+    bytes[30] ^= 0x01;
+    vkv::testing::write_whole_file(dir + "/MANIFEST", bytes);
+    auto store = LsmStore::open(Env::posix(), options_for(dir));
+    REQUIRE_FALSE(store.is_ok());
+    CHECK(store.status().to_string().rfind("corruption: " + dir + "/MANIFEST: checksum mismatch",
+                                           0) == 0);
+  }
+  SECTION("a table it lists is missing") {
+    std::filesystem::remove(dir + "/000003.sst");
+    auto store = LsmStore::open(Env::posix(), options_for(dir));
+    REQUIRE_FALSE(store.is_ok());
+    CHECK(store.status().to_string().rfind(
+              "corruption: " + dir + "/MANIFEST lists 000003.sst, which is missing", 0) == 0);
+  }
+}
+
+TEST_CASE("lsm: too small a memtable is refused", "[ch05][lsm]") {
+  TempDir tmp;
+  auto store = LsmStore::open(Env::posix(), options_for(tmp.file("data"), 1000));
+  REQUIRE_FALSE(store.is_ok());
+  CHECK(store.status().to_string() ==
+        "invalid argument: memtable size 1000 is below the least accepted, 65536 bytes");
+}
+
+TEST_CASE("lsm: a failed flush stops writes, reads go on, and a restart recovers everything",
+          "[ch05][lsm]") {
+  TempDir tmp;
+  const std::string dir = tmp.file("data");
+  {
+    vkv::FaultInjectionEnv env;
+    auto store = open_store(options_for(dir), env);
+    for (int i = 0; i < 100; ++i) REQUIRE(store->set(key_for(i), "v" + std::to_string(i)).is_ok());
+    env.fail_once_after(5);  // somewhere inside the flush, after the rotation
+    const Status failed = store->flush();
+    REQUIRE_FALSE(failed.is_ok());
+    CHECK(failed.message().find("injected fault") != std::string::npos);
+    const Status refused = store->set("after", "x");
+    REQUIRE_FALSE(refused.is_ok());
+    CHECK(refused.message().find("no more writes are taken: restart") != std::string::npos);
+    CHECK(get_or_absent(*store, key_for(42)) == "v42");  // read from the memtable set aside
+  }
+  auto store = open_store(options_for(dir));
+  for (int i = 0; i < 100; ++i) CHECK(get_or_absent(*store, key_for(i)) == "v" + std::to_string(i));
+  CHECK(get_or_absent(*store, "after") == "<not found>");
+  REQUIRE(store->flush().is_ok());
+  CHECK(files_ending(dir, ".tmp").empty());
+}
+
+TEST_CASE("lsm: readers never see a key go back in time while writers flush", "[ch05][lsm]") {
+  TempDir tmp;
+  auto store = open_store(options_for(tmp.file("data"), kMinMemtableBytes, SyncPolicy::kNever));
+  constexpr int kWriters = 3;
+  constexpr int kRounds = 1500;
+  std::atomic<bool> done{false};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      // Each round rewrites the writer's 20 keys with the round number, padded so the
+      // memtable fills and flushes every few rounds.
+      for (int round = 1; round <= kRounds; ++round) {
+        for (int k = 0; k < 20; ++k) {
+          const std::string key = "w" + std::to_string(w) + "-" + std::to_string(k);
+          if (!store->set(key, std::to_string(round) + std::string(40, '.')).is_ok()) ++failures;
+        }
+      }
+    });
+  }
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&] {
+      std::vector<int> seen(kWriters * 20, 0);
+      while (!done.load()) {
+        for (int i = 0; i < kWriters * 20; ++i) {
+          const std::string key = "w" + std::to_string(i / 20) + "-" + std::to_string(i % 20);
+          std::string value;
+          const Status s = store->get(key, &value);
+          if (s.is_not_found()) {
+            if (seen[i] != 0) ++failures;  // it was there, and nothing deletes it
+            continue;
+          }
+          if (!s.is_ok()) {
+            ++failures;
+            continue;
+          }
+          const int round = std::stoi(value);
+          if (round < seen[i]) ++failures;
+          seen[i] = round;
+        }
+      }
+    });
+  }
+  for (int w = 0; w < kWriters; ++w) threads[w].join();
+  done = true;
+  for (std::size_t t = kWriters; t < threads.size(); ++t) threads[t].join();
+  CHECK(failures.load() == 0);
+  CHECK(store->stats().flushes >= 3);
+  for (int i = 0; i < kWriters * 20; ++i) {
+    const std::string key = "w" + std::to_string(i / 20) + "-" + std::to_string(i % 20);
+    CHECK(std::stoi(get_or_absent(*store, key)) == kRounds);
+  }
+}
+
+TEST_CASE("lsm: 200k keys over many tables, a restart, deletes, another restart",
+          "[ch05][lsm][big]") {
+  TempDir tmp;
+  const auto options = options_for(tmp.file("data"), 512 << 10, SyncPolicy::kNever);
+  constexpr int kKeys = 200'000;
+  auto value_for = [](int i, int version) {
+    return std::to_string(i) + "/" + std::to_string(version) + std::string(80, 'x');
+  };
+  std::mt19937 rng(5);
+  std::map<int, int> overwritten;  // key -> version, for a random tenth of the keys
+  {
+    auto store = open_store(options);
+    for (int i = 0; i < kKeys; ++i) REQUIRE(store->set(key_for(i), value_for(i, 1)).is_ok());
+    for (int n = 0; n < kKeys / 10; ++n) {
+      const int i = static_cast<int>(rng() % kKeys);
+      const int version = ++overwritten[i] + 1;
+      REQUIRE(store->set(key_for(i), value_for(i, version)).is_ok());
+    }
+    CHECK(store->stats().tables >= 20);
+  }
+  auto version_of = [&](int i) {
+    auto it = overwritten.find(i);
+    return it == overwritten.end() ? 1 : it->second + 1;
+  };
+  {
+    auto store = open_store(options);
+    int wrong = 0;
+    for (int i = 0; i < kKeys; ++i) wrong += get_or_absent(*store, key_for(i)) != value_for(i, version_of(i));
+    CHECK(wrong == 0);
+    for (int i = 0; i < kKeys; i += 7) REQUIRE(store->del(key_for(i)).is_ok());
+  }
+  auto store = open_store(options);
+  int wrong = 0;
+  for (int i = 0; i < kKeys; ++i) {
+    const std::string want = i % 7 == 0 ? "<not found>" : value_for(i, version_of(i));
+    wrong += get_or_absent(*store, key_for(i)) != want;
+  }
+  CHECK(wrong == 0);
+  CHECK(get_or_absent(*store, key_for(kKeys)) == "<not found>");
+}
