@@ -51,23 +51,22 @@ macro(vkv_setup_test_frameworks)
   endif()
 endmacro()
 
-# vkv_add_tests(<name> <sources...> [LIBS <libs...>] [LABELS <labels...>])
+# vkv_add_tests(<name> <sources...> [LIBS <libs...>] [LABEL <label>])
 # One Catch2 test program, build/tests/<name>-tests, each test registered with CTest under
-# the label <name> (ch01, ch02, ...), or under LABELS when given (e2e tests: "e2e ch06").
+# the label <name> (ch01, ch02, ...), or LABEL when given (the e2e tests of the server: ch06).
 function(vkv_add_tests label)
   if(NOT VKV_HAVE_TESTS)
     return()
   endif()
-  cmake_parse_arguments(ARG "" "" "LIBS;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "LABEL" "LIBS" ${ARGN})
   set(target ${label}-tests)
-  if(NOT ARG_LABELS)
-    set(ARG_LABELS ${label})
+  if(NOT ARG_LABEL)
+    set(ARG_LABEL ${label})
   endif()
   add_executable(${target} ${ARG_UNPARSED_ARGUMENTS})
   set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   target_link_libraries(${target} PRIVATE ${ARG_LIBS} vkv_testing Catch2::Catch2WithMain)
-  catch_discover_tests(${target} TEST_PREFIX "${label}: " PROPERTIES LABELS "${ARG_LABELS}"
-                       DISCOVERY_TIMEOUT 60)
+  catch_discover_tests(${target} TEST_PREFIX "${label}: " PROPERTIES LABELS ${ARG_LABEL})
 endfunction()
 
 # vkv_add_benchmark(<name> <sources...> [LIBS <libs...>])

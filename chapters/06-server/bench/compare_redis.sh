@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# vkv against Redis on 127.0.0.1, in one run: 50 connections, pipeline 1 and 16, 100-byte
+# values, 100k keys, SET then GET. vkv --sync never against Redis with appendonly no, and vkv
+# --sync always against Redis with appendfsync always. Then vkv's memory per idle connection,
+# with 10,000 idle connections. Installed as build/bench/ch06-server-compare; `make bench`
+# runs it.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$here/../bin
+requests=${REQUESTS:-300000}
+idle=${IDLE_CONNECTIONS:-10000}
+ulimit -n 100000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+work=$(mktemp -d "${TMPDIR:-$here}/vkv-compare.XXXXXX")
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+# start_vkv SYNC: starts vkv, sets $vkv_pid and $vkv_port.
+start_vkv() {
+  "$bin/vkv" --port 0 --dir "$work/vkv-$1" --sync "$1" > "$work/vkv.out" 2>&1 &
+  vkv_pid=$!; pids+=("$vkv_pid")
+  for _ in $(seq 200); do grep -q 'listening on' "$work/vkv.out" && break; sleep 0.05; done
+  vkv_port=$(grep -o '127.0.0.1:[0-9]*' "$work/vkv.out" | head -1 | cut -d: -f2)
+}
+stop_vkv() { kill -TERM "$vkv_pid"; wait "$vkv_pid" 2>/dev/null || true; }
+
+# start_redis APPENDONLY FSYNC: starts redis-server on a free port, sets $redis_port.
+start_redis() {
+  mkdir -p "$work/redis"
+  for _ in 1 2 3 4 5; do  # a random port may be taken: try another
+    redis_port=$(( 20000 + RANDOM % 20000 ))
+    redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly "$1" \
+      --appendfsync "$2" --dir "$work/redis" --logfile "$work/redis.log" &
+    redis_pid=$!; pids+=("$redis_pid")
+    for _ in $(seq 100); do
+      redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return 0
+      kill -0 "$redis_pid" 2>/dev/null || break
+      sleep 0.05
+    done
+    kill -9 "$redis_pid" 2>/dev/null || true
+  done
+  echo "cannot start redis-server (see $work/redis.log)"; exit 1
+}
+stop_redis() { redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true; wait "$redis_pid" 2>/dev/null || true; }
+
+# load PORT PROTOCOL PIPELINE: prints "set_ops get_ops set_p99 get_p99".
+load() {
+  "$bin/vkv-bench" --port "$1" --protocol "$2" --pipeline "$3" --connections 50 \
+    --keys 100000 --value-size 100 --requests "$requests" > "$work/load.out"
+  awk '/^SET/ {s=$2; sp=$8} /^GET/ {g=$2; gp=$8} END {print s, g, sp, gp}' "$work/load.out"
+}
+
+if ! command -v redis-server >/dev/null; then
+  echo "redis-server is not installed: the comparison is skipped (apt-get install redis-server redis-tools)"
+  exit 0
+fi
+
+printf '%-44s %-4s %12s %12s %7s %10s %10s\n' "configuration" "op" "vkv ops/s" "redis ops/s" "ratio" "vkv p99" "redis p99"
+row() { # name op vkv redis vkv_p99 redis_p99
+  ratio=$(awk -v a="$3" -v b="$4" 'BEGIN {printf "%.2f", a / b}')
+  printf '%-44s %-4s %12.0f %12.0f %7s %8sms %8sms\n' "$1" "$2" "$3" "$4" "$ratio" "$5" "$6"
+}
+for mode in "never no everysec" "always yes always"; do
+  read -r sync appendonly fsync <<< "$mode"
+  for pipeline in 1 16; do
+    start_vkv "$sync"; read -r vs vg vsp vgp <<< "$(load "$vkv_port" vkv "$pipeline")"; stop_vkv
+    start_redis "$appendonly" "$fsync"; read -r rs rg rsp rgp <<< "$(load "$redis_port" resp "$pipeline")"; stop_redis
+    if [ "$appendonly" = yes ]; then redis_mode="appendfsync $fsync"; else redis_mode="appendonly no"; fi
+    name="sync $sync vs $redis_mode, P=$pipeline"
+    row "$name" SET "$vs" "$rs" "$vsp" "$rsp"
+    row "$name" GET "$vg" "$rg" "$vgp" "$rgp"
+  done
+done
+
+echo
+start_vkv never
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+before=$(rss_kib "$vkv_pid")
+"$bin/vkv-bench" --port "$vkv_port" --idle-connections "$idle" --hold-seconds 30 > "$work/idle.out" &
+holder=$!; pids+=("$holder")
+for _ in $(seq 600); do grep -q holding "$work/idle.out" 2>/dev/null && break; sleep 0.05; done
+sleep 0.5
+after=$(rss_kib "$vkv_pid")
+kill "$holder" 2>/dev/null || true
+stop_vkv
+awk -v b="$before" -v a="$after" -v n="$idle" 'BEGIN {
+  printf "memory per idle connection: %.0f bytes (server RSS %d KiB -> %d KiB with %d idle connections)\n", (a - b) * 1024 / n, b, a, n }'

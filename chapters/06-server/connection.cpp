@@ -1,0 +1,152 @@
+#include "connection.hpp"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace vkv::net {
+
+namespace {
+
+// How many reads one turn may do before the worker moves on, so one busy client cannot keep
+// it from the others.
+constexpr int kReadsPerTurn = 4;
+
+// Buffers larger than this are given back once empty, so idle connections stay small.
+constexpr std::size_t kKeepCapacity = 64 * 1024;
+
+void release_if_large(std::string& s) {
+  if (s.empty() && s.capacity() > kKeepCapacity) std::string().swap(s);
+}
+
+}  // namespace
+
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+Connection::Connection(UniqueFd fd, engine::Engine& engine, std::size_t max_line,
+                       std::size_t output_limit, DurabilityGate* gate)
+    : fd_(std::move(fd)), session_(engine, max_line), output_limit_(output_limit), gate_(gate) {}
+
+//! [run-commands]
+std::size_t Connection::run_commands(std::string_view bytes) {
+  std::size_t used = 0;
+  while (used < bytes.size() && !output_full()) {
+    const std::string_view rest = bytes.substr(used);
+    const void* nl = std::memchr(rest.data(), '\n', rest.size());
+    const std::size_t take =
+        nl == nullptr ? rest.size()
+                      : static_cast<std::size_t>(static_cast<const char*>(nl) - rest.data()) + 1;
+    session_.feed(rest.substr(0, take), &out_);
+    used += take;
+  }
+  return used;
+}
+//! [run-commands]
+
+//! [take-input]
+bool Connection::take_input(std::span<char> scratch) {
+  if (!take_settlement()) return false;  // the log failed: these replies must never be sent
+  for (int reads = 0; reads < kReadsPerTurn && !output_full();) {
+    if (!in_.empty()) {  // input left over from when the output was full
+      in_.erase(0, run_commands(in_));
+      release_if_large(in_);
+      continue;
+    }
+    if (peer_closed_) {
+      if (!finished_) session_.finish(&out_);  // answer a partial last line, once
+      finished_ = true;
+      return true;
+    }
+    const ssize_t n = ::read(fd_.get(), scratch.data(), scratch.size());
+    if (n > 0) {
+      ++reads;
+      const std::string_view bytes(scratch.data(), static_cast<std::size_t>(n));
+      in_.assign(bytes.substr(run_commands(bytes)));
+      // A short read drained the socket: skip the read that would only say EAGAIN. If more
+      // has arrived meanwhile, the (level-triggered) reactor reports the socket again.
+      if (bytes.size() < scratch.size() && in_.empty()) return true;
+    } else if (n == 0) {
+      peer_closed_ = true;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      return true;
+    } else if (errno != EINTR) {
+      return false;
+    }
+  }
+  return true;
+}
+//! [take-input]
+
+//! [end-turn]
+NextStep Connection::end_turn() {
+  if (!release_replies()) return log_failed_ ? NextStep::kClose : NextStep::kDurable;
+  if (!flush()) return NextStep::kClose;
+  if (output_full()) return NextStep::kWrite;  // run no more commands until the client reads
+  if (finished_) return output_pending() ? NextStep::kWrite : NextStep::kClose;
+  if (!in_.empty()) return NextStep::kReadWrite;  // more to run: come back at once
+  return output_pending() ? NextStep::kReadWrite : NextStep::kRead;
+}
+//! [end-turn]
+
+bool Connection::take_settlement() {
+  switch (settled_.exchange(0)) {
+    case 1: released_ = std::max(released_, held_upto_); return true;
+    case 2: return false;
+    default: return true;
+  }
+}
+
+//! [release-replies]
+bool Connection::release_replies() {
+  if (released_ == out_.size()) return true;
+  if (gate_ != nullptr) {
+    const std::uint64_t ticket = gate_->ticket();
+    if (gate_->is_inline() && !gate_->settle_inline(ticket)) {
+      log_failed_ = true;
+      return false;
+    }
+    if (!gate_->is_durable(ticket)) {
+      ticket_ = ticket;
+      held_upto_ = out_.size();
+      return false;
+    }
+  }
+  released_ = out_.size();
+  return true;
+}
+//! [release-replies]
+
+bool Connection::flush() {
+  while (out_sent_ < released_) {
+    const ssize_t n = ::send(fd_.get(), out_.data() + out_sent_, released_ - out_sent_,
+                             MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      out_sent_ += static_cast<std::size_t>(n);
+      stalled_since_.store(0, std::memory_order_relaxed);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (stalled_since_.load(std::memory_order_relaxed) == 0) {
+        stalled_since_.store(steady_ms(), std::memory_order_relaxed);
+      }
+      return true;
+    }
+    return false;  // the client is gone
+  }
+  if (out_sent_ == out_.size()) {  // everything sent: start the buffer again
+    out_.clear();
+    out_sent_ = released_ = held_upto_ = 0;
+    release_if_large(out_);
+  }
+  return true;
+}
+
+}  // namespace vkv::net

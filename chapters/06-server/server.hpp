@@ -1,0 +1,87 @@
+/// \file
+/// Server: the listener, the reactors, the workers and the connections, put together.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "connection.hpp"
+#include "durability_gate.hpp"
+#include "engine.hpp"
+#include "listener.hpp"
+#include "reactor.hpp"
+
+namespace vkv::net {
+
+/// The server's limits and addresses; main() fills them from flags.
+struct ServerOptions {
+  std::string bind = "127.0.0.1";       ///< The IPv4 address to listen on.
+  std::uint16_t port = 9999;            ///< The port; 0 lets the OS pick a free one.
+  std::size_t workers = 0;              ///< Worker threads; 0 means one per core.
+  std::size_t max_connections = 10000;  ///< Connections past this get an error and are closed.
+  std::size_t max_line = protocol::kDefaultMaxLine;  ///< The longest command line.
+  std::size_t output_limit = kDefaultOutputLimit;    ///< Pending reply bytes per connection.
+  /// A client whose pending replies have not moved for this long (it does not read) is closed.
+  std::size_t stalled_timeout_seconds = 30;
+};
+
+/// A TCP server speaking the text protocol, running commands on an Engine.
+///
+/// Threads: each worker runs an event loop on its own Reactor. The listening socket is in
+/// every reactor; a new connection wakes one worker, which accepts it and serves it for its
+/// whole life. The caller's thread runs run(), which starts the workers and then sweeps for
+/// stalled clients until stop() is called.
+class Server {
+ public:
+  /// Binds the listener and creates the reactors; nothing runs until run(). With a `gate`,
+  /// replies wait for it; it must outlive the server.
+  static Result<std::unique_ptr<Server>> create(engine::Engine& engine, ServerOptions options,
+                                                DurabilityGate* gate);
+  /// Use create(), which binds the listener first; this only stores what it is given.
+  Server(engine::Engine& engine, ServerOptions options, Listener listener,
+         std::vector<runtime::Reactor> reactors, DurabilityGate* gate);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  /// Serves until stop(): then stops accepting, lets every worker finish the round of
+  /// commands it is running, sends what replies it may, closes every connection and returns.
+  void run();
+
+  /// Asks run() to return. Async-signal-safe: call it from a signal handler.
+  void stop();
+
+  /// "address:port" actually bound.
+  [[nodiscard]] std::string address() const { return listener_.address(); }
+  /// The port actually bound.
+  [[nodiscard]] std::uint16_t port() const { return listener_.port(); }
+  /// How many worker threads run() starts.
+  [[nodiscard]] std::size_t workers() const { return reactors_.size(); }
+  /// How many clients are connected now.
+  [[nodiscard]] std::size_t connections() const;
+
+ private:
+  void worker_loop(runtime::Reactor& reactor);
+  void accept_all(runtime::Reactor& reactor);
+  void apply(runtime::Reactor& reactor, Connection* conn, NextStep step);
+  void wait_until_durable(runtime::Reactor& reactor, Connection* conn);
+  void close_connection(runtime::Reactor& reactor, Connection* conn);
+  void close_stalled_clients();
+
+  engine::Engine& engine_;
+  ServerOptions options_;
+  Listener listener_;
+  std::vector<runtime::Reactor> reactors_;  // one per worker
+  DurabilityGate* gate_;                    // may be null: replies go out at once
+  std::atomic<bool> stopping_{false};
+
+  mutable std::mutex mu_;  // guards connections_
+  std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
+};
+
+}  // namespace vkv::net

@@ -1,0 +1,19 @@
+#include "worker_pool.hpp"
+
+namespace vkv::runtime {
+
+WorkerPool::WorkerPool(std::size_t threads, const std::function<void(std::size_t)>& loop) {
+  if (threads == 0) threads = 1;
+  threads_.reserve(threads);
+  for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back(loop, i);
+}
+
+WorkerPool::~WorkerPool() { join(); }
+
+void WorkerPool::join() {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+}  // namespace vkv::runtime

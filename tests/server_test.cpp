@@ -1,0 +1,285 @@
+// The server, tested as users meet it: the real `vkv` binary on a free port, real sockets.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server_process.hpp"
+#include "test_util.hpp"
+#include "transcript.hpp"
+
+using vkv::testing::Client;
+using vkv::testing::ServerProcess;
+using vkv::testing::TempDir;
+using vkv::testing::wait_for;
+
+namespace {
+
+std::unique_ptr<ServerProcess> start_server(const TempDir& dir, std::vector<std::string> args = {}) {
+  args.insert(args.end(), {"--dir", dir.path()});
+  return std::make_unique<ServerProcess>(VKV_SERVER, args);
+}
+
+}  // namespace
+
+TEST_CASE("server: the nc session works, with \\n or \\r\\n", "[e2e]") {
+  TempDir dir;
+  auto server = start_server(dir);
+  Client c(server->port());
+  CHECK(c.call("SET foo bar") == "OK");
+  CHECK(c.call("GET foo") == "VALUE bar");
+  CHECK(c.call("DEL foo") == "OK");
+  CHECK(c.call("GET foo") == "NOT_FOUND");
+  CHECK(c.call("SET greeting \"hello world\"\r") == "OK");
+  CHECK(c.call("get greeting\r") == "VALUE \"hello world\"");
+}
+
+TEST_CASE("server: the chapter's nc session (transcript), over a socket", "[e2e]") {
+  TempDir dir;
+  auto server = start_server(dir);
+  const auto t = vkv::testing::parse_transcript(
+      vkv::testing::read_whole_file(std::string(VKV_TRANSCRIPTS) + "/nc.session"));
+  Client c(server->port());
+  REQUIRE(c.send(t.input));
+  std::string got;
+  const auto lines = std::count(t.expected.begin(), t.expected.end(), '\n');
+  for (long i = 0; i < lines; ++i) got += c.read_line().value_or("<no reply>") + "\n";
+  CHECK(got == t.expected);
+}
+
+TEST_CASE("server: every error reply of the text protocol, and the session goes on", "[e2e]") {
+  TempDir dir;
+  auto server = start_server(dir, {"--max-line", "100"});
+  Client c(server->port());
+  CHECK(c.call("FROB x") == "ERR unknown command 'FROB' (commands: SET, GET, DEL)");
+  CHECK(c.call("SET a") == "ERR wrong number of arguments for 'SET' (usage: SET key value)");
+  CHECK(c.call("GET") == "ERR wrong number of arguments for 'GET' (usage: GET key)");
+  CHECK(c.call("DEL a b") == "ERR wrong number of arguments for 'DEL' (usage: DEL key)");
+  CHECK(c.call("SET \"a b") == "ERR unbalanced quotes");
+  CHECK(c.call("SET a \"\\q\"") == "ERR bad escape '\\q' (use \\\" \\\\ \\n \\r \\t or \\xHH)");
+  CHECK(c.call("GET \"\"") == "ERR empty key");
+  CHECK(c.call(std::string(500, 'x')) == "ERR line too long (limit 100 bytes)");
+  CHECK(c.call("SET a 1") == "OK");
+}
+
+TEST_CASE("server: an empty line gets no reply, and a partial last line gets an error", "[e2e]") {
+  TempDir dir;
+  auto server = start_server(dir);
+  Client c(server->port());
+  REQUIRE(c.send("\n\nSET k v\nGET k"));
+  CHECK(c.read_line() == "OK");
+  c.shutdown_write();
+  CHECK(c.read_line() == "ERR partial line at end of input (5 bytes with no newline; not executed)");
+  CHECK_FALSE(c.read_line().has_value());  // then the server closes
+}
+
+TEST_CASE("server: a thousand pipelined commands in one write are answered in order", "[e2e]") {
+  TempDir dir;
+  auto server = start_server(dir);
+  Client c(server->port());
+  std::string batch;
+  for (int i = 0; i < 1000; ++i) {
+    batch += (i % 2 == 0) ? "SET k" + std::to_string(i) + " v" + std::to_string(i) + "\n"
+                          : "GET k" + std::to_string(i - 1) + "\n";
+  }
+  REQUIRE(c.send(batch));
+  for (int i = 0; i < 1000; ++i) {
+    const auto line = c.read_line();
+    REQUIRE(line.has_value());
+    CHECK(*line == ((i % 2 == 0) ? "OK" : "VALUE v" + std::to_string(i - 1)));
+  }
+}
+
+TEST_CASE("server: 1,000 connections at once, each with its own keys", "[e2e]") {
+  vkv::testing::raise_fd_limit();
+  TempDir dir;
+  auto server = start_server(dir);
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 1000; ++i) clients.push_back(std::make_unique<Client>(server->port()));
+  for (int i = 0; i < 1000; ++i) {
+    REQUIRE(clients[i]->send("SET conn" + std::to_string(i) + " value" + std::to_string(i) + "\n"));
+  }
+  for (int i = 0; i < 1000; ++i) REQUIRE(clients[i]->read_line() == "OK");
+  for (int i = 0; i < 1000; ++i) REQUIRE(clients[i]->send("GET conn" + std::to_string(i) + "\n"));
+  int right = 0;
+  for (int i = 0; i < 1000; ++i) right += clients[i]->read_line() == "VALUE value" + std::to_string(i);
+  CHECK(right == 1000);
+}
+
+TEST_CASE("server: the connection over --max-connections gets an error and is closed", "[e2e]") {
+  TempDir dir;
+  auto server = start_server(dir, {"--max-connections", "2"});
+  Client a(server->port());
+  Client b(server->port());
+  CHECK(a.call("SET a 1") == "OK");
+  CHECK(b.call("SET b 2") == "OK");
+  Client third(server->port());
+  CHECK(third.read_line() == "ERR max connections");
+  CHECK_FALSE(third.read_line().has_value());
+  CHECK(a.call("GET b") == "VALUE 2");  // the others go on
+}
+
+TEST_CASE("server: a client that never reads cannot make the server buffer without bound", "[e2e]") {
+  TempDir dir;
+  auto server = start_server(dir, {"--stalled-timeout", "1"});
+  Client setter(server->port());
+  const std::string big(60 * 1000, 'b');
+  REQUIRE(setter.call("SET big " + big) == "OK");
+  const long rss_before = server->rss_kib();
+
+  // 20,000 GETs of a 60 KB value: 1.2 GB of replies, never read.
+  Client greedy(server->port());
+  std::string gets;
+  for (int i = 0; i < 1000; ++i) gets += "GET big\n";
+  std::thread sender([&] {
+    for (int i = 0; i < 20; ++i) {
+      if (!greedy.send(gets)) break;  // the server stops reading, then closes us
+    }
+  });
+  // The greedy client is closed once its replies have not moved for the stalled timeout.
+  CHECK(wait_for([&] { return greedy.hung_up(); }, std::chrono::seconds(30)));
+  sender.join();
+  CHECK(server->rss_kib() - rss_before < 64 * 1024);  // far below the 1.2 GB asked for
+  CHECK(setter.call("GET missing") == "NOT_FOUND");     // everyone else is served
+}
+
+TEST_CASE("server: a client that disconnects mid-command disturbs no one", "[e2e]") {
+  TempDir dir;
+  auto server = start_server(dir);
+  Client steady(server->port());
+  CHECK(steady.call("SET stay here") == "OK");
+  for (int i = 0; i < 50; ++i) {
+    Client flaky(server->port());
+    REQUIRE(flaky.send("SET half-written \"no end"));
+  }  // each closes with half a line sent
+  {
+    Client flaky(server->port());
+    REQUIRE(flaky.send(std::string(200000, 'z')));  // half a very long line
+  }
+  CHECK(steady.call("GET stay") == "VALUE here");
+  CHECK(steady.call("GET half-written") == "NOT_FOUND");
+}
+
+TEST_CASE("server: garbage bytes get errors, never a crash", "[e2e]") {
+  TempDir dir;
+  auto server = start_server(dir);
+  Client c(server->port());
+  std::string junk;
+  for (int i = 0; i < 256; ++i) junk.push_back(static_cast<char>(i));
+  junk += "\n";
+  for (int i = 0; i < 100; ++i) REQUIRE(c.send(junk));
+  REQUIRE(c.send("GET after\n"));
+  std::string last;
+  for (int i = 0; i < 1000; ++i) {  // read replies until the GET's
+    auto line = c.read_line();
+    REQUIRE(line.has_value());
+    last = *line;
+    if (last == "NOT_FOUND") break;
+  }
+  CHECK(last == "NOT_FOUND");
+}
+
+TEST_CASE("server: --help lists the flags, and bad flags stop it", "[e2e]") {
+  auto help = vkv::testing::run_program(VKV_SERVER, {"--help"}, "");
+  CHECK(help.exit_code == 0);
+  for (const char* flag : {"--bind", "--port", "--dir", "--sync", "--memtable-bytes", "--workers",
+                           "--max-connections", "--max-line"}) {
+    CHECK(help.out.find(flag) != std::string::npos);
+  }
+  auto bad = vkv::testing::run_program(VKV_SERVER, {"--port", "70000"}, "");
+  CHECK(bad.exit_code == 2);
+  auto bad_bind = vkv::testing::run_program(VKV_SERVER, {"--bind", "nowhere", "--port", "0"}, "");
+  CHECK(bad_bind.exit_code != 0);
+  CHECK(bad_bind.err.find("bad bind address 'nowhere'") != std::string::npos);
+}
+
+TEST_CASE("server: kill -9 under many writers with --sync always loses no acknowledged SET",
+          "[e2e]") {
+  TempDir dir;
+  std::vector<std::pair<std::string, std::string>> acknowledged;
+  for (int round = 0; round < 3; ++round) {
+    auto server = start_server(dir, {"--sync", "always"});
+    constexpr int kWriters = 8;
+    std::vector<std::vector<std::pair<std::string, std::string>>> acked(kWriters);
+    std::atomic<int> total{0};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < kWriters; ++w) {
+      writers.emplace_back([&, w] {
+        Client c(server->port());
+        for (int i = 0;; ++i) {
+          const std::string key = "r" + std::to_string(round) + "w" + std::to_string(w) + "k" + std::to_string(i);
+          const std::string value = "v" + std::to_string(i * 7919) + std::string(i % 50, 'x');
+          if (!c.send("SET " + key + " " + value + "\n")) return;
+          auto reply = c.read_line();
+          if (!reply.has_value()) return;  // the server died mid-command: not acknowledged
+          if (*reply != "OK") return;
+          acked[w].emplace_back(key, value);
+          ++total;
+        }
+      });
+    }
+    REQUIRE(wait_for([&] { return total.load() >= 300; }));
+    server->stop(SIGKILL);
+    for (auto& t : writers) t.join();
+    for (auto& a : acked) acknowledged.insert(acknowledged.end(), a.begin(), a.end());
+
+    auto restarted = start_server(dir, {"--sync", "always"});
+    Client check(restarted->port());
+    int missing = 0;
+    for (const auto& [key, value] : acknowledged) missing += check.call("GET " + key) != "VALUE " + value;
+    CHECK(missing == 0);
+    INFO("round " << round << ": " << acknowledged.size() << " acknowledged writes so far");
+  }
+}
+
+TEST_CASE("server: SIGTERM stops it cleanly, and a restart finds everything", "[e2e]") {
+  TempDir dir;
+  {
+    auto server = start_server(dir, {"--sync", "never"});
+    Client c(server->port());
+    for (int i = 0; i < 500; ++i) REQUIRE(c.call("SET key" + std::to_string(i) + " " + std::to_string(i)) == "OK");
+    REQUIRE(c.call("DEL key7") == "OK");
+    CHECK(server->stop(SIGTERM) == 0);
+  }
+  auto server = start_server(dir, {"--sync", "never"});
+  Client c(server->port());
+  for (int i = 0; i < 500; ++i) {
+    CHECK(c.call("GET key" + std::to_string(i)) == (i == 7 ? "NOT_FOUND" : "VALUE " + std::to_string(i)));
+  }
+  CHECK(server->ready_line().find("sync never") != std::string::npos);
+}
+
+TEST_CASE("server: SIGTERM lets the commands in flight finish", "[e2e]") {
+  TempDir dir;
+  auto server = start_server(dir, {"--sync", "always"});
+  Client c(server->port());
+  std::string batch;
+  for (int i = 0; i < 2000; ++i) batch += "SET flight" + std::to_string(i) + " v\n";
+  REQUIRE(c.send(batch));
+  REQUIRE(c.read_line() == "OK");  // the batch is being worked on
+  ::kill(server->pid(), SIGTERM);
+  int answered = 1;
+  while (auto line = c.read_line()) {
+    if (*line != "OK") break;
+    ++answered;
+  }
+  CHECK(server->stop(SIGTERM) == 0);
+  // Whatever was answered OK is there after the restart.
+  auto restarted = start_server(dir);
+  Client check(restarted->port());
+  int missing = 0;
+  for (int i = 0; i < answered; ++i) missing += check.call("GET flight" + std::to_string(i)) != "VALUE v";
+  CHECK(missing == 0);
+}
+
+TEST_CASE("server: a second server on the same data directory stops with a clear message", "[e2e]") {
+  TempDir dir;
+  auto server = start_server(dir);
+  auto second = vkv::testing::run_program(VKV_SERVER, {"--port", "0", "--dir", dir.path()}, "");
+  CHECK(second.exit_code == 1);
+  CHECK(second.err.find("LOCK") != std::string::npos);
+}

@@ -1,0 +1,224 @@
+/// \file
+/// Test helpers for whole-program tests: a real server process on a port the OS picks, and a
+/// blocking client socket with timeouts.
+#pragma once
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "unique_fd.hpp"
+
+extern char** environ;
+
+namespace vkv::testing {
+
+/// Waits until `condition` holds, checking every few milliseconds; false after `timeout`.
+inline bool wait_for(const std::function<bool()>& condition,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return condition();
+}
+
+/// Raises this process's open-file limit to its hard limit (tests open many sockets).
+inline void raise_fd_limit() {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+/// A running server binary, started with `--port 0` and the given flags; its first line of
+/// standard output ("... listening on 127.0.0.1:PORT ...") gives the port. Killed (SIGKILL)
+/// on destruction unless it was stopped already.
+class ServerProcess {
+ public:
+  /// Starts `program` with `args` (plus `--port 0`) and waits until it listens.
+  ServerProcess(const std::string& program, std::vector<std::string> args) {
+    int out_pipe[2];
+    if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+    args.insert(args.begin(), {"--port", "0"});
+    std::vector<char*> argv{const_cast<char*>(program.c_str())};
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+    if (posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
+      throw std::runtime_error("cannot start " + program);
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out_pipe[1]);
+    out_ = UniqueFd(out_pipe[0]);
+    const std::string line = read_stdout_line(std::chrono::seconds(60));
+    const auto at = line.find("127.0.0.1:");
+    if (at == std::string::npos) throw std::runtime_error("server did not start: " + line);
+    port_ = static_cast<std::uint16_t>(std::stoi(line.substr(at + 10)));
+    ready_line_ = line;
+  }
+  ~ServerProcess() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      wait_exit();
+    }
+  }
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  /// The port the server listens on.
+  [[nodiscard]] std::uint16_t port() const { return port_; }
+  /// The process id.
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  /// The line the server printed when it was ready.
+  [[nodiscard]] const std::string& ready_line() const { return ready_line_; }
+
+  /// Sends `sig` and waits for the process to end; returns its exit code (128+signal if killed).
+  int stop(int sig) {
+    ::kill(pid_, sig);
+    return wait_exit();
+  }
+
+  /// The server's resident memory in KiB, from /proc.
+  [[nodiscard]] long rss_kib() const {
+    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    std::string key;
+    while (status >> key) {
+      if (key == "VmRSS:") {
+        long kib = 0;
+        status >> kib;
+        return kib;
+      }
+    }
+    return -1;
+  }
+
+  /// Reads one line of the server's standard output (without the newline); "" on timeout.
+  std::string read_stdout_line(std::chrono::milliseconds timeout) {
+    std::string line;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    char c = 0;
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{out_.get(), POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      if (::read(out_.get(), &c, 1) != 1) break;
+      if (c == '\n') return line;
+      line.push_back(c);
+    }
+    return line;
+  }
+
+ private:
+  int wait_exit() {
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  pid_t pid_ = -1;
+  UniqueFd out_;
+  std::uint16_t port_ = 0;
+  std::string ready_line_;
+};
+
+/// A blocking TCP client with a receive timeout, for talking to a server line by line.
+class Client {
+ public:
+  /// Connects to 127.0.0.1:`port`; throws if it cannot.
+  explicit Client(std::uint16_t port) {
+    fd_ = UniqueFd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      throw std::runtime_error(std::string("connect: ") + std::strerror(errno));
+    }
+    timeval tv{10, 0};
+    ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+
+  /// Sends all of `bytes`; false if the connection failed.
+  bool send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = ::send(fd_.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+  }
+
+  /// Reads one line (without its newline); nullopt on timeout or when the server closed.
+  std::optional<std::string> read_line() {
+    while (true) {
+      const auto nl = buffer_.find('\n');
+      if (nl != std::string::npos) {
+        std::string line = buffer_.substr(0, nl);
+        buffer_.erase(0, nl + 1);
+        return line;
+      }
+      char chunk[4096];
+      const ssize_t n = ::recv(fd_.get(), chunk, sizeof chunk, 0);
+      if (n <= 0) return std::nullopt;
+      buffer_.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+
+  /// Sends `command` and a newline, and returns the reply line ("<no reply>" if none).
+  std::string call(std::string_view command) {
+    if (!send(std::string(command) + "\n")) return "<send failed>";
+    return read_line().value_or("<no reply>");
+  }
+
+  /// True once the server has closed the connection (reads return end-of-file or an error).
+  bool closed_by_server() {
+    char chunk[65536];
+    while (true) {
+      const ssize_t n = ::recv(fd_.get(), chunk, sizeof chunk, MSG_DONTWAIT);
+      if (n == 0) return true;
+      if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
+    }
+  }
+
+  /// True once the server has closed or reset the connection, seen without reading anything
+  /// (so a test can check this of a client that must not read).
+  bool hung_up() const {
+    pollfd p{fd_.get(), POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLRDHUP)) != 0;
+  }
+
+  /// Closes the write side only: the server sees end of input.
+  void shutdown_write() { ::shutdown(fd_.get(), SHUT_WR); }
+  /// The socket.
+  [[nodiscard]] int fd() const { return fd_.get(); }
+
+ private:
+  UniqueFd fd_;
+  std::string buffer_;
+};
+
+}  // namespace vkv::testing
