@@ -34,7 +34,10 @@ std::string plural(std::uint64_t n, const char* one, const char* many) {
 }  // namespace
 
 LsmStore::LsmStore(Key, DataDir dir, const LsmStoreOptions& options)
-    : dir_(std::move(dir)), options_(options) {}
+    : dir_(std::move(dir)),
+      options_(options),
+      table_options_{std::make_shared<BlockCache>(options.block_cache_bytes),
+                     options.filter_bits_per_key} {}
 
 LsmStore::~LsmStore() = default;
 
@@ -44,6 +47,12 @@ Result<std::unique_ptr<LsmStore>> LsmStore::open(Env& env, const LsmStoreOptions
     return Status::invalid_argument("memtable size " + std::to_string(options.memtable_bytes) +
                                     " is below the least accepted, " +
                                     std::to_string(kMinMemtableBytes) + " bytes");
+  }
+  if (options.filter_bits_per_key > kMaxBloomBitsPerKey) {
+    return Status::invalid_argument("filter bits per key " +
+                                    std::to_string(options.filter_bits_per_key) +
+                                    " is above the most accepted, " +
+                                    std::to_string(kMaxBloomBitsPerKey));
   }
   auto dir = DataDir::open(env, options.durable.dir);
   if (!dir.is_ok()) return dir.status();
@@ -81,7 +90,7 @@ Status LsmStore::load_manifest(Opening& o) {
 Status LsmStore::open_tables(Opening& o) {
   std::uint64_t entries = 0;
   for (std::uint64_t number : o.manifest.tables) {
-    auto table = open_table_file(dir_, number);
+    auto table = open_table_file(dir_, number, table_options_);
     if (!table.is_ok()) {
       if (!table.status().is_not_found()) return table.status();
       return Status::corruption(dir_.file_path(kManifestName) + " lists " +
@@ -226,7 +235,7 @@ Status LsmStore::flush_locked() {
   //    readers still search it.
   VKV_RETURN_IF_ERROR(rotate(new_log));
   // 2. The table, whole and durable under its final name (see write_table_file).
-  auto table = write_table_file(dir_, table_number, *imm_);
+  auto table = write_table_file(dir_, table_number, *imm_, table_options_);
   if (!table.is_ok()) return table.status();
   // 3. Recorded as live in the MANIFEST: from now on a restart reads the table and no
   //    longer replays the old logs.
@@ -301,15 +310,28 @@ Status LsmStore::get(std::string_view key, std::string* value) {
       case LookupResult::kAbsent: break;
     }
   }
-  for (auto t = v->tables.rbegin(); t != v->tables.rend(); ++t) {
-    if (!t->may_contain(key)) continue;  // outside its key range: no read at all
+  return get_from_tables(*v, key, value);
+}
+
+Status LsmStore::get_from_tables(const View& v, std::string_view key, std::string* value) {
+  const std::uint64_t hash = BloomFilter::hash(key);  // once, for every table's filter
+  std::uint64_t skips = 0;
+  Status result = not_found(key);
+  for (auto t = v.tables.rbegin(); t != v.tables.rend(); ++t) {
+    if (!t->in_range(key)) continue;  // outside its key range: no read at all
+    if (!t->filter_may_contain(hash)) {  // surely not in it: no read either
+      ++skips;
+      continue;
+    }
     EntryKind kind;
-    Status s = t->table->get(key, value, &kind);  // at most one block read
-    if (s.is_not_found()) continue;
-    if (!s.is_ok()) return s;  // a damaged block: say so, never guess
-    return kind == EntryKind::kValue ? Status::ok() : not_found(key);
+    Status s = t->table->get(key, value, &kind);  // one block, from the cache or the disk
+    if (s.is_not_found()) continue;  // a false positive of the filter
+    result = !s.is_ok() ? s  // a damaged block: say so, never guess
+             : kind == EntryKind::kValue ? Status::ok() : not_found(key);
+    break;
   }
-  return not_found(key);
+  if (skips > 0) filter_skips_.fetch_add(skips, std::memory_order_relaxed);
+  return result;
 }
 //! [read-path]
 
@@ -330,6 +352,12 @@ LsmStats LsmStore::stats() const {
   }
   s.records_replayed = records_replayed_;
   s.flushes = flushes_.load();
+  for (const auto& t : v->tables) s.filter_bytes += t.filter ? t.filter->memory_bytes() : 0;
+  s.filter_skips = filter_skips_.load(std::memory_order_relaxed);
+  const BlockCache::Stats cache = table_options_.block_cache->stats();
+  s.block_reads = cache.misses;  // every miss is followed by one read
+  s.cache_hits = cache.hits;
+  s.block_cache_bytes = cache.bytes;
   return s;
 }
 

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "block_cache.hpp"
+#include "bloom_filter.hpp"
 #include "data_dir.hpp"
 #include "durable_store.hpp"
 #include "env.hpp"
@@ -38,12 +40,22 @@ inline constexpr std::size_t kMinMemtableBytes = 64 << 10;
 /// against memtable_bytes, so 16 shards would flush tables a quarter emptier.
 inline constexpr std::size_t kMemtableShards = 4;
 
+/// The block cache's capacity, unless told otherwise (`--block-cache-bytes`): LevelDB's
+/// default too. About 2000 blocks of 4 KiB.
+inline constexpr std::size_t kDefaultBlockCacheBytes = 8 << 20;
+
 /// How an LsmStore is opened.
 struct LsmStoreOptions {
   /// The data directory, the log's sync policy and `repair`, as for chapter 3's store.
   DurableStoreOptions durable;
   /// Flush the memtable once memory_bytes() reaches this. REQUIRES: >= kMinMemtableBytes.
   std::size_t memtable_bytes = kDefaultMemtableBytes;
+  /// Keep up to this many bytes of recently read data blocks in memory, shared by all the
+  /// tables; 0 turns the cache off.
+  std::size_t block_cache_bytes = kDefaultBlockCacheBytes;
+  /// Bits per key of each table's Bloom filter (in memory: 10 bits is 1.25 bytes per
+  /// entry); 0 turns the filters off. REQUIRES: <= kMaxBloomBitsPerKey.
+  std::size_t filter_bits_per_key = kBloomBitsPerKey;
 };
 //! [lsm-options]
 
@@ -59,6 +71,13 @@ struct LsmStats {
   std::size_t memtable_bytes = 0;      ///< Bytes the memtable(s) hold.
   std::uint64_t records_replayed = 0;  ///< Log records replayed by open().
   std::uint64_t flushes = 0;           ///< Flushes since open().
+
+  // The read path, since open(): what GETs did at the tables whose key range holds the key.
+  std::size_t filter_bytes = 0;       ///< Memory of the tables' Bloom filters.
+  std::uint64_t filter_skips = 0;     ///< Tables skipped because their filter said "not here".
+  std::uint64_t block_reads = 0;      ///< Data blocks read from disk (pread, CRC32C, parse).
+  std::uint64_t cache_hits = 0;       ///< Data blocks found in the block cache instead.
+  std::size_t block_cache_bytes = 0;  ///< Bytes the block cache holds now.
 
   /// Table and memtable entries together: what start-up recovered, as an upper bound of
   /// the live keys.
@@ -78,8 +97,9 @@ struct LsmStats {
 /// new memtable; they wait only while the log and memtable are swapped.
 ///
 /// **Reads** look in the memtable, then the one being flushed, then the tables newest
-/// first; the first entry found decides, and a tombstone means not found. A table read costs
-/// at most one block read, and none when the key is outside the table's key range.
+/// first; the first entry found decides, and a tombstone means not found. A table costs no
+/// read when the key is outside its key range or its Bloom filter says the key is not there,
+/// none when the block cache holds the block, and one block read otherwise.
 ///
 /// **Start-up** (open()) reads the MANIFEST, opens and verifies every live table (a damaged
 /// one stops start-up, naming the file and the block), removes what a crashed flush left
@@ -92,9 +112,10 @@ struct LsmStats {
 /// replays the logs and tries again. A write that fails is never acknowledged and changes
 /// nothing readable (the flush runs before the write, not after it).
 ///
-/// **Resources.** Every live table keeps its file open and its index in memory (one entry
-/// per 4 KiB block). Without compaction, tables only accumulate: ~30 per GiB written with
-/// the default memtable, far more with a small one.
+/// **Resources.** Every live table keeps its file open, and its index (one entry per 4 KiB
+/// block) and Bloom filter (`filter_bits_per_key` / 8 bytes per entry) in memory; the block
+/// cache adds at most `block_cache_bytes`. Without compaction, tables only accumulate: ~30
+/// per GiB written with the default memtable, far more with a small one.
 ///
 /// Thread-safe: every public method may be called from any thread.
 class LsmStore : public Store {
@@ -107,7 +128,8 @@ class LsmStore : public Store {
 
   /// Flushes first if the memtable is full, then logs and applies. REQUIRES: !key.empty().
   Status set(std::string_view key, std::string_view value) override;
-  /// Memtable, then the memtable being flushed, then the tables newest first.
+  /// Memtable, then the memtable being flushed, then the tables newest first (each behind
+  /// its key range, its filter and the block cache).
   Status get(std::string_view key, std::string* value) override;
   /// Like set(), with a tombstone. REQUIRES: !key.empty().
   Status del(std::string_view key) override;
@@ -157,11 +179,15 @@ class LsmStore : public Store {
   Status record_table(const TableFile& table, std::uint64_t log_number);
   void delete_logs_before(std::uint64_t log_number);
 
+  // The read path below the memtables: the tables of `v`, newest first.
+  Status get_from_tables(const View& v, std::string_view key, std::string* value);
+
   [[nodiscard]] std::shared_ptr<const View> view() const;
   void publish(std::shared_ptr<const View> view);
 
   DataDir dir_;
   const LsmStoreOptions options_;
+  const TableFileOptions table_options_;  // the block cache and the filters' size
   std::vector<std::string> notes_;  // written by open() only
   std::uint64_t records_replayed_ = 0;  // written by open() only
 
@@ -181,6 +207,7 @@ class LsmStore : public Store {
   Status flush_failure_;                 // guarded by flush_mu_: ok until a flush fails
   std::atomic<bool> writes_stopped_{false};  // set when flush_failure_ is
   std::atomic<std::uint64_t> flushes_{0};
+  std::atomic<std::uint64_t> filter_skips_{0};
 
   mutable std::mutex view_mu_;
   std::shared_ptr<const View> view_;  // guarded by view_mu_; replaced whole, never changed

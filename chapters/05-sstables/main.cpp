@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   allow_many_open_files();
   //! [main]
   std::size_t memtable_bytes = vkv::storage::kDefaultMemtableBytes;
+  std::size_t block_cache_bytes = vkv::storage::kDefaultBlockCacheBytes;
   std::string dump_path;
   vkv::runtime::StoreProgram program;
   program.name = kName;
@@ -53,6 +54,9 @@ int main(int argc, char** argv) {
     flags.add_size("memtable-bytes", &memtable_bytes,
                    "flush the memtable to a new SSTable once it holds this many bytes "
                    "(at least 64K)");
+    flags.add_size("block-cache-bytes", &block_cache_bytes,
+                   "keep up to this many bytes of recently read SSTable blocks in memory "
+                   "(0: no cache)");
     flags.add_string("dump", &dump_path, "print the blocks, keys and checksums of this SSTable, "
                                          "and exit");
   };
@@ -68,7 +72,11 @@ int main(int argc, char** argv) {
   program.open_store = [&](const vkv::storage::DurableStoreOptions& durable,
                            std::vector<std::string>* notes)
       -> vkv::Result<std::unique_ptr<vkv::storage::Store>> {
-    auto store = vkv::storage::LsmStore::open(vkv::Env::posix(), {durable, memtable_bytes});
+    vkv::storage::LsmStoreOptions options;
+    options.durable = durable;
+    options.memtable_bytes = memtable_bytes;
+    options.block_cache_bytes = block_cache_bytes;
+    auto store = vkv::storage::LsmStore::open(vkv::Env::posix(), options);
     if (!store.is_ok()) return store.status();
     for (const auto& note : (*store)->recovery_notes()) notes->push_back(note);
     return std::unique_ptr<vkv::storage::Store>(std::move(store).value());

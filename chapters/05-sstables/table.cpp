@@ -17,8 +17,10 @@ std::string checksum_mismatch(const RawBlock& raw) {
 
 //! [table-open]
 Result<std::unique_ptr<Table>> Table::open(std::unique_ptr<RandomAccessFile> file,
-                                           std::string name) {
-  auto table = std::make_unique<Table>(OpenTag{}, std::move(file), std::move(name));
+                                           std::string name, std::shared_ptr<BlockCache> cache,
+                                           std::uint64_t cache_id) {
+  auto table = std::make_unique<Table>(OpenTag{}, std::move(file), std::move(name),
+                                       std::move(cache), cache_id);
   VKV_RETURN_IF_ERROR(table->read_footer());
   VKV_RETURN_IF_ERROR(table->read_index());
   return table;
@@ -89,6 +91,13 @@ Status Table::load_index_entries(const Block& index_block) {
   }
   if (!it.status().is_ok()) return corrupt("index block", index_offset, it.status().message());
   if (expected_offset != index_offset) return bad("data blocks end before the index begins");
+  // Every entry takes at least 4 bytes (three one-byte varints and the kind byte): a larger
+  // count is damage, and must not size anything (the store sizes a Bloom filter by it).
+  if (footer_.entry_count > index_offset / 4) {
+    return corrupt("footer", file_->size() - kFooterSize,
+                   "entry count " + std::to_string(footer_.entry_count) +
+                       " is more than the data blocks can hold");
+  }
   if (index_.empty() != (footer_.entry_count == 0)) {
     return corrupt("footer", file_->size() - kFooterSize,
                    "entry count " + std::to_string(footer_.entry_count) + " but " +
@@ -102,9 +111,9 @@ Status Table::load_index_entries(const Block& index_block) {
 Status Table::get(std::string_view key, std::string* value, EntryKind* kind) const {
   const std::size_t i = find_block(key);
   if (i == index_.size()) return Status::not_found({});  // after the table's last key
-  Result<Block> block = read_data_block(i);               // the one read from disk
+  auto block = cached_data_block(i);  // from the cache, or the one read from disk
   if (!block.is_ok()) return block.status();
-  Block::Iterator it(*block);
+  Block::Iterator it(**block);
   it.seek(key);
   if (!it.status().is_ok()) return data_block_error(i, it.status().message());
   if (!it.valid() || it.key() != key) return Status::not_found({});
@@ -136,12 +145,29 @@ Result<Block> Table::read_data_block(std::size_t i) const {
 }
 //! [verify-block]
 
+//! [cached-block]
+Result<std::shared_ptr<const Block>> Table::cached_data_block(std::size_t i) const {
+  if (cache_ == nullptr) {
+    Result<Block> block = read_data_block(i);
+    if (!block.is_ok()) return block.status();
+    return std::make_shared<const Block>(std::move(block).value());
+  }
+  const BlockCache::Key key{cache_id_, index_[i].handle.offset};
+  if (std::shared_ptr<const Block> hit = cache_->lookup(key)) return hit;  // no read, no CRC
+  Result<Block> block = read_data_block(i);  // read and checked once, on its way in
+  if (!block.is_ok()) return block.status();
+  auto shared = std::make_shared<const Block>(std::move(block).value());
+  cache_->insert(key, shared);
+  return shared;
+}
+//! [cached-block]
+
 //! [table-verify]
-Status Table::verify() const {
+Status Table::verify(BloomFilter* filter) const {
   std::string previous_key;
   std::uint64_t entries = 0;
   for (std::size_t i = 0; i < index_.size(); ++i) {
-    VKV_RETURN_IF_ERROR(verify_data_block(i, &previous_key, &entries));
+    VKV_RETURN_IF_ERROR(verify_data_block(i, &previous_key, &entries, filter));
   }
   if (entries != footer_.entry_count) {
     return corrupt("footer", file_->size() - kFooterSize,
@@ -152,7 +178,7 @@ Status Table::verify() const {
 }
 
 Status Table::verify_data_block(std::size_t i, std::string* previous_key,
-                                std::uint64_t* entries) const {
+                                std::uint64_t* entries, BloomFilter* filter) const {
   Result<Block> block = read_data_block(i);
   if (!block.is_ok()) return block.status();
   std::size_t n = 0;
@@ -171,6 +197,7 @@ Status Table::verify_data_block(std::size_t i, std::string* previous_key,
     std::string_view value;
     Status s = decode_entry_value(it.value(), &kind, &value);
     if (!s.is_ok()) return data_block_error(i, where + ": " + s.message());
+    if (filter != nullptr) filter->add(key);
     previous_key->assign(key);
     ++*entries;
   }

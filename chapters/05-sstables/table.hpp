@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "block.hpp"
+#include "block_cache.hpp"
+#include "bloom_filter.hpp"
 #include "entry_kind.hpp"
 #include "env.hpp"
 #include "status.hpp"
@@ -24,6 +26,10 @@ namespace vkv::storage {
 /// and checks its checksum before believing a byte of it. Every corruption error names the
 /// file and the block: "000005.sst: data block 3 at offset 12288: checksum mismatch (...)".
 ///
+/// Given a BlockCache, get() looks there first and puts what it reads there, so a block read
+/// often costs no read at all (scans and verify() bypass the cache: a full pass would only
+/// push out the blocks that GETs want).
+///
 /// A Table never changes after open(), so all its const methods are safe to call from many
 /// threads at once (the file's reads are).
 class Table {
@@ -36,24 +42,31 @@ class Table {
 
   /// Not for callers: use open(). Public only so std::make_unique can call it; the private
   /// OpenTag keeps everyone else out.
-  Table(OpenTag, std::unique_ptr<RandomAccessFile> file, std::string name)
-      : file_(std::move(file)), name_(std::move(name)) {}
+  Table(OpenTag, std::unique_ptr<RandomAccessFile> file, std::string name,
+        std::shared_ptr<BlockCache> cache, std::uint64_t cache_id)
+      : file_(std::move(file)), name_(std::move(name)), cache_(std::move(cache)),
+        cache_id_(cache_id) {}
 
   /// Opens the table in `file`; `name` (the file's name, say) goes in every error message.
+  /// get() keeps the blocks it reads in `cache` (none when null), under `cache_id`, which
+  /// no other table sharing the cache may use (the store gives the file number).
   /// Fails (corruption) when the file is too short, has the wrong magic number or version,
   /// or its footer or index fails a check.
   static Result<std::unique_ptr<Table>> open(std::unique_ptr<RandomAccessFile> file,
-                                             std::string name);
+                                             std::string name,
+                                             std::shared_ptr<BlockCache> cache = nullptr,
+                                             std::uint64_t cache_id = 0);
 
   /// Looks `key` up. Ok with `*value` and `*kind` set when the table has an entry for it (a
   /// tombstone's value is empty); not found when it has none; corruption when the data block
-  /// it needs is damaged.
+  /// it needs is damaged. Reads at most one data block from the file, and none when the
+  /// cache holds it.
   Status get(std::string_view key, std::string* value, EntryKind* kind) const;
 
   /// Reads every data block and checks its checksum, its entries (well formed, in order,
-  /// inside the range the index gives the block) and the entry count in the footer.
-  /// Costs a read of the whole file.
-  [[nodiscard]] Status verify() const;
+  /// inside the range the index gives the block) and the entry count in the footer; adds
+  /// every key to `filter` on the way, when given. Costs a read of the whole file.
+  [[nodiscard]] Status verify(BloomFilter* filter = nullptr) const;
 
   /// The name given to open().
   [[nodiscard]] const std::string& name() const { return name_; }
@@ -83,13 +96,16 @@ class Table {
   Status load_index_entries(const Block& index_block);
   std::size_t find_block(std::string_view key) const;
   Result<Block> read_data_block(std::size_t i) const;
-  Status verify_data_block(std::size_t i, std::string* previous_key,
-                           std::uint64_t* entries) const;
+  Result<std::shared_ptr<const Block>> cached_data_block(std::size_t i) const;
+  Status verify_data_block(std::size_t i, std::string* previous_key, std::uint64_t* entries,
+                           BloomFilter* filter) const;
   Status corrupt(std::string_view where, std::uint64_t offset, std::string_view what) const;
   Status data_block_error(std::size_t i, std::string_view what) const;
 
   std::unique_ptr<RandomAccessFile> file_;
   std::string name_;
+  std::shared_ptr<BlockCache> cache_;  // may be null: no cache
+  std::uint64_t cache_id_;
   Footer footer_;
   std::vector<IndexEntry> index_;
 };

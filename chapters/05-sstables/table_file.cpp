@@ -44,35 +44,49 @@ class BufferedFile final : public WritableFile {
   std::string buffer_;
 };
 
-// Appends every entry of the memtable, in key order, to `builder`.
-Status add_entries(const Memtable& memtable, TableBuilder& builder) {
+// Appends every entry of the memtable, in key order, to `builder`, and its key to `filter`
+// when there is one.
+Status add_entries(const Memtable& memtable, TableBuilder& builder, BloomFilter* filter) {
   for (auto it = memtable.scan(); it.valid(); it.next()) {
     const EntryKind kind = it.is_tombstone() ? EntryKind::kTombstone : EntryKind::kValue;
     VKV_RETURN_IF_ERROR(builder.add(it.key(), it.value(), kind));
+    if (filter != nullptr) filter->add(it.key());
   }
   return builder.finish();
 }
 
 // Steps 1 and 2: the whole table in `temp`, on disk.
-Status write_temp_table(Env& env, const std::string& temp, const Memtable& memtable) {
+Status write_temp_table(Env& env, const std::string& temp, const Memtable& memtable,
+                        BloomFilter* filter) {
   auto created = env.new_writable_file(temp);
   if (!created.is_ok()) return created.status();
   BufferedFile file(std::move(created).value());
   TableBuilder builder(file);
-  VKV_RETURN_IF_ERROR(add_entries(memtable, builder));
+  VKV_RETURN_IF_ERROR(add_entries(memtable, builder, filter));
   VKV_RETURN_IF_ERROR(file.sync());
   return file.close();
 }
 
-// Opens the table at `path`; `verify` reads and checks every block first.
+// An empty filter for `keys` keys, or none when the options say so.
+std::unique_ptr<BloomFilter> new_filter(std::uint64_t keys, const TableFileOptions& options) {
+  if (options.filter_bits_per_key == 0) return nullptr;
+  return std::make_unique<BloomFilter>(keys, options.filter_bits_per_key);
+}
+
+// Opens the table at `path`. With `verify`, reads and checks every block first, and fills
+// a new filter on the way; without, takes `filter` as the one for its keys.
 Result<TableFile> open_table(Env& env, const std::string& path, std::uint64_t number,
-                             bool verify) {
+                             const TableFileOptions& options, bool verify,
+                             std::unique_ptr<BloomFilter> filter) {
   auto file = env.new_random_access_file(path);
   if (!file.is_ok()) return file.status();
-  auto table = Table::open(std::move(file).value(), path);
+  auto table = Table::open(std::move(file).value(), path, options.block_cache, number);
   if (!table.is_ok()) return table.status();
-  if (verify) VKV_RETURN_IF_ERROR((*table)->verify());
-  TableFile result{number, std::move(table).value(), {}};
+  if (verify) {
+    filter = new_filter((*table)->entry_count(), options);  // the count is checked by open()
+    VKV_RETURN_IF_ERROR((*table)->verify(filter.get()));
+  }
+  TableFile result{number, std::move(table).value(), {}, std::move(filter)};
   if (result.table->entry_count() > 0) {
     Table::Iterator it(*result.table);
     it.seek_to_first();
@@ -94,13 +108,14 @@ std::optional<std::uint64_t> parse_table_file_name(std::string_view name) {
 
 //! [write-table-file]
 Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number,
-                                   const Memtable& memtable) {
+                                   const Memtable& memtable, const TableFileOptions& options) {
   Env& env = dir.env();
   const std::string path = dir.file_path(table_file_name(number));
   const std::string temp = path + std::string(kTempSuffix);
   // 1-2. Under a name no reader trusts, then made durable: a crash leaves at worst a
   //      partial .tmp file, which start-up removes.
-  Status s = write_temp_table(env, temp, memtable);
+  std::unique_ptr<BloomFilter> filter = new_filter(memtable.entry_count(), options);
+  Status s = write_temp_table(env, temp, memtable, filter.get());
   // 3. The rename is atomic: the name NNNNNN.sst only ever points at a whole table.
   if (s.is_ok()) s = env.rename_file(temp, path);
   // 4. Without this, a power loss can undo the rename, and the table vanishes.
@@ -109,12 +124,14 @@ Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number,
     (void)env.remove_file(temp);  // best effort; start-up removes it otherwise
     return s;
   }
-  return open_table(env, path, number, /*verify=*/false);
+  return open_table(env, path, number, options, /*verify=*/false, std::move(filter));
 }
 //! [write-table-file]
 
-Result<TableFile> open_table_file(const DataDir& dir, std::uint64_t number) {
-  return open_table(dir.env(), dir.file_path(table_file_name(number)), number, /*verify=*/true);
+Result<TableFile> open_table_file(const DataDir& dir, std::uint64_t number,
+                                  const TableFileOptions& options) {
+  return open_table(dir.env(), dir.file_path(table_file_name(number)), number, options,
+                    /*verify=*/true, nullptr);
 }
 
 }  // namespace vkv::storage

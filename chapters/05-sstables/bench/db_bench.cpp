@@ -6,13 +6,17 @@
 //   readrandom  random reads of that overwritten store
 //   fillsync    10k random writes, each synced before the next
 // Keys are 16 bytes ("%016d"), values 100 bytes, no compression, a 4 MiB write buffer
-// (vkv: --memtable-bytes 4M; LevelDB: write_buffer_size). vkv runs --sync never for the
-// fills and always for fillsync; LevelDB runs WriteOptions.sync false and true alike.
+// (vkv: --memtable-bytes 4M; LevelDB: write_buffer_size), an 8 MiB block cache (vkv:
+// block_cache_bytes; LevelDB: NewLRUCache) and Bloom filters of 10 bits per key on both
+// sides (vkv: filter_bits_per_key; LevelDB: NewBloomFilterPolicy). vkv runs --sync never for
+// the fills and always for fillsync; LevelDB runs WriteOptions.sync false and true alike.
 //
 // Each workload prints a ratio, vkv's entries per second over LevelDB's (target 1.0 for the
-// writes; readrandom is shown: without compaction and filters vkv reads one block from every
-// table whose key range holds the key). After the fills it prints the size of vkv's files
-// over the raw key and value bytes written (target at most 1.15).
+// writes; readrandom is shown: without compaction vkv still looks at every table whose key
+// range holds the key, if mostly only at its filter). readrandom is also run on vkv with the
+// filters and the cache off ("vkv-plain": the read path before this chapter had them),
+// reopening the same store. After the fills it prints the size of vkv's files over the raw
+// key and value bytes written (target at most 1.15).
 //
 // The stores live in $VKV_BENCH_DIR, or build/bench-data/ch05-db beside this program's
 // directory (a real disk: fdatasync on a tmpfs costs nothing), removed at exit. Without
@@ -35,7 +39,9 @@
 #include "ratio_main.hpp"
 
 #ifdef VKV_HAVE_LEVELDB
+#include <leveldb/cache.h>
 #include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
 #include <leveldb/options.h>
 #include <leveldb/write_batch.h>
 #endif
@@ -48,6 +54,8 @@ constexpr int kReads = 100'000;
 constexpr std::size_t kKeySize = 16;
 constexpr std::size_t kValueSize = 100;
 constexpr std::size_t kWriteBuffer = 4 << 20;
+constexpr std::size_t kBlockCache = 8 << 20;
+constexpr int kFilterBitsPerKey = 10;
 
 // The benchmark's scratch directory, created on first use and removed with its files at exit.
 class BenchDir {
@@ -73,6 +81,10 @@ class BenchDir {
     const auto p = path_ / name;
     std::filesystem::remove_all(p);
     return p.string();
+  }
+  // The directory of a store made before, as it is.
+  [[nodiscard]] std::string existing(const std::string& name) const {
+    return (path_ / name).string();
   }
 
  private:
@@ -117,11 +129,14 @@ class Db {
 
 class VkvDb final : public Db {
  public:
-  VkvDb(const std::string& dir, bool sync) {
+  // `plain`: no block cache and no filters, as the read path was before this chapter.
+  VkvDb(const std::string& dir, bool sync, bool plain = false) {
     vkv::storage::LsmStoreOptions options;
     options.durable.dir = dir;
     options.durable.sync = sync ? vkv::storage::SyncPolicy::kAlways : vkv::storage::SyncPolicy::kNever;
     options.memtable_bytes = kWriteBuffer;
+    options.block_cache_bytes = plain ? 0 : kBlockCache;
+    options.filter_bits_per_key = plain ? 0 : kFilterBitsPerKey;
     auto store = vkv::storage::LsmStore::open(vkv::Env::posix(), options);
     if (!store.is_ok()) fail(store.status());
     store_ = std::move(store).value();
@@ -134,6 +149,7 @@ class VkvDb final : public Db {
     if (!s.is_ok() && !s.is_not_found()) fail(s);
     return s.is_ok();
   }
+  [[nodiscard]] vkv::storage::LsmStats stats() const { return store_->stats(); }
 
  private:
   [[noreturn]] static void fail(const vkv::Status& s) {
@@ -151,6 +167,8 @@ class LevelDb final : public Db {
     options.create_if_missing = true;
     options.write_buffer_size = kWriteBuffer;
     options.compression = leveldb::kNoCompression;
+    options.block_cache = cache_.get();
+    options.filter_policy = filter_.get();
     write_options_.sync = sync;
     leveldb::DB* db = nullptr;
     check(leveldb::DB::Open(options, dir, &db));
@@ -172,6 +190,10 @@ class LevelDb final : public Db {
     std::fprintf(stderr, "leveldb: %s\n", s.ToString().c_str());
     std::abort();
   }
+  // Declared before db_, so that they outlive it.
+  std::unique_ptr<leveldb::Cache> cache_{leveldb::NewLRUCache(kBlockCache)};
+  std::unique_ptr<const leveldb::FilterPolicy> filter_{
+      leveldb::NewBloomFilterPolicy(kFilterBitsPerKey)};
   std::unique_ptr<leveldb::DB> db_;
   leveldb::WriteOptions write_options_;
 };
@@ -247,6 +269,19 @@ void overwrite(benchmark::State& state, const Engine& engine) {
   overwritten()[engine.name] = std::move(db);
 }
 
+// What the reads cost vkv's tables, per read: blocks from disk, blocks from the cache,
+// tables skipped by their filter; and the filters' memory per entry.
+void report_read_path(benchmark::State& state, const VkvDb& db) {
+  const vkv::storage::LsmStats s = db.stats();
+  const double reads = static_cast<double>(state.iterations()) * kReads;
+  state.counters["tables"] = static_cast<double>(s.tables);
+  state.counters["disk_blocks/get"] = static_cast<double>(s.block_reads) / reads;
+  state.counters["cached_blocks/get"] = static_cast<double>(s.cache_hits) / reads;
+  state.counters["filter_skips/get"] = static_cast<double>(s.filter_skips) / reads;
+  state.counters["filter_bytes/entry"] =
+      static_cast<double>(s.filter_bytes) / static_cast<double>(s.table_entries);
+}
+
 void readrandom(benchmark::State& state, const Engine& engine) {
   auto& db = overwritten()[engine.name];
   if (!db) {  // run alone (--benchmark_filter): build the store first
@@ -266,7 +301,24 @@ void readrandom(benchmark::State& state, const Engine& engine) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * kReads);
   state.counters["found"] = static_cast<double>(found) / (state.iterations() * kReads);
+  if (auto* vkv_db = dynamic_cast<VkvDb*>(db.get())) report_read_path(state, *vkv_db);
   db.reset();
+}
+
+// Reads the overwritten vkv store again, reopened with no filters and no cache: the read
+// path as it was before this chapter. REQUIRES: readrandom/vkv ran first (it closes the
+// store), or nothing did (then the store is built here).
+void readrandom_plain(benchmark::State& state) {
+  auto& db = overwritten()["vkv"];
+  const std::string dir = bench_dir().existing("overwrite-vkv");
+  db.reset();  // closed, if open, to be reopened below without filters or cache
+  if (!std::filesystem::exists(dir)) {  // run alone (--benchmark_filter): build it first
+    VkvDb built(bench_dir().fresh("overwrite-vkv"), false);
+    write_entries(built, kEntries, random_order(1));
+    write_entries(built, kEntries, random_order(2));
+  }
+  db = std::make_unique<VkvDb>(dir, false, /*plain=*/true);
+  readrandom(state, Engine{"vkv", nullptr});
 }
 
 // Each workload runs one pass (a million entries is long enough to time), by the wall clock
@@ -310,6 +362,7 @@ void register_all() {
   for (const Engine& e : engines()) {
     add(std::string("readrandom/") + e.name, [e](benchmark::State& s) { readrandom(s, e); }, 1);
   }
+  add("readrandom/vkv-plain", readrandom_plain, 1);
   for (const Engine& e : engines()) {
     add(std::string("fillsync/") + e.name, [e](benchmark::State& s) {
       fill(s, e, "fillsync", true, kSyncedEntries, random_order(4));
@@ -351,10 +404,13 @@ int main(int argc, char** argv) {
     return vkv::bench::Ratio{w + ": vkv vs LevelDB (" + what + ")", run_name(w + "/vkv", reps),
                              run_name(w + "/leveldb", reps), "items_per_second", target};
   };
+  const vkv::bench::Ratio plain{"readrandom: vkv-plain vs LevelDB (reads/s)",
+                                run_name("readrandom/vkv-plain", 1),
+                                run_name("readrandom/leveldb", 1), "items_per_second", 0};
   const std::vector<vkv::bench::Ratio> ratios{
       ratio("fillseq", "entries/s", 1.0),   ratio("fillrandom", "entries/s", 1.0),
       ratio("overwrite", "entries/s", 1.0), ratio("readrandom", "reads/s", 0),
-      ratio("fillsync", "entries/s", 1.0),
+      plain,                                ratio("fillsync", "entries/s", 1.0),
   };
   vkv::bench::print_ratios(reporter, ratios);
   print_sizes(reporter);

@@ -22,6 +22,8 @@
 
 using vkv::Env;
 using vkv::Status;
+using vkv::storage::kBloomBitsPerKey;
+using vkv::storage::kDefaultBlockCacheBytes;
 using vkv::storage::kMinMemtableBytes;
 using vkv::storage::LsmStore;
 using vkv::storage::LsmStoreOptions;
@@ -36,6 +38,13 @@ LsmStoreOptions options_for(const std::string& dir, std::size_t memtable_bytes =
   o.durable.dir = dir;
   o.durable.sync = sync;
   o.memtable_bytes = memtable_bytes;
+  return o;
+}
+
+LsmStoreOptions with_read_path(LsmStoreOptions o, std::size_t block_cache_bytes,
+                               std::size_t filter_bits_per_key) {
+  o.block_cache_bytes = block_cache_bytes;
+  o.filter_bits_per_key = filter_bits_per_key;
   return o;
 }
 
@@ -83,8 +92,11 @@ std::string key_for(int i) {
 // the suite's larger cases flush several times along the way.
 class LsmStoreUnderTest : public vkv::testing::StoreUnderTest {
  public:
-  explicit LsmStoreUnderTest(SyncPolicy sync)
-      : store_(open_store(options_for(dir_.file("data"), kMinMemtableBytes, sync))) {}
+  explicit LsmStoreUnderTest(SyncPolicy sync,
+                             std::size_t block_cache_bytes = kDefaultBlockCacheBytes,
+                             std::size_t filter_bits_per_key = kBloomBitsPerKey)
+      : store_(open_store(with_read_path(options_for(dir_.file("data"), kMinMemtableBytes, sync),
+                                         block_cache_bytes, filter_bits_per_key))) {}
   vkv::storage::Store& store() override { return *store_; }
 
  private:
@@ -99,6 +111,15 @@ VKV_STORE_CONTRACT_TESTS("LsmStore (always)", "[ch05]", [] {
 })
 VKV_STORE_CONTRACT_TESTS("LsmStore (never)", "[ch05]", [] {
   return std::make_unique<LsmStoreUnderTest>(SyncPolicy::kNever);
+})
+// A cache of a few blocks (evicting all the time) and 1-bit filters (mostly false positives):
+// the read path's fallbacks, under the same contract.
+VKV_STORE_CONTRACT_TESTS("LsmStore (never, tiny cache, weak filters)", "[ch05]", [] {
+  return std::make_unique<LsmStoreUnderTest>(SyncPolicy::kNever, 16 << 10, 1);
+})
+// And neither, as the chapter first built it.
+VKV_STORE_CONTRACT_TESTS("LsmStore (never, no cache, no filters)", "[ch05]", [] {
+  return std::make_unique<LsmStoreUnderTest>(SyncPolicy::kNever, 0, 0);
 })
 
 TEST_CASE("lsm: the contract's random workload really flushes", "[ch05][lsm]") {
@@ -450,4 +471,177 @@ TEST_CASE("lsm: 200k keys over many tables, a restart, deletes, another restart"
   }
   CHECK(wrong == 0);
   CHECK(get_or_absent(*store, key_for(kKeys)) == "<not found>");
+}
+
+namespace {
+
+// What one GET cost at the tables.
+struct GetCost {
+  std::uint64_t block_reads = 0;
+  std::uint64_t cache_hits = 0;
+  std::uint64_t filter_skips = 0;
+};
+
+GetCost cost_of_get(LsmStore& store, const std::string& key, std::string* value, Status* status) {
+  const auto before = store.stats();
+  *status = store.get(key, value);
+  const auto after = store.stats();
+  return {after.block_reads - before.block_reads, after.cache_hits - before.cache_hits,
+          after.filter_skips - before.filter_skips};
+}
+
+// `tables` tables, each flushed on its own, all covering the same key range: key i is in
+// table i % tables only. `i` runs over [0, tables * per_table), even numbers only, so the odd
+// ones are absent keys inside every table's range.
+void fill_overlapping_tables(LsmStore& store, int tables, int per_table) {
+  for (int t = 0; t < tables; ++t) {
+    for (int n = 0; n < per_table; ++n) {
+      const int i = 2 * (n * tables + t);
+      REQUIRE(store.set(key_for(i), "v" + std::to_string(i)).is_ok());
+    }
+    REQUIRE(store.flush().is_ok());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("lsm: a GET over many overlapping tables reads one block from disk, not one per table",
+          "[ch05][lsm][read]") {
+  constexpr int kTables = 20;
+  constexpr int kPerTable = 200;
+  constexpr int kKeys = kTables * kPerTable;
+  TempDir tmp;
+  // No cache, so every block fetched is a disk read: what the filters alone save.
+  const auto options = with_read_path(options_for(tmp.file("data"), kMinMemtableBytes,
+                                                  SyncPolicy::kNever), 0, kBloomBitsPerKey);
+  {
+    auto store = open_store(options);
+    fill_overlapping_tables(*store, kTables, kPerTable);
+    REQUIRE(store->stats().tables == kTables);
+  }
+  // Both ways a filter is made: by the flush (above) and by start-up's verifying pass (here).
+  for (const bool reopened : {false, true}) {
+    TempDir fresh;
+    auto store = reopened ? open_store(options) : nullptr;
+    if (!reopened) {
+      store = open_store(with_read_path(options_for(fresh.file("data"), kMinMemtableBytes,
+                                                    SyncPolicy::kNever), 0, kBloomBitsPerKey));
+      fill_overlapping_tables(*store, kTables, kPerTable);
+    }
+    INFO((reopened ? "filters built at start-up" : "filters built by the flush"));
+    CHECK(store->stats().block_reads == 0);  // start-up's verify pass is not a GET
+    CHECK(store->stats().filter_bytes <= kKeys * kBloomBitsPerKey / 8 + kTables * 8);
+    std::uint64_t reads = 0, more_than_one = 0, skips = 0;
+    for (int i = 0; i < 2 * kKeys; i += 2) {
+      std::string value;
+      Status s;
+      const GetCost cost = cost_of_get(*store, key_for(i), &value, &s);
+      REQUIRE(s.is_ok());
+      REQUIRE(value == "v" + std::to_string(i));
+      CHECK(cost.block_reads >= 1);  // the table that has it
+      reads += cost.block_reads;
+      skips += cost.filter_skips;
+      more_than_one += cost.block_reads > 1 ? 1 : 0;
+    }
+    // Without filters a GET would read a block from every newer table: 10.5 on average.
+    // With them: one, and one more only when a newer table's filter says a false yes (about
+    // 1% of them at 10 bits per key; the bound allows 2% of the 9.5 newer ones on average).
+    INFO("block reads " << reads << ", GETs reading more than one " << more_than_one);
+    CHECK(static_cast<double>(reads) / kKeys < 1 + 0.02 * (kTables - 1) / 2);
+    CHECK(more_than_one < kKeys / 5);
+    CHECK(skips >= static_cast<std::uint64_t>(kKeys) * (kTables - 1) / 2 * 9 / 10);
+    // An absent key inside every table's range: almost always no read at all.
+    std::uint64_t absent_reads = 0;
+    for (int i = 1; i < 2 * kKeys; i += 2) {
+      std::string value;
+      Status s;
+      absent_reads += cost_of_get(*store, key_for(i), &value, &s).block_reads;
+      REQUIRE(s.is_not_found());
+    }
+    INFO("block reads for " << kKeys << " absent keys: " << absent_reads);
+    CHECK(static_cast<double>(absent_reads) / (kKeys * kTables) < 0.02);
+  }
+}
+
+TEST_CASE("lsm: with the filters off, a GET reads a block from every newer table",
+          "[ch05][lsm][read]") {
+  constexpr int kTables = 10;
+  constexpr int kPerTable = 50;
+  TempDir tmp;
+  auto store = open_store(with_read_path(options_for(tmp.file("data"), kMinMemtableBytes,
+                                                     SyncPolicy::kNever), 0, 0));
+  fill_overlapping_tables(*store, kTables, kPerTable);
+  std::string value;
+  Status s;
+  // The last key of table 0, the oldest, is inside every table's range: all ten tables are
+  // read, newest first.
+  const GetCost cost = cost_of_get(*store, key_for(2 * (kPerTable - 1) * kTables), &value, &s);
+  REQUIRE(s.is_ok());
+  CHECK(cost.block_reads == kTables);
+  CHECK(cost.filter_skips == 0);
+  CHECK(store->stats().filter_bytes == 0);
+}
+
+TEST_CASE("lsm: the block cache serves a block read before, with no read from disk",
+          "[ch05][lsm][read]") {
+  TempDir tmp;
+  auto store = open_store(options_for(tmp.file("data"), kMinMemtableBytes, SyncPolicy::kNever));
+  fill_overlapping_tables(*store, 5, 200);
+  std::string value;
+  Status s;
+  const GetCost first = cost_of_get(*store, key_for(0), &value, &s);
+  REQUIRE(s.is_ok());
+  CHECK(first.block_reads + first.cache_hits >= 1);
+  const GetCost again = cost_of_get(*store, key_for(0), &value, &s);
+  REQUIRE(s.is_ok());
+  CHECK(again.block_reads == 0);
+  CHECK(again.cache_hits == first.block_reads + first.cache_hits);
+  CHECK(store->stats().block_cache_bytes > 0);
+  // Every key once, then every key again: the second pass reads nothing from disk (the
+  // tables' blocks, about 20 of 4 KiB, fit in the default cache many times over).
+  for (int i = 0; i < 2000; i += 2) REQUIRE(store->get(key_for(i), &value).is_ok());
+  const auto warm = store->stats();
+  for (int i = 0; i < 2000; i += 2) REQUIRE(store->get(key_for(i), &value).is_ok());
+  CHECK(store->stats().block_reads == warm.block_reads);
+  CHECK(store->stats().cache_hits >= warm.cache_hits + 1000);
+}
+
+TEST_CASE("lsm: filters and the cache keep newest-wins and tombstones, across a restart",
+          "[ch05][lsm][read]") {
+  TempDir tmp;
+  const auto options = options_for(tmp.file("data"), kMinMemtableBytes, SyncPolicy::kNever);
+  {
+    auto store = open_store(options);
+    for (int version = 1; version <= 6; ++version) {
+      for (int i = 0; i < 300; ++i) {
+        if (version == 6 && i % 3 == 0) {
+          REQUIRE(store->del(key_for(i)).is_ok());
+        } else if (i % version == 0) {
+          REQUIRE(store->set(key_for(i), std::to_string(version)).is_ok());
+        }
+      }
+      REQUIRE(store->flush().is_ok());
+    }
+  }
+  auto want = [](int i) -> std::string {
+    if (i % 3 == 0) return "<not found>";
+    for (int version = 5; version >= 1; --version) {
+      if (i % version == 0) return std::to_string(version);
+    }
+    return "<not found>";
+  };
+  auto store = open_store(options);
+  for (int pass = 0; pass < 2; ++pass) {  // cold, then from the cache
+    for (int i = 0; i < 300; ++i) REQUIRE(get_or_absent(*store, key_for(i)) == want(i));
+  }
+}
+
+TEST_CASE("lsm: too many filter bits per key are refused", "[ch05][lsm]") {
+  TempDir tmp;
+  auto options = options_for(tmp.file("data"));
+  options.filter_bits_per_key = vkv::storage::kMaxBloomBitsPerKey + 1;
+  auto store = LsmStore::open(Env::posix(), options);
+  REQUIRE_FALSE(store.is_ok());
+  CHECK(store.status().to_string() ==
+        "invalid argument: filter bits per key 65 is above the most accepted, 64");
 }

@@ -180,7 +180,8 @@ TEST_CASE("ch05-sstables: a damaged table: --dump shows it, start-up refuses by 
 TEST_CASE("ch05-sstables: --help and bad flags", "[ch05]") {
   const auto help = run_program(CH05_PROGRAM, {"--help"}, "");
   CHECK(help.exit_code == 0);
-  for (const char* flag : {"--dir", "--sync", "--repair", "--memtable-bytes", "--dump"}) {
+  for (const char* flag : {"--dir", "--sync", "--repair", "--memtable-bytes", "--block-cache-bytes",
+                           "--dump"}) {
     CHECK(contains(help.out, flag));
   }
   const auto bad = run_program(CH05_PROGRAM, {"--memtable-bytes", "lots"}, "");
