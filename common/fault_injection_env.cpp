@@ -46,6 +46,14 @@ class FaultInjectionEnv::TrackedFile final : public WritableFile {
     return Status::ok();
   }
 
+  Status preallocate(std::uint64_t bytes) override {
+    std::lock_guard lock(env_->mu_);
+    VKV_RETURN_IF_ERROR(check("preallocate"));
+    VKV_RETURN_IF_ERROR(base_->preallocate(bytes));
+    state_->allocated = std::max(state_->allocated, bytes);
+    return Status::ok();
+  }
+
   Status close() override {
     std::lock_guard lock(env_->mu_);
     VKV_RETURN_IF_ERROR(check("close"));
@@ -249,6 +257,21 @@ Result<std::unique_ptr<FileLock>> FaultInjectionEnv::lock_file(const std::string
   return base_.lock_file(path);
 }
 
+Status FaultInjectionEnv::crash_file(const std::string& path, const FileState& state,
+                                     std::uint64_t keep_unsynced) {
+  if (!base_.file_exists(path)) return Status::ok();
+  auto size = base_.file_size(path);
+  if (!size.is_ok()) return size.status();
+  const std::uint64_t keep = state.synced + std::min(keep_unsynced, state.size - state.synced);
+  if (*size > keep) VKV_RETURN_IF_ERROR(base_.truncate_file(path, keep));
+  if (state.allocated <= keep) return Status::ok();
+  // The preallocated space survived the crash; what was written in it after `keep` did not.
+  auto file = base_.new_appendable_file(path);
+  if (!file.is_ok()) return file.status();
+  // Destroyed, not closed: close() would give the space straight back.
+  return (*file)->preallocate(state.allocated);
+}
+
 Status FaultInjectionEnv::undo(const PendingChange& change) {
   switch (change.kind) {
     case PendingChange::Kind::kCreate:
@@ -277,15 +300,7 @@ Status FaultInjectionEnv::crash(std::uint64_t keep_unsynced_bytes) {
   // First cut the data back, while every file is still under its current name...
   for (const auto& [path, state] : files_) {
     state->dead = true;
-    if (!base_.file_exists(path)) continue;
-    auto size = base_.file_size(path);
-    if (!size.is_ok()) {
-      note(size.status());
-      continue;
-    }
-    const std::uint64_t keep = state->synced + std::min(keep_unsynced_bytes,
-                                                        state->size - state->synced);
-    if (*size > keep) note(base_.truncate_file(path, keep));
+    note(crash_file(path, *state, keep_unsynced_bytes));
   }
   // ...then undo the directory changes, newest first, so each sees the state it made.
   for (auto it = pending_.rbegin(); it != pending_.rend(); ++it) note(undo(*it));

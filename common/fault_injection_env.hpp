@@ -22,8 +22,8 @@ namespace vkv {
 /// An Env that forwards to a base Env, counts mutating operations, fails them on command,
 /// and can make the base filesystem look as it would after a power loss.
 ///
-/// **Counting and failing.** The mutating operations are: WritableFile append, sync and
-/// close; new_writable_file, new_appendable_file, rename_file, remove_file, truncate_file,
+/// **Counting and failing.** The mutating operations are: WritableFile append, sync,
+/// preallocate and close; new_writable_file, new_appendable_file, rename_file, remove_file, truncate_file,
 /// create_dir and sync_dir. Each one counts (mutating_ops()), failed ones included. After
 /// fail_after(n), the (n+1)-th mutating operation from then on and every later one fail;
 /// after fail_once_after(n) only the (n+1)-th does. A failed operation does nothing at all
@@ -36,6 +36,13 @@ namespace vkv {
 /// - A file keeps the bytes up to its last successful sync() (or truncate_file(), which is
 ///   durable by contract); later appends are cut off. crash() can keep some of those
 ///   unsynced bytes, to model a torn write that reached the disk in part.
+/// - Space made by a successful preallocate() is durable at once (on a real file system
+///   the allocation is journaled and soon committed, so it is there after a crash more
+///   often than not; the model takes the harder case). After a crash the file therefore
+///   runs on past what it keeps, in zeros, up to the largest size preallocate() asked for:
+///   what a real disk shows. The zeros are made with the base Env's preallocate(), so a
+///   base that cannot preallocate shows none. The space close() gives back comes back
+///   too (close() does not sync the cut; again the model takes the harder case).
 /// - A file that did not exist before new_writable_file/new_appendable_file created it
 ///   vanishes, unless its directory was synced (sync_dir) after the creation.
 /// - A rename not followed by a sync_dir of the target's directory is undone: the file goes
@@ -83,7 +90,8 @@ class FaultInjectionEnv final : public Env {
   [[nodiscard]] std::uint64_t injected_faults() const;
 
   /// Simulates a power loss, as described in the class comment: every tracked file is cut
-  /// to its synced length plus at most `keep_unsynced_bytes` of what followed, then creates,
+  /// to its synced length plus at most `keep_unsynced_bytes` of what followed (and runs on
+  /// in zeros to its preallocated size), then creates,
   /// renames and removes not followed by a sync_dir are undone, newest first. Then clears
   /// the faults and the tracking. Returns the first error of the base Env, if any.
   Status crash(std::uint64_t keep_unsynced_bytes = 0);
@@ -124,6 +132,7 @@ class FaultInjectionEnv final : public Env {
   struct FileState {
     std::uint64_t size = 0;    // bytes appended so far
     std::uint64_t synced = 0;  // bytes made durable by sync() or truncate_file()
+    std::uint64_t allocated = 0;  // the largest size preallocate() made room for
     bool dead = false;         // a crash() happened since the file was opened
   };
 
@@ -144,6 +153,10 @@ class FaultInjectionEnv final : public Env {
   Result<std::string> durable_content(const std::string& path);
   // Writes `content` to `path` through the base Env, replacing it. REQUIRES: mu_ is held.
   Status restore(const std::string& path, const std::string& content);
+  // Cuts one file as a crash leaves it: synced bytes, at most `keep_unsynced` more, then
+  // zeros up to its preallocated size. REQUIRES: mu_ is held.
+  Status crash_file(const std::string& path, const FileState& state,
+                    std::uint64_t keep_unsynced);
   // Undoes one pending change during crash(). REQUIRES: mu_ is held.
   Status undo(const PendingChange& change);
   // Opens a writable file for new_writable_file (truncate) or new_appendable_file.

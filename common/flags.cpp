@@ -135,7 +135,7 @@ std::string Flags::usage() const {
   for (const auto& f : flags_) {
     std::string left = "  --" + f.name + (f.takes_value ? " VALUE" : "");
     s << left;
-    for (std::size_t pad = left.size(); pad < 26; ++pad) s << ' ';
+    for (std::size_t pad = left.size(); pad < 28; ++pad) s << ' ';
     s << ' ' << f.help;
     if (f.takes_value) s << " (default: " << (f.default_text.empty() ? "\"\"" : f.default_text) << ")";
     s << "\n";

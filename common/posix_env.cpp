@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -46,17 +47,20 @@ Result<std::uint64_t> fd_size(int fd, const std::string& path) {
   return static_cast<std::uint64_t>(st.st_size);
 }
 
+// Appends with pwrite at size_, the logical end, and never with O_APPEND: after
+// preallocate() the file's end (st_size) lies past the data, and O_APPEND would write there.
 class PosixWritableFile final : public WritableFile {
  public:
   PosixWritableFile(UniqueFd fd, std::string path, std::uint64_t size)
-      : fd_(std::move(fd)), path_(std::move(path)), size_(size) {}
+      : fd_(std::move(fd)), path_(std::move(path)), size_(size), allocated_(size) {}
 
   Status append(std::string_view data) override {
     if (!fd_) return closed_error("append");
-    // write(2) may take fewer bytes than asked (a signal, a full pipe); loop until all of
-    // them are handed over.
+    // pwrite(2) may take fewer bytes than asked (a signal); loop until all of them are
+    // handed over.
     while (!data.empty()) {
-      const ssize_t n = ::write(fd_.get(), data.data(), data.size());
+      const ssize_t n =
+          ::pwrite(fd_.get(), data.data(), data.size(), static_cast<off_t>(size_));
       if (n < 0) {
         if (errno == EINTR) continue;
         return posix_error("write", path_, errno);
@@ -66,6 +70,29 @@ class PosixWritableFile final : public WritableFile {
     }
     return Status::ok();
   }
+
+  //! [preallocate]
+  Status preallocate(std::uint64_t bytes) override {
+    if (!fd_) return closed_error("preallocate");
+    const std::uint64_t from = std::max(size_, allocated_);
+    if (bytes <= from) return Status::ok();
+#ifdef __linux__
+    // Mode 0, not FALLOC_FL_KEEP_SIZE: the point is that the size changes now, once, and
+    // not on each append (keeping the size allocates the blocks but saves no sync work).
+    int rc;
+    do {
+      rc = ::fallocate(fd_.get(), 0, static_cast<off_t>(from), static_cast<off_t>(bytes - from));
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      // A file system without fallocate (some network ones) still takes appends.
+      if (errno == EOPNOTSUPP || errno == ENOSYS) return Status::ok();
+      return posix_error("fallocate", path_, errno);
+    }
+    allocated_ = bytes;
+#endif
+    return Status::ok();
+  }
+  //! [preallocate]
 
   Status sync() override {
     if (!fd_) return closed_error("sync");
@@ -77,8 +104,9 @@ class PosixWritableFile final : public WritableFile {
 
   Status close() override {
     if (!fd_) return closed_error("close");
+    Status trimmed = give_back_preallocated();
     if (fd_.close() != 0) return posix_error("close", path_, errno);
-    return Status::ok();
+    return trimmed;
   }
 
   [[nodiscard]] std::uint64_t size() const override { return size_; }
@@ -88,9 +116,23 @@ class PosixWritableFile final : public WritableFile {
     return Status::io_error(std::string(op) + " " + path_ + ": file is closed");
   }
 
+  // Cuts the file back to size_ if preallocate() left it longer. No fsync: if a crash
+  // undoes the cut, the zeros are back, and readers of the file expect them anyway.
+  Status give_back_preallocated() {
+    if (allocated_ <= size_) return Status::ok();
+    int rc;
+    do {
+      rc = ::ftruncate(fd_.get(), static_cast<off_t>(size_));
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) return posix_error("truncate", path_, errno);
+    allocated_ = size_;
+    return Status::ok();
+  }
+
   UniqueFd fd_;
   std::string path_;
-  std::uint64_t size_;
+  std::uint64_t size_;       // bytes appended: where the next append goes
+  std::uint64_t allocated_;  // the file's end as preallocate() left it (at least size_)
 };
 
 class PosixSequentialFile final : public SequentialFile {
@@ -181,7 +223,8 @@ class PosixEnv final : public Env {
   }
 
   Result<std::unique_ptr<WritableFile>> new_appendable_file(const std::string& path) override {
-    auto fd = open_fd(path, O_WRONLY | O_CREAT | O_APPEND);
+    // No O_APPEND: PosixWritableFile writes at its logical end itself (see there).
+    auto fd = open_fd(path, O_WRONLY | O_CREAT);
     if (!fd.is_ok()) return fd.status();
     auto size = fd_size(fd->get(), path);
     if (!size.is_ok()) return size.status();

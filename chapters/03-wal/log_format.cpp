@@ -73,7 +73,9 @@ DecodeStatus decode_record(std::string_view input, LogRecord* record, std::size_
   const auto type = static_cast<std::uint8_t>(input[8]);
   if (!known_type(type)) return DecodeStatus::kBadType;
   const std::uint32_t length = decode_fixed32(input.data() + 4);
-  if (length > LogFormat::kMaxPayload) return DecodeStatus::kBadLength;
+  // 0 is never written (see the format): rejecting it here keeps a header of zeros from
+  // ever reaching the checksum, whatever the CRC of zeros masks to.
+  if (length == 0 || length > LogFormat::kMaxPayload) return DecodeStatus::kBadLength;
   const std::size_t total = LogFormat::kHeaderSize + length;
   if (input.size() < total) return DecodeStatus::kTruncated;
 

@@ -10,8 +10,14 @@
 ///            fixed32   fixed32    u8     `length` bytes
 ///
 ///     crc      masked CRC32C of bytes 4 .. 9 + length (the length, the type, the payload)
-///     length   the payload's size in bytes, at most kMaxPayload
+///     length   the payload's size in bytes, 1 to kMaxPayload (a payload holds at least its
+///              key's length byte, so 0 never appears)
 ///     type     1 = SET, 2 = DEL (RecordType); 0 never appears, so zeroed bytes are invalid
+///
+/// Zeroed bytes matter: a log's space is preallocated (LogWriter), so a log ends in zeros
+/// that were never written. A header of zeros fails twice over, on its type and on its
+/// length, before any checksum is computed: it can never pass for a record, whatever the
+/// CRC of its bytes may be.
 ///     payload  SET: varint32 key length, key, varint32 value length, value
 ///              DEL: varint32 key length, key
 ///
@@ -43,7 +49,7 @@ enum class DecodeStatus {
   kOk,           ///< A whole, valid record.
   kTruncated,    ///< The input ends before the record does (a header or payload cut short).
   kBadType,      ///< The type byte is not a known RecordType.
-  kBadLength,    ///< The length is larger than LogFormat::kMaxPayload.
+  kBadLength,    ///< The length is 0 or larger than LogFormat::kMaxPayload.
   kBadChecksum,  ///< The stored CRC does not match the bytes.
   kBadPayload,   ///< The checksum matches but the payload is malformed (a writer bug).
 };

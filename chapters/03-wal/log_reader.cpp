@@ -60,15 +60,41 @@ Result<LogReader::Outcome> LogReader::next(LogRecord* record, DecodeStatus* prob
   return Outcome::kRecord;
 }
 
-Result<std::optional<std::uint64_t>> LogReader::find_next_valid(std::uint64_t offset) {
+Result<std::optional<std::uint64_t>> LogReader::find_next_valid(std::uint64_t offset,
+                                                                std::uint64_t limit) {
   LogRecord record;
   std::size_t size = 0;
-  for (std::uint64_t at = offset + 1; at + LogFormat::kHeaderSize <= file_size(); ++at) {
+  for (std::uint64_t at = offset + 1; at < limit && at + LogFormat::kHeaderSize <= file_size();
+       ++at) {
     auto status = decode_at(at, &record, &size);
     if (!status.is_ok()) return status.status();
     if (*status == DecodeStatus::kOk) return std::optional<std::uint64_t>(at);
   }
   return std::optional<std::uint64_t>();
 }
+
+Result<std::optional<std::uint64_t>> LogReader::claimed_end(std::uint64_t offset) {
+  auto header = bytes_at(offset, LogFormat::kHeaderSize);
+  if (!header.is_ok()) return header.status();
+  if (header->size() < LogFormat::kHeaderSize) return std::optional<std::uint64_t>();
+  const std::uint32_t length = decode_fixed32(header->data() + 4);
+  if (length == 0 || length > LogFormat::kMaxPayload) return std::optional<std::uint64_t>();
+  return std::optional<std::uint64_t>(offset + LogFormat::kHeaderSize + length);
+}
+
+//! [zero-tail]
+Result<std::uint64_t> LogReader::zero_tail_start() {
+  std::uint64_t end = file_size();
+  while (end > 0) {
+    const std::uint64_t start = end > kReadChunk ? end - kReadChunk : 0;
+    auto bytes = bytes_at(start, static_cast<std::size_t>(end - start));
+    if (!bytes.is_ok()) return bytes.status();
+    const std::size_t last = bytes->find_last_not_of('\0');
+    if (last != std::string_view::npos) return start + last + 1;
+    end = start;
+  }
+  return std::uint64_t{0};
+}
+//! [zero-tail]
 
 }  // namespace vkv::storage

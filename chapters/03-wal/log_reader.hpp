@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -33,10 +34,22 @@ class LogReader {
   /// the next call on this reader. On kBadRecord, `*problem` says what is wrong.
   Result<Outcome> next(LogRecord* record, DecodeStatus* problem);
 
-  /// The offset of the first whole, valid record that starts after `offset`, or nothing if
-  /// none does. Tries every byte offset, so it finds records even when the damage hides
-  /// where the bad record ends.
-  Result<std::optional<std::uint64_t>> find_next_valid(std::uint64_t offset);
+  /// The offset of the first whole, valid record that starts after `offset` and before
+  /// `limit` (the end of the file, if that is sooner), or nothing if none does. Tries every
+  /// byte offset, so it finds records even when the damage hides where the bad record ends.
+  Result<std::optional<std::uint64_t>> find_next_valid(
+      std::uint64_t offset, std::uint64_t limit = std::numeric_limits<std::uint64_t>::max());
+
+  /// Where the record at `offset` ends by the length in its header, valid or not, or
+  /// nothing if the file ends inside the header or the length is impossible (0, or more
+  /// than LogFormat::kMaxPayload). The end may lie past the end of the file.
+  Result<std::optional<std::uint64_t>> claimed_end(std::uint64_t offset);
+
+  /// Where the run of zero bytes that ends the file begins: file_size() if the last byte is
+  /// not zero, 0 if every byte is. Reads the file backwards from its end, so it costs about
+  /// as much as the zeros are long. No record starts in that run (its type byte would be 0),
+  /// though the last whole record may end inside it.
+  Result<std::uint64_t> zero_tail_start();
 
   /// Moves to `offset`. REQUIRES: offset <= file_size().
   void seek(std::uint64_t offset) { offset_ = offset; }

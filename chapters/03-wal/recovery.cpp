@@ -1,5 +1,7 @@
 #include "recovery.hpp"
 
+#include <algorithm>
+
 #include "log_reader.hpp"
 
 namespace vkv::storage {
@@ -10,9 +12,11 @@ std::string plural(std::uint64_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
-// Counts the whole records from the reader's offset to the end of the file, hopping over
-// further damage; the reader is left at the end.
-Result<std::uint64_t> count_records_to_end(LogReader& reader) {
+// Counts the whole records from the reader's offset on, hopping over further damage but
+// looking for records to hop to only before `limit` (where the zeros that end the file
+// begin). The reader is left after the last whole record (at the end, if that is where it
+// ends).
+Result<std::uint64_t> count_records_to_end(LogReader& reader, std::uint64_t limit) {
   std::uint64_t count = 0;
   LogRecord record;
   DecodeStatus problem{};
@@ -24,7 +28,7 @@ Result<std::uint64_t> count_records_to_end(LogReader& reader) {
       ++count;
       continue;
     }
-    auto next = reader.find_next_valid(reader.offset());
+    auto next = reader.find_next_valid(reader.offset(), limit);
     if (!next.is_ok()) return next.status();
     if (!next->has_value()) return count;
     reader.seek(**next);
@@ -32,38 +36,63 @@ Result<std::uint64_t> count_records_to_end(LogReader& reader) {
 }
 
 Status corruption_error(const LogReader& reader, std::uint64_t bad_at, DecodeStatus problem,
-                        std::uint64_t good_after) {
+                        std::uint64_t good_after, std::uint64_t dropped) {
   return Status::corruption(
       reader.path() + ": bad record at offset " + std::to_string(bad_at) + " (" +
       std::string(describe(problem)) + ") with " +
       plural(good_after, "whole record", "whole records") +
       " after it: not a torn tail but damage; the log is left as it is (repair cuts it at offset " +
-      std::to_string(bad_at) + ", dropping " +
-      plural(reader.file_size() - bad_at, "byte", "bytes") + ")");
+      std::to_string(bad_at) + ", dropping " + plural(dropped, "byte", "bytes") + ")");
 }
 
-// Handles the bad record at the reader's offset: a torn tail is cut, corruption is an
-// error or, with repair, cut as well.
+//! [bad-record]
+// Where the torn record at `bad_at` ends: as far as its header says, if it has a believable
+// one, else at the end of the file; never before the zeros that end the file begin
+// (`zeros_at`), nor after the end of the file. Zeros after that are preallocated space.
+Result<std::uint64_t> torn_record_end(LogReader& reader, std::uint64_t bad_at,
+                                      std::uint64_t zeros_at) {
+  auto claimed = reader.claimed_end(bad_at);
+  if (!claimed.is_ok()) return claimed.status();
+  const std::uint64_t end = std::max(zeros_at, claimed->value_or(reader.file_size()));
+  return std::min(end, reader.file_size());
+}
+
+// Handles the bad record at the reader's offset: preallocated zeros and a torn tail are cut,
+// corruption is an error or, with repair, cut as well.
 Status handle_bad_record(Env& env, LogReader& reader, DecodeStatus problem,
                          const RecoveryOptions& options, RecoveryReport* report) {
   const std::uint64_t bad_at = reader.offset();
-  auto next = reader.find_next_valid(bad_at);
-  if (!next.is_ok()) return next.status();
-  const std::uint64_t cut = reader.file_size() - bad_at;
-  if (!next->has_value()) {
-    report->torn_bytes = cut;
+  // The zeros that end the file are preallocated space (or a tail torn into zeros): no
+  // record starts there (its type would be 0), so the search for whole records stops there.
+  auto zeros_at = reader.zero_tail_start();
+  if (!zeros_at.is_ok()) return zeros_at.status();
+  if (*zeros_at <= bad_at) {
+    report->preallocated_bytes = reader.file_size() - bad_at;
   } else {
-    reader.seek(**next);
-    auto good_after = count_records_to_end(reader);
-    if (!good_after.is_ok()) return good_after.status();
-    if (!options.repair) return corruption_error(reader, bad_at, problem, *good_after);
-    report->repaired_at = bad_at;
-    report->dropped_bytes = cut;
-    report->dropped_records = 1 + *good_after;
+    auto next = reader.find_next_valid(bad_at, *zeros_at);
+    if (!next.is_ok()) return next.status();
+    if (!next->has_value()) {
+      auto torn_end = torn_record_end(reader, bad_at, *zeros_at);
+      if (!torn_end.is_ok()) return torn_end.status();
+      report->torn_bytes = *torn_end - bad_at;
+      report->preallocated_bytes = reader.file_size() - *torn_end;
+    } else {
+      reader.seek(**next);
+      auto good_after = count_records_to_end(reader, *zeros_at);
+      if (!good_after.is_ok()) return good_after.status();
+      const std::uint64_t data_end = std::max(*zeros_at, reader.offset());
+      const std::uint64_t dropped = data_end - bad_at;
+      if (!options.repair) return corruption_error(reader, bad_at, problem, *good_after, dropped);
+      report->repaired_at = bad_at;
+      report->dropped_bytes = dropped;
+      report->dropped_records = 1 + *good_after;
+      report->preallocated_bytes = reader.file_size() - data_end;
+    }
   }
   report->log_bytes = bad_at;
   return env.truncate_file(reader.path(), bad_at);
 }
+//! [bad-record]
 
 }  // namespace
 

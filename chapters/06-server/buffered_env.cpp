@@ -40,6 +40,10 @@ class BufferedFile : public WritableFile {
     closed_ = true;
     return base_->close();
   }
+  Status preallocate(std::uint64_t bytes) override {
+    std::lock_guard lock(mu_);
+    return closed_ ? Status::ok() : base_->preallocate(bytes);
+  }
   std::uint64_t size() const override {
     std::lock_guard lock(mu_);
     return base_->size() + buffer_.size();

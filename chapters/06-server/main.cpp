@@ -55,6 +55,8 @@ int main(int argc, char** argv) {
   store_flags.add_to(flags);
   std::size_t memtable_bytes = vkv::storage::kDefaultMemtableBytes;
   flags.add_size("memtable-bytes", &memtable_bytes, "memtable size that starts a flush to disk");
+  std::size_t block_cache_bytes = vkv::storage::kDefaultBlockCacheBytes;
+  flags.add_size("block-cache-bytes", &block_cache_bytes, "cache of SSTable blocks (0: none)");
   flags.add_size("workers", &options.workers, "worker threads (0: one per core)");
   flags.add_size("max-connections", &options.max_connections, "clients served at once");
   flags.add_size("max-line", &options.max_line, "longest command line, in bytes");
@@ -81,6 +83,7 @@ int main(int argc, char** argv) {
   vkv::storage::LsmStoreOptions store_options;
   store_options.durable = store_flags.options();
   store_options.memtable_bytes = memtable_bytes;
+  store_options.block_cache_bytes = block_cache_bytes;
   const bool always = store_options.durable.sync == vkv::storage::SyncPolicy::kAlways;
   if (always) store_options.durable.sync = vkv::storage::SyncPolicy::kNever;
   vkv::net::BufferedEnv env(vkv::Env::posix());

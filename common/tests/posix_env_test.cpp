@@ -39,6 +39,13 @@ std::string read_sequentially(const std::string& path, std::size_t chunk) {
   return all;
 }
 
+// The size of `path` on disk (preallocated space included); fails the test if unknown.
+std::uint64_t physical_size(const std::string& path) {
+  auto size = vkv::Env::posix().file_size(path);
+  REQUIRE(size.is_ok());
+  return *size;
+}
+
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
@@ -87,6 +94,56 @@ TEST_CASE("posix env: an appendable file continues at the end", "[common]") {
   REQUIRE(fresh.is_ok());
   CHECK((*fresh)->size() == 0);
   CHECK(env().file_exists(dir.file("created")));
+}
+
+TEST_CASE("posix env: preallocate makes zeros without moving size() or the appends",
+          "[common]") {
+  TempDir dir;
+  const std::string path = dir.file("wal");
+  constexpr std::uint64_t kRoom = 1 << 20;
+  auto f = env().new_writable_file(path);
+  REQUIRE(f.is_ok());
+  REQUIRE((*f)->append("abc").is_ok());
+  REQUIRE((*f)->preallocate(kRoom).is_ok());
+  CHECK((*f)->size() == 3);              // logical: what was appended
+  CHECK(physical_size(path) == kRoom);  // physical: the room made, in zeros
+  REQUIRE((*f)->append("def").is_ok());  // at the logical end, not after the zeros
+  CHECK((*f)->size() == 6);
+  REQUIRE((*f)->preallocate(100).is_ok());  // less than there is: nothing happens
+  REQUIRE((*f)->sync().is_ok());
+  CHECK(physical_size(path) == kRoom);
+  // Appends run on past the allocated end as usual.
+  REQUIRE((*f)->append(std::string(kRoom, 'x')).is_ok());
+  CHECK((*f)->size() == kRoom + 6);
+  REQUIRE((*f)->close().is_ok());
+  CHECK(vkv::testing::read_whole_file(path) == "abcdef" + std::string(kRoom, 'x'));
+  CHECK_FALSE((*f)->preallocate(2 * kRoom).is_ok());  // closed
+}
+
+TEST_CASE("posix env: close gives back unused preallocated space; the destructor does not",
+          "[common]") {
+  TempDir dir;
+  const std::string path = dir.file("wal");
+  {
+    auto f = env().new_writable_file(path);
+    REQUIRE(f.is_ok());
+    REQUIRE((*f)->append("abc").is_ok());
+    REQUIRE((*f)->preallocate(64).is_ok());
+  }  // destroyed, not closed: the zeros stay, as after a crash
+  CHECK(vkv::testing::read_whole_file(path) == "abc" + std::string(61, '\0'));
+
+  // new_appendable_file takes the file as it is: a preallocated tail counts as content (the
+  // log's recovery cuts it before reopening). Appends go to the size, with no O_APPEND.
+  REQUIRE(env().truncate_file(path, 3).is_ok());
+  auto f = env().new_appendable_file(path);
+  REQUIRE(f.is_ok());
+  CHECK((*f)->size() == 3);
+  REQUIRE((*f)->preallocate(4096).is_ok());
+  REQUIRE((*f)->append("def").is_ok());
+  CHECK((*f)->size() == 6);
+  CHECK(physical_size(path) == 4096);
+  REQUIRE((*f)->close().is_ok());
+  CHECK(vkv::testing::read_whole_file(path) == "abcdef");
 }
 
 TEST_CASE("posix env: sequential reads in chunks reach the end", "[common]") {

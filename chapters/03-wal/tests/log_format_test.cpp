@@ -3,6 +3,8 @@
 
 #include <string>
 
+#include "coding.hpp"
+#include "crc32c.hpp"
 #include "log_format.hpp"
 
 using vkv::storage::decode_record;
@@ -82,4 +84,22 @@ TEST_CASE("log format: zeroes, unknown types and huge lengths are rejected", "[c
   bytes = encode(LogRecord::del("k"));
   bytes[7] = 0x7f;  // length > kMaxPayload
   CHECK(decode_record(bytes, &out, &size) == DecodeStatus::kBadLength);
+}
+
+TEST_CASE("log format: a zero header never passes, even with the CRC of its bytes", "[ch03]") {
+  // A preallocated log ends in zeros. Whatever the masked CRC of a zero length and type is,
+  // such a header is rejected on its type and its length before the checksum is looked at.
+  for (std::uint8_t type : {std::uint8_t{0}, std::uint8_t{1}, std::uint8_t{2}}) {
+    INFO("type " << int(type));
+    std::string covered(4, '\0');  // length 0
+    covered.push_back(static_cast<char>(type));
+    std::string bytes;
+    vkv::put_fixed32(&bytes, vkv::crc32c::mask(vkv::crc32c::value(covered)));
+    bytes += covered;
+    bytes += std::string(16, '\0');
+    LogRecord out;
+    std::size_t size = 0;
+    CHECK(decode_record(bytes, &out, &size) ==
+          (type == 0 ? DecodeStatus::kBadType : DecodeStatus::kBadLength));
+  }
 }

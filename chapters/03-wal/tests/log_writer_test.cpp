@@ -46,6 +46,13 @@ std::vector<std::string> logged_keys(const std::string& path) {
   return keys;
 }
 
+// The size of `path` on disk (preallocated space included); fails the test if unknown.
+std::uint64_t physical_size(const std::string& path) {
+  auto size = vkv::Env::posix().file_size(path);
+  REQUIRE(size.is_ok());
+  return *size;
+}
+
 // Waits up to 10 s for `done()`; false if it never came true.
 template <typename Pred>
 bool wait_for(Pred done) {
@@ -230,4 +237,46 @@ TEST_CASE("log writer: an apply that fails poisons the log too", "[ch03]") {
   const LogWriter::Apply failing = [](const LogRecord&) { return Status::io_error("no room"); };
   CHECK(log->write(LogRecord::set("a", "1"), failing).to_string() == "IO error: no room");
   CHECK_FALSE(log->write(LogRecord::set("b", "1"), kNoApply).is_ok());
+}
+
+TEST_CASE("log writer: the file is preallocated in steps, and size() stays logical", "[ch03]") {
+  constexpr std::uint64_t kStep = LogWriter::kPreallocateBytes;
+  for (SyncPolicy sync : {SyncPolicy::kAlways, SyncPolicy::kEverySec, SyncPolicy::kNever}) {
+    INFO("sync " << to_string(sync));
+    TempDir tmp;
+    const std::string path = tmp.file("a.log");
+    std::uint64_t size = 0;
+    {
+      auto log = make_writer(Env::posix(), path, sync);
+      CHECK(physical_size(path) == 0);  // nothing allocated before the first append
+      REQUIRE(log->write(LogRecord::set("a", "1"), kNoApply).is_ok());
+      CHECK(log->size() == 13);
+      CHECK(physical_size(path) == kStep);
+      // A record that passes the allocated end takes the file to the next whole step.
+      const std::string big(kStep + 100, 'x');
+      REQUIRE(log->write(LogRecord::set("b", big), kNoApply).is_ok());
+      CHECK(physical_size(path) == 2 * kStep);
+      REQUIRE(log->write(LogRecord::set("c", "3"), kNoApply).is_ok());
+      CHECK(physical_size(path) == 2 * kStep);
+      REQUIRE(log->sync().is_ok());
+      CHECK(log->synced_size() == log->size());
+      CHECK(log->size() < 2 * kStep);
+      size = log->size();
+    }
+    CHECK(physical_size(path) == size);  // closing gave back what the records did not fill
+    CHECK(logged_keys(path) == std::vector<std::string>{"a", "b", "c"});
+  }
+}
+
+TEST_CASE("log writer: a failed preallocation costs nothing but speed", "[ch03]") {
+  TempDir tmp;
+  FaultInjectionEnv env;
+  auto log = make_writer(env, tmp.file("q.log"), SyncPolicy::kAlways);
+  env.fail_once_after(0);  // the first write's preallocate
+  REQUIRE(log->write(LogRecord::set("a", "1"), kNoApply).is_ok());
+  CHECK(env.injected_faults() == 1);
+  CHECK(log->health().is_ok());
+  REQUIRE(log->write(LogRecord::set("b", "2"), kNoApply).is_ok());
+  log.reset();
+  CHECK(logged_keys(tmp.file("q.log")) == std::vector<std::string>{"a", "b"});
 }

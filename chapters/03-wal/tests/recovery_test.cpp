@@ -119,16 +119,109 @@ TEST_CASE("recovery: a torn tail at every byte offset of the last record is cut"
   }
 }
 
-TEST_CASE("recovery: a tail of zeroes (a file extended but never written) is torn", "[ch03]") {
+TEST_CASE("recovery: a tail of zeroes is preallocated space, cut without a torn report",
+          "[ch03]") {
+  TempDir dir;
+  const std::string path = dir.file("000001.log");
+  std::string bytes = make_log(5).bytes;
+  const std::size_t last = bytes.size();
+  encode_record(LogRecord::set("empty", ""), &bytes);  // a record whose last byte is zero
+  REQUIRE(bytes.back() == '\0');
+  SECTION("after whole records, the last of them ending in a zero byte") {
+    write_whole_file(path, bytes + std::string(4096, '\0'));
+    const Replayed r = replay(path);
+    REQUIRE(r.report.is_ok());
+    CHECK(r.report->records == 6);
+    CHECK(r.report->torn_bytes == 0);
+    CHECK(r.report->preallocated_bytes == 4096);
+    CHECK(r.report->log_bytes == bytes.size());
+    CHECK(read_whole_file(path) == bytes);
+    CHECK(r.report->lines().size() == 1);  // "replayed ...": zeros are not news
+  }
+  SECTION("a last record torn into zeros, at every length, is the same thing") {
+    for (std::size_t end = last; end <= bytes.size(); ++end) {
+      INFO("zeros from " << last << " instead of the record's first " << end - last << " bytes");
+      write_whole_file(path, bytes.substr(0, last) + std::string(end - last + 4096, '\0'));
+      const Replayed r = replay(path);
+      REQUIRE(r.report.is_ok());
+      CHECK(r.report->records == 5);
+      CHECK(r.report->torn_bytes == 0);
+      CHECK(r.report->preallocated_bytes == end - last + 4096);
+      CHECK(read_whole_file(path) == bytes.substr(0, last));
+      CHECK(r.report->lines().size() == 1);
+    }
+  }
+}
+
+TEST_CASE("recovery: a log of nothing but zeros replays nothing and is cut to empty",
+          "[ch03]") {
+  TempDir dir;
+  const std::string path = dir.file("000001.log");
+  write_whole_file(path, std::string(3 << 20, '\0'));  // more than one read chunk
+  const Replayed r = replay(path);
+  REQUIRE(r.report.is_ok());
+  CHECK(r.report->records == 0);
+  CHECK(r.report->preallocated_bytes == 3u << 20);
+  CHECK(r.report->lines().empty());
+  CHECK(read_whole_file(path).empty());
+}
+
+TEST_CASE("recovery: a torn record before preallocated zeros is reported, the zeros not",
+          "[ch03]") {
+  TempDir dir;
+  const TestLog log = make_log(10);
+  const std::size_t last = log.starts.back();
+  const std::string path = dir.file("000001.log");
+  // Cut 3 bytes into the last record's payload: its header and first bytes are not zeros.
+  const std::size_t cut = last + vkv::storage::LogFormat::kHeaderSize + 3;
+  write_whole_file(path, log.bytes.substr(0, cut) + std::string(8192, '\0'));
+  const Replayed r = replay(path);
+  REQUIRE(r.report.is_ok());
+  CHECK(r.texts == first(log.texts, 9));
+  // The torn record is as long as its header says; the zeros after that are preallocated.
+  const std::size_t torn = log.bytes.size() - last;
+  CHECK(r.report->torn_bytes == torn);
+  CHECK(r.report->preallocated_bytes == cut + 8192 - log.bytes.size());
+  CHECK(r.report->lines().back() == path + ": cut a torn record at the tail: " +
+                                        std::to_string(torn) + " bytes after offset " +
+                                        std::to_string(last) + " (a crash interrupted an append)");
+  CHECK(read_whole_file(path) == log.bytes.substr(0, last));
+}
+
+TEST_CASE("recovery: zeros with anything but zeros after them are not preallocated space",
+          "[ch03]") {
   TempDir dir;
   const TestLog log = make_log(5);
   const std::string path = dir.file("000001.log");
-  write_whole_file(path, log.bytes + std::string(4096, '\0'));
-  const Replayed r = replay(path);
-  REQUIRE(r.report.is_ok());
-  CHECK(r.texts == log.texts);
-  CHECK(r.report->torn_bytes == 4096);
-  CHECK(read_whole_file(path) == log.bytes);
+  const std::string zeros(1000, '\0');
+  SECTION("zeros, then junk: a torn tail, all of it reported") {
+    write_whole_file(path, log.bytes + zeros + "junk");
+    const Replayed r = replay(path);
+    REQUIRE(r.report.is_ok());
+    CHECK(r.texts == log.texts);
+    CHECK(r.report->torn_bytes == zeros.size() + 4);
+    CHECK(r.report->preallocated_bytes == 0);
+  }
+  SECTION("zeros, then whole records, then zeros: a hole, which is corruption") {
+    const TestLog more = make_log(2);
+    const std::string bad = log.bytes + zeros + more.bytes + zeros;
+    write_whole_file(path, bad);
+    const Replayed r = replay(path);
+    REQUIRE_FALSE(r.report.is_ok());
+    CHECK(r.report.status().to_string() ==
+          "corruption: " + path + ": bad record at offset " + std::to_string(log.bytes.size()) +
+              " (unknown record type) with 2 whole records after it: not a torn tail but "
+              "damage; the log is left as it is (repair cuts it at offset " +
+              std::to_string(log.bytes.size()) + ", dropping " +
+              std::to_string(zeros.size() + more.bytes.size()) + " bytes)");
+    CHECK(read_whole_file(path) == bad);
+    const Replayed repaired = replay(path, RecoveryOptions{.repair = true});
+    REQUIRE(repaired.report.is_ok());
+    CHECK(repaired.report->dropped_records == 3);
+    CHECK(repaired.report->dropped_bytes == zeros.size() + more.bytes.size());
+    CHECK(repaired.report->preallocated_bytes == zeros.size());
+    CHECK(read_whole_file(path) == log.bytes);
+  }
 }
 
 TEST_CASE("recovery: a flipped bit in any record is detected", "[ch03]") {

@@ -12,7 +12,8 @@
 
 namespace vkv::testing {
 
-/// Forwards everything to Env::posix(), except that syncs succeed without syncing.
+/// Forwards everything to Env::posix() (preallocate() too), except that syncs succeed
+/// without syncing.
 class SyncFreeEnv final : public Env {
  public:
   Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override {
@@ -54,6 +55,7 @@ class SyncFreeEnv final : public Env {
     explicit File(std::unique_ptr<WritableFile> base) : base_(std::move(base)) {}
     Status append(std::string_view data) override { return base_->append(data); }
     Status sync() override { return Status::ok(); }
+    Status preallocate(std::uint64_t bytes) override { return base_->preallocate(bytes); }
     Status close() override { return base_->close(); }
     [[nodiscard]] std::uint64_t size() const override { return base_->size(); }
 
