@@ -45,9 +45,11 @@ class BlockCache::Shard {
 
   void insert(const Key& key, std::shared_ptr<const Block> block) {
     const std::size_t charge = BlockCache::charge(*block);
-    if (charge > capacity_) return;  // would evict everything and still not fit
     std::lock_guard lock(mu_);
+    // Whatever the cache held under this key is replaced, even by nothing: it must never
+    // answer with an older block than the one just offered.
     if (auto it = index_.find(key); it != index_.end()) remove(it->second);
+    if (charge > capacity_) return;  // would evict everything and still not fit
     lru_.push_front(Entry{key, std::move(block), charge});
     index_.emplace(key, lru_.begin());
     stats_.bytes += charge;

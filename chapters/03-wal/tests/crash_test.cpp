@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "durable_store.hpp"
+#include "crash_workload.hpp"
 #include "fault_injection_env.hpp"
 #include "memory_store.hpp"
 #include "sync_free_env.hpp"
@@ -29,35 +30,16 @@ using vkv::testing::TempDir;
 
 namespace {
 
-struct Op {
-  bool del = false;
-  std::string key;
-  std::string value;
-};
+using Op = vkv::testing::CrashOp;
 
 constexpr int kKeys = 41;
 
 // 300 writes over 41 keys, so keys are overwritten and deleted and order matters.
-std::vector<Op> workload() {
-  std::vector<Op> ops;
-  for (int i = 0; i < 300; ++i) {
-    const std::string key = "k" + std::to_string(i * 7 % kKeys);
-    ops.push_back({i % 6 == 5, key, i % 6 == 5 ? "" : "v" + std::to_string(i)});
-  }
-  return ops;
-}
+std::vector<Op> workload() { return vkv::testing::crash_workload(300, kKeys, 0); }
 
 // The state after the first `n` writes.
 std::map<std::string, std::string> model(const std::vector<Op>& ops, std::size_t n) {
-  std::map<std::string, std::string> m;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (ops[i].del) {
-      m.erase(ops[i].key);
-    } else {
-      m[ops[i].key] = ops[i].value;
-    }
-  }
-  return m;
+  return vkv::testing::state_after(ops, n);
 }
 
 std::unique_ptr<DurableStore> open_store(Env& env, const std::string& dir, SyncPolicy sync) {

@@ -80,16 +80,26 @@ TEST_CASE("block cache: counts hits and misses", "[ch05][cache]") {
 
 TEST_CASE("block cache: replacing a block is charged once; a reader keeps an evicted block",
           "[ch05][cache]") {
-  const auto first = make_block("first");
+  const auto first = make_block("older");
   BlockCache cache(BlockCache::charge(*first), /*shards=*/1);  // room for one
   cache.insert(key(1, 0), first);
-  cache.insert(key(1, 0), make_block("second"));
+  cache.insert(key(1, 0), make_block("newer"));
   CHECK(cache.stats().blocks == 1);
   CHECK(cache.stats().bytes == BlockCache::charge(*first));
   auto held = cache.lookup(key(1, 0));
-  cache.insert(key(1, 8192), make_block("third"));  // evicts "second"
+  cache.insert(key(1, 8192), make_block("third"));  // evicts "newer"
   CHECK(cache.lookup(key(1, 0)) == nullptr);
-  CHECK(tag_of(*held) == "second");  // still whole: shared, immutable
+  CHECK(tag_of(*held) == "newer");  // still whole: shared, immutable
+}
+
+TEST_CASE("block cache: a block too big to keep still replaces the one under its key",
+          "[ch05][cache]") {
+  BlockCache cache(BlockCache::charge(*make_block("small", 500)), /*shards=*/1);
+  cache.insert(key(1, 0), make_block("small", 500));
+  REQUIRE(cache.lookup(key(1, 0)) != nullptr);
+  cache.insert(key(1, 0), make_block("large", 5000));
+  CHECK(cache.lookup(key(1, 0)) == nullptr);  // not the stale "small"
+  CHECK(cache.stats().bytes == 0);
 }
 
 TEST_CASE("block cache: a block bigger than the cache, or a cache of 0, caches nothing",

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "crash_workload.hpp"
 #include "fault_injection_env.hpp"
 #include "lsm_store.hpp"
 #include "sync_free_env.hpp"
@@ -29,11 +30,7 @@ using vkv::testing::TempDir;
 
 namespace {
 
-struct Op {
-  bool del = false;
-  std::string key;
-  std::string value;
-};
+using Op = vkv::testing::CrashOp;
 
 constexpr int kKeys = 53;
 constexpr int kOps = 420;
@@ -41,33 +38,12 @@ constexpr int kOps = 420;
 // Writes over 53 keys with values of about 600 bytes, every sixth a delete: the smallest
 // memtable fills every hundred-odd writes, so the workload flushes three or four times, and
 // keys written before a flush are overwritten or deleted after it.
-std::vector<Op> workload() {
-  std::vector<Op> ops;
-  for (int i = 0; i < kOps; ++i) {
-    const std::string key = "k" + std::to_string(i * 7 % kKeys);
-    if (i % 6 == 5) {
-      ops.push_back({true, key, ""});
-    } else {
-      ops.push_back({false, key, "v" + std::to_string(i) + std::string(600, '.')});
-    }
-  }
-  return ops;
-}
+std::vector<Op> workload() { return vkv::testing::crash_workload(kOps, kKeys, 600); }
 
 using State = std::map<std::string, std::string>;
 
 // The state after the first `n` writes.
-State model(const std::vector<Op>& ops, std::size_t n) {
-  State m;
-  for (std::size_t i = 0; i < n; ++i) {
-    if (ops[i].del) {
-      m.erase(ops[i].key);
-    } else {
-      m[ops[i].key] = ops[i].value;
-    }
-  }
-  return m;
-}
+State model(const std::vector<Op>& ops, std::size_t n) { return vkv::testing::state_after(ops, n); }
 
 LsmStoreOptions options_for(const std::string& dir, SyncPolicy sync) {
   LsmStoreOptions o;
