@@ -41,8 +41,7 @@ TEST_CASE("server: the nc session works, with \\n or \\r\\n", "[e2e]") {
 TEST_CASE("server: the chapter's nc session (transcript), over a socket", "[e2e]") {
   TempDir dir;
   auto server = start_server(dir);
-  const auto t = vkv::testing::parse_transcript(
-      vkv::testing::read_whole_file(std::string(VKV_TRANSCRIPTS) + "/nc.session"));
+  const auto t = vkv::testing::load_transcript(VKV_TRANSCRIPTS, "nc.session");
   Client c(server->port());
   REQUIRE(c.send(t.input));
   std::string got;

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "test_util.hpp"
+
 namespace vkv::testing {
 
 /// A transcript split into what is sent and what must come back.
@@ -34,6 +36,11 @@ inline Transcript parse_transcript(std::string_view text) {
     }
   }
   return t;
+}
+
+/// Reads and parses the transcript `name` in directory `dir` (a chapter's tests/transcripts).
+inline Transcript load_transcript(const std::string& dir, const std::string& name) {
+  return parse_transcript(read_whole_file(dir + "/" + name));
 }
 
 }  // namespace vkv::testing

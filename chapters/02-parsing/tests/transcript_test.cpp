@@ -4,14 +4,13 @@
 #include "test_util.hpp"
 #include "transcript.hpp"
 
-using vkv::testing::parse_transcript;
 using vkv::testing::read_whole_file;
 using vkv::testing::run_program;
 
 namespace {
 
 void replay(const std::string& name) {
-  const auto t = parse_transcript(read_whole_file(std::string(CH02_TRANSCRIPTS) + "/" + name));
+  const auto t = vkv::testing::load_transcript(CH02_TRANSCRIPTS, name);
   REQUIRE_FALSE(t.input.empty());
   const auto result = run_program(CH02_PROGRAM, {}, t.input);
   CHECK(result.exit_code == 0);

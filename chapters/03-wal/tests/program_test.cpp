@@ -20,7 +20,6 @@
 #include "unique_fd.hpp"
 
 using vkv::UniqueFd;
-using vkv::testing::parse_transcript;
 using vkv::testing::read_whole_file;
 using vkv::testing::run_program;
 using vkv::testing::TempDir;
@@ -29,7 +28,7 @@ using vkv::testing::write_whole_file;
 namespace {
 
 vkv::testing::Transcript transcript(const std::string& name) {
-  auto t = parse_transcript(read_whole_file(std::string(CH03_TRANSCRIPTS) + "/" + name));
+  auto t = vkv::testing::load_transcript(CH03_TRANSCRIPTS, name);
   REQUIRE_FALSE(t.input.empty());
   return t;
 }

@@ -45,7 +45,7 @@ TEST_CASE("ch04-memtable: a session, then a restart that finds it (transcripts)"
   const std::string dir = std::string(CH04_TRANSCRIPTS);
   for (const char* name : {"restart-1.session", "restart-2.session"}) {
     INFO(name);
-    const auto t = vkv::testing::parse_transcript(vkv::testing::read_whole_file(dir + "/" + name));
+    const auto t = vkv::testing::load_transcript(dir, name);
     const auto result = vkv::testing::run_program(CH04_PROGRAM, {"--dir", tmp.file("data")}, t.input);
     CHECK(result.exit_code == 0);
     CHECK(result.out == t.expected);

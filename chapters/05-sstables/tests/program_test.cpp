@@ -12,7 +12,6 @@
 #include "test_util.hpp"
 #include "transcript.hpp"
 
-using vkv::testing::parse_transcript;
 using vkv::testing::read_whole_file;
 using vkv::testing::run_program;
 using vkv::testing::TempDir;
@@ -21,7 +20,7 @@ using vkv::testing::write_whole_file;
 namespace {
 
 vkv::testing::Transcript transcript(const std::string& name) {
-  auto t = parse_transcript(read_whole_file(std::string(CH05_TRANSCRIPTS) + "/" + name));
+  auto t = vkv::testing::load_transcript(CH05_TRANSCRIPTS, name);
   REQUIRE_FALSE(t.input.empty());
   return t;
 }
