@@ -18,6 +18,18 @@
 
 namespace vkv {
 
+/// How WritableFile::preallocate() makes room ahead of the data.
+enum class Preallocation {
+  /// Reserve the blocks with fallocate(2). Cheap: nothing is written. The file system marks
+  /// the blocks *unwritten*, and the first write into each one turns it into a written block:
+  /// a metadata change that the next sync must commit to the journal.
+  kReserve,
+  /// Write the zeros, then sync them. Costs writing the space once, but from then on the
+  /// blocks are plain data: a sync after writing into them commits the data and nothing
+  /// else. For a file that is synced after nearly every append (a log under `always`).
+  kZeroFill,
+};
+
 /// A file open for appending. Not thread-safe: one writer at a time.
 class WritableFile {
  public:
@@ -36,22 +48,25 @@ class WritableFile {
   [[nodiscard]] virtual std::uint64_t size() const = 0;
 
   /// Makes room for the file to grow to `bytes` without the size changing on each append,
-  /// where the file system can; the bytes read as zeros until written.
+  /// where the file system can, in the way `how` says; the bytes read as zeros until
+  /// written.
   ///
   /// Why: fdatasync must make a changed file size durable, which costs a journal commit on
   /// top of the data. A file whose space is allocated beforehand keeps one size while it
   /// fills, so each sync writes less (on ext4, about 76 µs instead of 106 µs for a small
-  /// append). The price is that the file on disk is larger than its data: it ends in
-  /// zeros, after a crash and after a clean exit alike, and whoever reads it back must tell
-  /// that tail from data (the log's recovery does).
+  /// append). With Preallocation::kZeroFill the blocks are written too, so a sync stays at
+  /// that cost however many new blocks the appends since the last sync reached. The price
+  /// is that the file on disk is larger than its data: it ends in zeros, after a crash and
+  /// after a clean exit alike, and whoever reads it back must tell that tail from data (the
+  /// log's recovery does).
   ///
   /// Appends still go to size(), not to the end of the allocated space. Asking for no more
   /// than is already there does nothing; close() gives back what was not used. The default
-  /// does nothing and returns ok: an Env
-  /// that cannot preallocate still appends correctly, only slower. A failure is an error
-  /// the caller may ignore: it costs speed, not data.
-  virtual Status preallocate(std::uint64_t bytes) {
+  /// does nothing and returns ok: an Env that cannot preallocate still appends correctly,
+  /// only slower. A failure is an error the caller may ignore: it costs speed, not data.
+  virtual Status preallocate(std::uint64_t bytes, Preallocation how) {
     (void)bytes;
+    (void)how;
     return Status::ok();
   }
 };

@@ -46,10 +46,10 @@ class FaultInjectionEnv::TrackedFile final : public WritableFile {
     return Status::ok();
   }
 
-  Status preallocate(std::uint64_t bytes) override {
+  Status preallocate(std::uint64_t bytes, Preallocation how) override {
     std::lock_guard lock(env_->mu_);
     VKV_RETURN_IF_ERROR(check("preallocate"));
-    VKV_RETURN_IF_ERROR(base_->preallocate(bytes));
+    VKV_RETURN_IF_ERROR(base_->preallocate(bytes, how));
     state_->allocated = std::max(state_->allocated, bytes);
     return Status::ok();
   }
@@ -269,7 +269,7 @@ Status FaultInjectionEnv::crash_file(const std::string& path, const FileState& s
   auto file = base_.new_appendable_file(path);
   if (!file.is_ok()) return file.status();
   // Destroyed, not closed: close() would give the space straight back.
-  return (*file)->preallocate(state.allocated);
+  return (*file)->preallocate(state.allocated, Preallocation::kReserve);
 }
 
 Status FaultInjectionEnv::undo(const PendingChange& change) {

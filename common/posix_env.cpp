@@ -72,25 +72,11 @@ class PosixWritableFile final : public WritableFile {
   }
 
   //! [preallocate]
-  Status preallocate(std::uint64_t bytes) override {
+  Status preallocate(std::uint64_t bytes, Preallocation how) override {
     if (!fd_) return closed_error("preallocate");
     const std::uint64_t from = std::max(size_, allocated_);
     if (bytes <= from) return Status::ok();
-#ifdef __linux__
-    // Mode 0, not FALLOC_FL_KEEP_SIZE: the point is that the size changes now, once, and
-    // not on each append (keeping the size allocates the blocks but saves no sync work).
-    int rc;
-    do {
-      rc = ::fallocate(fd_.get(), 0, static_cast<off_t>(from), static_cast<off_t>(bytes - from));
-    } while (rc != 0 && errno == EINTR);
-    if (rc != 0) {
-      // A file system without fallocate (some network ones) still takes appends.
-      if (errno == EOPNOTSUPP || errno == ENOSYS) return Status::ok();
-      return posix_error("fallocate", path_, errno);
-    }
-    allocated_ = bytes;
-#endif
-    return Status::ok();
+    return how == Preallocation::kZeroFill ? fill_zeros(from, bytes) : reserve(from, bytes);
   }
   //! [preallocate]
 
@@ -112,6 +98,47 @@ class PosixWritableFile final : public WritableFile {
   [[nodiscard]] std::uint64_t size() const override { return size_; }
 
  private:
+  //! [reserve-and-fill]
+  // fallocate(2) from `from` to `to`: the blocks are reserved and marked unwritten.
+  Status reserve(std::uint64_t from, std::uint64_t to) {
+#ifdef __linux__
+    // Mode 0, not FALLOC_FL_KEEP_SIZE: the point is that the size changes now, once, and
+    // not on each append (keeping the size allocates the blocks but saves no sync work).
+    int rc;
+    do {
+      rc = ::fallocate(fd_.get(), 0, static_cast<off_t>(from), static_cast<off_t>(to - from));
+    } while (rc != 0 && errno == EINTR);
+    if (rc != 0) {
+      // A file system without fallocate (some network ones) still takes appends.
+      if (errno == EOPNOTSUPP || errno == ENOSYS) return Status::ok();
+      return posix_error("fallocate", path_, errno);
+    }
+    allocated_ = to;
+#else
+    (void)from;
+    (void)to;
+#endif
+    return Status::ok();
+  }
+
+  // Writes zeros from `from` to `to` and syncs them, so that the blocks are written ones.
+  Status fill_zeros(std::uint64_t from, std::uint64_t to) {
+    static const std::string kZeros(std::size_t{1} << 20, '\0');
+    for (std::uint64_t at = from; at < to;) {
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(kZeros.size(), to - at));
+      const ssize_t written = ::pwrite(fd_.get(), kZeros.data(), n, static_cast<off_t>(at));
+      if (written < 0) {
+        if (errno == EINTR) continue;
+        return posix_error("write", path_, errno);
+      }
+      at += static_cast<std::uint64_t>(written);
+      allocated_ = at;  // so that close() gives back what a failure half-way left
+    }
+    if (::fdatasync(fd_.get()) != 0) return posix_error("fdatasync", path_, errno);
+    return Status::ok();
+  }
+  //! [reserve-and-fill]
+
   Status closed_error(std::string_view op) const {
     return Status::io_error(std::string(op) + " " + path_ + ": file is closed");
   }

@@ -25,7 +25,7 @@ Result<std::uint64_t> DurableStore::replay_logs(const DurableStoreOptions& optio
 }
 
 Status DurableStore::open_log(std::uint64_t number, const DurableStoreOptions& options) {
-  auto log = LogWriter::open(dir_, number, {options.sync, options.sync_interval});
+  auto log = LogWriter::open(dir_, number, options.log_options());
   if (!log.is_ok()) return log.status();
   log_ = std::move(log).value();
   apply_ = [this](const LogRecord& r) { return r.apply_to(*inner_); };

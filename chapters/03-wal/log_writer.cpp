@@ -195,12 +195,23 @@ Status LogWriter::append_locked(std::string_view bytes, bool sync) {
 void LogWriter::preallocate_locked(std::size_t n) {
   const std::uint64_t end = appended_ + n;
   if (end <= allocated_) return;
-  allocated_ = (end + kPreallocateBytes - 1) / kPreallocateBytes * kPreallocateBytes;
+  allocated_ = next_allocation(allocated_, end);
   // A failure costs speed, not data, so it does not poison the log: the append that follows
   // reports real trouble (a full disk) itself. The next attempt is at the next step.
-  (void)file_->preallocate(allocated_);
+  (void)file_->preallocate(allocated_, preallocation_for(options_));
 }
 //! [preallocate]
+
+std::uint64_t LogWriter::next_allocation(std::uint64_t allocated, std::uint64_t end) {
+  if (end <= allocated) return allocated;
+  const std::uint64_t step = std::clamp(allocated, kMinPreallocateBytes, kPreallocateBytes);
+  return (end + step - 1) / step * step;
+}
+
+Preallocation LogWriter::preallocation_for(const LogWriterOptions& options) {
+  if (options.preallocation) return *options.preallocation;
+  return options.sync == SyncPolicy::kAlways ? Preallocation::kZeroFill : Preallocation::kReserve;
+}
 
 Status LogWriter::sync_locked() {
   if (!failure_.is_ok()) return failure_;

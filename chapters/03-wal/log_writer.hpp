@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -27,6 +28,10 @@ struct LogWriterOptions {
   SyncPolicy sync = SyncPolicy::kAlways;  ///< When to fdatasync.
   /// How often the background thread syncs under SyncPolicy::kEverySec.
   std::chrono::milliseconds sync_interval{1000};
+  /// How the file's space is made ahead of the records (see LogWriter). Unset: zero-filled
+  /// under kAlways, where every append is followed by a sync; reserved otherwise. Set it to
+  /// kZeroFill for a kNever log that its owner syncs after every batch itself.
+  std::optional<Preallocation> preallocation;
 };
 
 /// Appends records to one open log file, many threads at once.
@@ -42,16 +47,20 @@ struct LogWriterOptions {
 /// Under kEverySec the background thread holds the file while it syncs, so an append that
 /// comes during that sync waits for it, once a second.
 ///
-/// **Preallocation.** The file's space is allocated ahead of the records, kPreallocateBytes
-/// at a time (WritableFile::preallocate): when an append would pass the allocated end, the
-/// file is first extended, in zeros, to the next multiple of kPreallocateBytes. An fdatasync
+/// **Preallocation.** The file's space is allocated ahead of the records (WritableFile::
+/// preallocate): when an append would pass the allocated end, the file is first extended, in
+/// zeros, to the next multiple of a step that starts at kMinPreallocateBytes and doubles with
+/// the file up to kPreallocateBytes (next_allocation). An fdatasync
 /// of a file whose size did not change need not commit a new size to the journal, so each
-/// sync costs less (on ext4, about 76 µs instead of 106 µs). It is done under every policy:
-/// kAlways gains the most; under kEverySec the background sync gains the same way, and the
-/// chapter 6 server runs its `always` mode on a kNever log that it syncs itself; the cost
-/// is one fallocate per 4 MiB. The destructor closes the file, which gives the unused
-/// space back; after a crash the file on disk ends in zeros, and replay_log cuts them
-/// before the log is appended to again.
+/// sync costs less (on ext4, about 76 µs instead of 106 µs). How the space is made follows
+/// the policy (preallocation_for): under kAlways the zeros are written and synced
+/// (Preallocation::kZeroFill, about 3 ms per 4 MiB), because a reserved block that an append
+/// reaches for the first time is a metadata change that the next sync must commit, and a
+/// batch of group commit reaches a new block every few syncs. Under kEverySec and kNever the
+/// space is only reserved (one fallocate per 4 MiB): a sync is rare there, and writing the
+/// space twice would halve what the log can take. The destructor closes the file, which
+/// gives the unused space back; after a crash the file on disk ends in zeros, and
+/// replay_log cuts them before the log is appended to again.
 ///
 /// **What write() returning ok means.** The record is in the log, handed to the operating
 /// system (a process crash cannot lose it), and applied. Under kAlways it is also on disk: a
@@ -76,10 +85,13 @@ class LogWriter {
 
   /// The most bytes a leader gathers into one batch (it always takes at least one record).
   static constexpr std::size_t kMaxBatchBytes = 1 << 20;
-  /// How much file space is allocated at a time, ahead of the records (see the class
-  /// comment). Large enough that its cost (one fallocate) is spread over many appends;
+  /// The largest step of preallocated space (see the class comment). Large enough that its
+  /// cost (one fallocate, or writing and syncing the zeros) is spread over many appends;
   /// small enough that an idle log wastes little disk.
   static constexpr std::uint64_t kPreallocateBytes = 4u << 20;
+  /// The first step, for a new or reopened log. The step then doubles with the file up to
+  /// kPreallocateBytes, so a log that takes only a few records costs little to make.
+  static constexpr std::uint64_t kMinPreallocateBytes = 64u << 10;
   /// The longest a new leader under kAlways waits for the last batch's writers to queue
   /// again (it waits no longer than the last fdatasync took, and at most this).
   static constexpr std::chrono::microseconds kMaxStragglerWait{2000};
@@ -127,6 +139,13 @@ class LogWriter {
   [[nodiscard]] Status health() const;
   /// The policy it was opened with.
   [[nodiscard]] SyncPolicy policy() const { return options_.sync; }
+  /// Where the allocated space ends after an append that needs the file to reach `end`, when
+  /// it ended at `allocated`: `allocated` if that is enough, else `end` rounded up to a step
+  /// of `allocated` bytes, kept between kMinPreallocateBytes and kPreallocateBytes.
+  [[nodiscard]] static std::uint64_t next_allocation(std::uint64_t allocated, std::uint64_t end);
+  /// How a log opened with `options` makes its space: `options.preallocation` if set, else
+  /// kZeroFill under kAlways and kReserve under the other policies.
+  [[nodiscard]] static Preallocation preallocation_for(const LogWriterOptions& options);
   /// The log file's path.
   [[nodiscard]] const std::string& path() const { return path_; }
 
@@ -143,7 +162,7 @@ class LogWriter {
   void commit(const std::vector<Writer*>& batch);
   // Appends `bytes` and, if `sync`, syncs them. REQUIRES: file_mu_ is held.
   Status append_locked(std::string_view bytes, bool sync);
-  // Makes room for `n` more bytes, a whole kPreallocateBytes step at a time, if the
+  // Makes room for `n` more bytes, a whole step at a time (next_allocation), if the
   // allocated space ends before them. REQUIRES: file_mu_ is held.
   void preallocate_locked(std::size_t n);
   // Syncs everything appended so far. REQUIRES: file_mu_ is held.

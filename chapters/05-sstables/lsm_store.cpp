@@ -164,8 +164,7 @@ Status LsmStore::replay(Opening& o) {
 
 Status LsmStore::open_log(Opening& o) {
   log_number_ = o.newest_log ? *o.newest_log : next_file_number_++;
-  auto log = LogWriter::open(dir_, log_number_,
-                             {options_.durable.sync, options_.durable.sync_interval});
+  auto log = LogWriter::open(dir_, log_number_, options_.durable.log_options());
   if (!log.is_ok()) return log.status();
   log_ = std::move(log).value();
   apply_ = [this](const LogRecord& r) { return apply(r); };
@@ -255,8 +254,7 @@ Status LsmStore::flush_locked() {
 //! [rotate]
 Status LsmStore::rotate(std::uint64_t new_log) {
   // Created (durably) before the gate closes: writers go on meanwhile.
-  auto log = LogWriter::open(dir_, new_log,
-                             {options_.durable.sync, options_.durable.sync_interval});
+  auto log = LogWriter::open(dir_, new_log, options_.durable.log_options());
   if (!log.is_ok()) return log.status();
   // Under everysec the old log is synced before the new one takes writes: the new log's
   // records must not survive a power loss that takes older records of the old one (a hole

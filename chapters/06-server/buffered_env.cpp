@@ -40,9 +40,9 @@ class BufferedFile : public WritableFile {
     closed_ = true;
     return base_->close();
   }
-  Status preallocate(std::uint64_t bytes) override {
+  Status preallocate(std::uint64_t bytes, Preallocation how) override {
     std::lock_guard lock(mu_);
-    return closed_ ? Status::ok() : base_->preallocate(bytes);
+    return closed_ ? Status::ok() : base_->preallocate(bytes, how);
   }
   std::uint64_t size() const override {
     std::lock_guard lock(mu_);

@@ -71,7 +71,7 @@ TEST_CASE("fault env: preallocated space survives a crash as zeros after the kep
     REQUIRE(env.sync_dir(dir.path()).is_ok());
     REQUIRE(f->append("synced|").is_ok());
     REQUIRE(f->sync().is_ok());
-    REQUIRE(f->preallocate(4096).is_ok());
+    REQUIRE(f->preallocate(4096, vkv::Preallocation::kReserve).is_ok());
     CHECK(f->size() == 7);  // logical, through the tracking layer too
     REQUIRE(f->append("unsynced").is_ok());
     f.reset();
@@ -90,7 +90,7 @@ TEST_CASE("fault env: close gives the space back, and a crash brings the zeros b
   REQUIRE(env.sync_dir(dir.path()).is_ok());
   REQUIRE(f->append("synced|").is_ok());
   REQUIRE(f->sync().is_ok());
-  REQUIRE(f->preallocate(4096).is_ok());
+  REQUIRE(f->preallocate(4096, vkv::Preallocation::kReserve).is_ok());
   REQUIRE(f->close().is_ok());
   CHECK(read_whole_file(path) == "synced|");
   REQUIRE(env.crash().is_ok());
@@ -106,7 +106,7 @@ TEST_CASE("fault env: a failed preallocate makes no zeros", "[common]") {
   REQUIRE(f->append("synced|").is_ok());
   REQUIRE(f->sync().is_ok());
   env.fail_once_after(0);
-  const Status s = f->preallocate(4096);
+  const Status s = f->preallocate(4096, vkv::Preallocation::kReserve);
   CHECK(s.to_string() == "IO error: injected fault: preallocate " + path);
   CHECK(read_whole_file(path) == "synced|");
   f.reset();
@@ -221,7 +221,7 @@ TEST_CASE("fault env: counts every mutating operation and nothing else", "[commo
   auto f = open_new(env, dir.file("a"));                    // 1
   REQUIRE(f->append("x").is_ok());                         // 2
   REQUIRE(f->sync().is_ok());                              // 3
-  REQUIRE(f->preallocate(64).is_ok());                     // 4
+  REQUIRE(f->preallocate(64, vkv::Preallocation::kZeroFill).is_ok());                     // 4
   REQUIRE(f->close().is_ok());                             // 5
   REQUIRE(env.create_dir(dir.file("sub")).is_ok());        // 6
   REQUIRE(env.sync_dir(dir.path()).is_ok());               // 7

@@ -1,7 +1,12 @@
+#include <fcntl.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -10,6 +15,7 @@
 #include "test_util.hpp"
 
 using vkv::Env;
+using vkv::Preallocation;
 using vkv::testing::TempDir;
 
 namespace {
@@ -44,6 +50,27 @@ std::uint64_t physical_size(const std::string& path) {
   auto size = vkv::Env::posix().file_size(path);
   REQUIRE(size.is_ok());
   return *size;
+}
+
+// Whether any extent of `path` is marked unwritten (reserved by fallocate, never written),
+// by the FIEMAP ioctl; nullopt where the file system does not answer it.
+std::optional<bool> has_unwritten_extents(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  constexpr unsigned kMaxExtents = 64;
+  std::vector<char> buffer(sizeof(fiemap) + kMaxExtents * sizeof(fiemap_extent));
+  auto* map = reinterpret_cast<fiemap*>(buffer.data());
+  map->fm_start = 0;
+  map->fm_length = FIEMAP_MAX_OFFSET;
+  map->fm_flags = FIEMAP_FLAG_SYNC;
+  map->fm_extent_count = kMaxExtents;
+  const int rc = ::ioctl(fd, FS_IOC_FIEMAP, map);
+  ::close(fd);
+  if (rc != 0) return std::nullopt;
+  for (unsigned i = 0; i < map->fm_mapped_extents; ++i) {
+    if (map->fm_extents[i].fe_flags & FIEMAP_EXTENT_UNWRITTEN) return true;
+  }
+  return false;
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {
@@ -98,18 +125,20 @@ TEST_CASE("posix env: an appendable file continues at the end", "[common]") {
 
 TEST_CASE("posix env: preallocate makes zeros without moving size() or the appends",
           "[common]") {
+  const Preallocation how = GENERATE(Preallocation::kReserve, Preallocation::kZeroFill);
+  CAPTURE(how == Preallocation::kReserve ? "reserve" : "zero-fill");
   TempDir dir;
   const std::string path = dir.file("wal");
   constexpr std::uint64_t kRoom = 1 << 20;
   auto f = env().new_writable_file(path);
   REQUIRE(f.is_ok());
   REQUIRE((*f)->append("abc").is_ok());
-  REQUIRE((*f)->preallocate(kRoom).is_ok());
+  REQUIRE((*f)->preallocate(kRoom, how).is_ok());
   CHECK((*f)->size() == 3);              // logical: what was appended
   CHECK(physical_size(path) == kRoom);  // physical: the room made, in zeros
   REQUIRE((*f)->append("def").is_ok());  // at the logical end, not after the zeros
   CHECK((*f)->size() == 6);
-  REQUIRE((*f)->preallocate(100).is_ok());  // less than there is: nothing happens
+  REQUIRE((*f)->preallocate(100, how).is_ok());  // less than there is: nothing happens
   REQUIRE((*f)->sync().is_ok());
   CHECK(physical_size(path) == kRoom);
   // Appends run on past the allocated end as usual.
@@ -117,7 +146,28 @@ TEST_CASE("posix env: preallocate makes zeros without moving size() or the appen
   CHECK((*f)->size() == kRoom + 6);
   REQUIRE((*f)->close().is_ok());
   CHECK(vkv::testing::read_whole_file(path) == "abcdef" + std::string(kRoom, 'x'));
-  CHECK_FALSE((*f)->preallocate(2 * kRoom).is_ok());  // closed
+  CHECK_FALSE((*f)->preallocate(2 * kRoom, how).is_ok());  // closed
+}
+
+TEST_CASE("posix env: zero-filled space is written blocks, reserved space is not", "[common]") {
+  TempDir dir;
+  for (const Preallocation how : {Preallocation::kReserve, Preallocation::kZeroFill}) {
+    const bool zero_fill = how == Preallocation::kZeroFill;
+    const std::string path = dir.file(zero_fill ? "filled" : "reserved");
+    auto f = env().new_writable_file(path);
+    REQUIRE(f.is_ok());
+    REQUIRE((*f)->append("abc").is_ok());
+    REQUIRE((*f)->preallocate(1 << 20, how).is_ok());
+    const std::optional<bool> unwritten = has_unwritten_extents(path);
+    if (!unwritten) {
+      WARN("the file system under " << dir.path() << " does not answer FIEMAP; not checked");
+      return;
+    }
+    // Only where fallocate made any extents: some file systems preallocate by other means.
+    if (zero_fill) CHECK_FALSE(*unwritten);  // no block left for a sync to convert
+    if (!zero_fill && !*unwritten) WARN("fallocate made no unwritten extents here");
+    REQUIRE((*f)->close().is_ok());
+  }
 }
 
 TEST_CASE("posix env: close gives back unused preallocated space; the destructor does not",
@@ -128,7 +178,7 @@ TEST_CASE("posix env: close gives back unused preallocated space; the destructor
     auto f = env().new_writable_file(path);
     REQUIRE(f.is_ok());
     REQUIRE((*f)->append("abc").is_ok());
-    REQUIRE((*f)->preallocate(64).is_ok());
+    REQUIRE((*f)->preallocate(64, Preallocation::kZeroFill).is_ok());
   }  // destroyed, not closed: the zeros stay, as after a crash
   CHECK(vkv::testing::read_whole_file(path) == "abc" + std::string(61, '\0'));
 
@@ -138,7 +188,7 @@ TEST_CASE("posix env: close gives back unused preallocated space; the destructor
   auto f = env().new_appendable_file(path);
   REQUIRE(f.is_ok());
   CHECK((*f)->size() == 3);
-  REQUIRE((*f)->preallocate(4096).is_ok());
+  REQUIRE((*f)->preallocate(4096, Preallocation::kReserve).is_ok());
   REQUIRE((*f)->append("def").is_ok());
   CHECK((*f)->size() == 6);
   CHECK(physical_size(path) == 4096);

@@ -77,8 +77,10 @@ Run run_workload(Env& env, const std::string& dir, SyncPolicy sync, const std::v
 
 // Reopens with the real file system and checks the acknowledged-prefix property.
 void check_recovered(const std::string& dir, const std::vector<Op>& ops, const Run& run) {
-  auto store = DurableStore::open(Env::posix(), {dir, SyncPolicy::kAlways},
-                                  std::make_unique<MemoryStore>());
+  DurableStoreOptions options;
+  options.dir = dir;
+  options.sync = SyncPolicy::kAlways;
+  auto store = DurableStore::open(Env::posix(), options, std::make_unique<MemoryStore>());
   REQUIRE(store.is_ok());
   std::size_t replayed = 0;
   for (const auto& r : (*store)->recovery()) replayed += r.records;
@@ -188,7 +190,9 @@ TEST_CASE("crash: concurrent writers under always, failing at many points", "[ch
       }
     }
     REQUIRE(env.crash(0).is_ok());
-    auto store = DurableStore::open(Env::posix(), {dir}, std::make_unique<MemoryStore>());
+    DurableStoreOptions options;
+    options.dir = dir;
+    auto store = DurableStore::open(Env::posix(), options, std::make_unique<MemoryStore>());
     REQUIRE(store.is_ok());
     for (int t = 0; t < kThreads; ++t) {
       std::string value;

@@ -219,7 +219,7 @@ TEST_CASE("durable store: a preallocated log crashed with its zeros recovers and
         CHECK(report.torn_bytes == 0);
         CHECK(report.log_bytes == synced);
         // The crash kept the zeros of the preallocated space; they were cut, silently.
-        CHECK(report.preallocated_bytes == vkv::storage::LogWriter::kPreallocateBytes - synced);
+        CHECK(report.preallocated_bytes == vkv::storage::LogWriter::kMinPreallocateBytes - synced);
         CHECK(report.lines().size() == 1);
       }
       CHECK(physical_size(log) == synced);  // new records follow the last whole one
@@ -228,11 +228,11 @@ TEST_CASE("durable store: a preallocated log crashed with its zeros recovers and
       }
       synced = store->log().synced_size();
       CHECK(store->log().size() == synced);
-      CHECK(physical_size(log) == vkv::storage::LogWriter::kPreallocateBytes);
+      CHECK(physical_size(log) == vkv::storage::LogWriter::kMinPreallocateBytes);
     }
     CHECK(physical_size(log) == synced);  // a clean close gives the space back...
     REQUIRE(env.crash().is_ok());  // ...but a power loss soon after may bring the zeros back
-    CHECK(physical_size(log) == vkv::storage::LogWriter::kPreallocateBytes);
+    CHECK(physical_size(log) == vkv::storage::LogWriter::kMinPreallocateBytes);
   }
   auto store = open_ok(dir);
   CHECK(store->recovery().at(0).records == 30);

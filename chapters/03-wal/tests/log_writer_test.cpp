@@ -31,8 +31,10 @@ std::unique_ptr<LogWriter> make_writer(
     std::chrono::milliseconds interval = std::chrono::seconds(1)) {
   auto file = env.new_writable_file(path);
   REQUIRE(file.is_ok());
-  return std::make_unique<LogWriter>(std::move(file).value(), path,
-                                     LogWriterOptions{sync, interval});
+  LogWriterOptions options;
+  options.sync = sync;
+  options.sync_interval = interval;
+  return std::make_unique<LogWriter>(std::move(file).value(), path, options);
 }
 
 // The keys of the records in the log at `path`, in log order.
@@ -161,7 +163,9 @@ TEST_CASE("log writer: writers that arrive together share one sync", "[ch03]") {
   REQUIRE(file.is_ok());
   auto gated = std::make_unique<GatedFile>(std::move(file).value());
   GatedFile* gate = gated.get();
-  LogWriter log(std::move(gated), tmp.file("g.log"), {SyncPolicy::kAlways});
+  LogWriterOptions options;
+  options.sync = SyncPolicy::kAlways;
+  LogWriter log(std::move(gated), tmp.file("g.log"), options);
 
   std::vector<std::thread> threads;
   std::atomic<int> ok{0};
@@ -239,8 +243,31 @@ TEST_CASE("log writer: an apply that fails poisons the log too", "[ch03]") {
   CHECK_FALSE(log->write(LogRecord::set("b", "1"), kNoApply).is_ok());
 }
 
+TEST_CASE("log writer: the preallocation step starts small and doubles up to its cap",
+          "[ch03]") {
+  constexpr std::uint64_t kMin = LogWriter::kMinPreallocateBytes;
+  constexpr std::uint64_t kMax = LogWriter::kPreallocateBytes;
+  CHECK(LogWriter::next_allocation(0, 13) == kMin);  // a new log
+  CHECK(LogWriter::next_allocation(kMin, kMin) == kMin);  // enough: unchanged
+  CHECK(LogWriter::next_allocation(kMin, kMin + 1) == 2 * kMin);
+  CHECK(LogWriter::next_allocation(2 * kMin, 2 * kMin + 1) == 4 * kMin);
+  CHECK(LogWriter::next_allocation(kMax, kMax + 1) == 2 * kMax);
+  CHECK(LogWriter::next_allocation(3 * kMax, 3 * kMax + 1) == 4 * kMax);  // capped
+  CHECK(LogWriter::next_allocation(100, 101) == kMin);  // a reopened small log
+  // A record larger than a step is covered whole.
+  CHECK(LogWriter::next_allocation(kMin, 5 * kMin + 7) == 6 * kMin);
+  // Doubling from a new log reaches the cap in a few steps.
+  std::uint64_t allocated = 0;
+  int steps = 0;
+  while (allocated < kMax) {
+    allocated = LogWriter::next_allocation(allocated, allocated + 1);
+    ++steps;
+  }
+  CHECK(allocated == kMax);
+  CHECK(steps == 7);  // 64 KiB, 128, 256, 512 KiB, 1, 2, 4 MiB
+}
+
 TEST_CASE("log writer: the file is preallocated in steps, and size() stays logical", "[ch03]") {
-  constexpr std::uint64_t kStep = LogWriter::kPreallocateBytes;
   for (SyncPolicy sync : {SyncPolicy::kAlways, SyncPolicy::kEverySec, SyncPolicy::kNever}) {
     INFO("sync " << to_string(sync));
     TempDir tmp;
@@ -251,20 +278,71 @@ TEST_CASE("log writer: the file is preallocated in steps, and size() stays logic
       CHECK(physical_size(path) == 0);  // nothing allocated before the first append
       REQUIRE(log->write(LogRecord::set("a", "1"), kNoApply).is_ok());
       CHECK(log->size() == 13);
-      CHECK(physical_size(path) == kStep);
+      const std::uint64_t first = LogWriter::kMinPreallocateBytes;
+      CHECK(physical_size(path) == first);
       // A record that passes the allocated end takes the file to the next whole step.
-      const std::string big(kStep + 100, 'x');
+      const std::string big(LogWriter::kPreallocateBytes + 100, 'x');
       REQUIRE(log->write(LogRecord::set("b", big), kNoApply).is_ok());
-      CHECK(physical_size(path) == 2 * kStep);
+      const std::uint64_t second = LogWriter::next_allocation(first, log->size());
+      CHECK(second > log->size());
+      CHECK(second % first == 0);
+      CHECK(physical_size(path) == second);
       REQUIRE(log->write(LogRecord::set("c", "3"), kNoApply).is_ok());
-      CHECK(physical_size(path) == 2 * kStep);
+      CHECK(physical_size(path) == second);
       REQUIRE(log->sync().is_ok());
       CHECK(log->synced_size() == log->size());
-      CHECK(log->size() < 2 * kStep);
+      CHECK(log->size() < second);
       size = log->size();
     }
     CHECK(physical_size(path) == size);  // closing gave back what the records did not fill
     CHECK(logged_keys(path) == std::vector<std::string>{"a", "b", "c"});
+  }
+}
+
+// Remembers how it was asked to preallocate; forwards everything.
+class PreallocationSpy final : public vkv::WritableFile {
+ public:
+  PreallocationSpy(std::unique_ptr<vkv::WritableFile> base, std::vector<vkv::Preallocation>* seen)
+      : base_(std::move(base)), seen_(seen) {}
+  Status append(std::string_view data) override { return base_->append(data); }
+  Status sync() override { return base_->sync(); }
+  Status close() override { return base_->close(); }
+  [[nodiscard]] std::uint64_t size() const override { return base_->size(); }
+  Status preallocate(std::uint64_t bytes, vkv::Preallocation how) override {
+    seen_->push_back(how);
+    return base_->preallocate(bytes, how);
+  }
+
+ private:
+  std::unique_ptr<vkv::WritableFile> base_;
+  std::vector<vkv::Preallocation>* seen_;
+};
+
+TEST_CASE("log writer: zero-fills its space under always, reserves it otherwise", "[ch03]") {
+  using vkv::Preallocation;
+  LogWriterOptions options;
+  CHECK(LogWriter::preallocation_for(options) == Preallocation::kZeroFill);  // always
+  options.sync = SyncPolicy::kEverySec;
+  CHECK(LogWriter::preallocation_for(options) == Preallocation::kReserve);
+  options.sync = SyncPolicy::kNever;
+  CHECK(LogWriter::preallocation_for(options) == Preallocation::kReserve);
+  options.preallocation = Preallocation::kZeroFill;  // a kNever log its owner syncs itself
+  CHECK(LogWriter::preallocation_for(options) == Preallocation::kZeroFill);
+
+  // And the writer asks its file for exactly that.
+  for (SyncPolicy sync : {SyncPolicy::kAlways, SyncPolicy::kNever}) {
+    INFO("sync " << to_string(sync));
+    TempDir tmp;
+    std::vector<Preallocation> seen;
+    auto file = Env::posix().new_writable_file(tmp.file("a.log"));
+    REQUIRE(file.is_ok());
+    LogWriterOptions o;
+    o.sync = sync;
+    LogWriter log(std::make_unique<PreallocationSpy>(std::move(file).value(), &seen),
+                  tmp.file("a.log"), o);
+    REQUIRE(log.write(LogRecord::set("a", "1"), kNoApply).is_ok());
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0] == LogWriter::preallocation_for(o));
   }
 }
 

@@ -55,7 +55,9 @@ class SyncFreeEnv final : public Env {
     explicit File(std::unique_ptr<WritableFile> base) : base_(std::move(base)) {}
     Status append(std::string_view data) override { return base_->append(data); }
     Status sync() override { return Status::ok(); }
-    Status preallocate(std::uint64_t bytes) override { return base_->preallocate(bytes); }
+    Status preallocate(std::uint64_t bytes, Preallocation how) override {
+      return base_->preallocate(bytes, how);
+    }
     Status close() override { return base_->close(); }
     [[nodiscard]] std::uint64_t size() const override { return base_->size(); }
 
