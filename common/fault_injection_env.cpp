@@ -143,11 +143,14 @@ Status FaultInjectionEnv::restore(const std::string& path, const std::string& co
 }
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::open_writable(const std::string& path,
-                                                                        bool truncate) {
+                                                                        OpenMode mode) {
   std::lock_guard lock(mu_);
+  const bool truncate = mode == OpenMode::kTruncate;
   VKV_RETURN_IF_ERROR(count_op(truncate ? "new_writable_file" : "new_appendable_file", path));
   const bool existed = base_.file_exists(path);
-  auto file = truncate ? base_.new_writable_file(path) : base_.new_appendable_file(path);
+  auto file = truncate                     ? base_.new_writable_file(path)
+              : mode == OpenMode::kAppend ? base_.new_appendable_file(path)
+                                          : base_.new_mapped_file(path);
   if (!file.is_ok()) return file.status();
 
   auto& state = files_[path];
@@ -166,12 +169,16 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::open_writable(const std
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::new_writable_file(
     const std::string& path) {
-  return open_writable(path, /*truncate=*/true);
+  return open_writable(path, OpenMode::kTruncate);
 }
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::new_appendable_file(
     const std::string& path) {
-  return open_writable(path, /*truncate=*/false);
+  return open_writable(path, OpenMode::kAppend);
+}
+
+Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::new_mapped_file(const std::string& path) {
+  return open_writable(path, OpenMode::kMapped);
 }
 
 Result<std::unique_ptr<SequentialFile>> FaultInjectionEnv::new_sequential_file(

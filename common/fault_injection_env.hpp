@@ -100,6 +100,10 @@ class FaultInjectionEnv final : public Env {
   Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override;
   /// Counted and failable; a file it creates is pending until sync_dir.
   Result<std::unique_ptr<WritableFile>> new_appendable_file(const std::string& path) override;
+  /// As new_appendable_file (counted as one), over the base Env's mapped file. The space the
+  /// mapped file reserves for itself is not modelled: after a crash the file ends at what
+  /// it keeps, plus what preallocate() made.
+  Result<std::unique_ptr<WritableFile>> new_mapped_file(const std::string& path) override;
   /// Forwarded to the base Env; never fails on purpose.
   Result<std::unique_ptr<SequentialFile>> new_sequential_file(const std::string& path) override;
   /// Forwarded to the base Env; never fails on purpose.
@@ -159,8 +163,10 @@ class FaultInjectionEnv final : public Env {
                     std::uint64_t keep_unsynced);
   // Undoes one pending change during crash(). REQUIRES: mu_ is held.
   Status undo(const PendingChange& change);
-  // Opens a writable file for new_writable_file (truncate) or new_appendable_file.
-  Result<std::unique_ptr<WritableFile>> open_writable(const std::string& path, bool truncate);
+  // How open_writable opens the base file.
+  enum class OpenMode { kTruncate, kAppend, kMapped };
+  // Opens a writable file for new_writable_file, new_appendable_file or new_mapped_file.
+  Result<std::unique_ptr<WritableFile>> open_writable(const std::string& path, OpenMode mode);
 
   Env& base_;
   mutable std::mutex mu_;

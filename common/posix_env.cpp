@@ -6,6 +6,7 @@
 // else as an I/O error.
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,29 +48,12 @@ Result<std::uint64_t> fd_size(int fd, const std::string& path) {
   return static_cast<std::uint64_t>(st.st_size);
 }
 
-// Appends with pwrite at size_, the logical end, and never with O_APPEND: after
-// preallocate() the file's end (st_size) lies past the data, and O_APPEND would write there.
-class PosixWritableFile final : public WritableFile {
+// What the two posix WritableFiles share: the descriptor, the logical size, the space
+// made past it (preallocate), syncing, and giving that space back at close.
+class PosixFileBase : public WritableFile {
  public:
-  PosixWritableFile(UniqueFd fd, std::string path, std::uint64_t size)
+  PosixFileBase(UniqueFd fd, std::string path, std::uint64_t size)
       : fd_(std::move(fd)), path_(std::move(path)), size_(size), allocated_(size) {}
-
-  Status append(std::string_view data) override {
-    if (!fd_) return closed_error("append");
-    // pwrite(2) may take fewer bytes than asked (a signal); loop until all of them are
-    // handed over.
-    while (!data.empty()) {
-      const ssize_t n =
-          ::pwrite(fd_.get(), data.data(), data.size(), static_cast<off_t>(size_));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return posix_error("write", path_, errno);
-      }
-      data.remove_prefix(static_cast<std::size_t>(n));
-      size_ += static_cast<std::uint64_t>(n);
-    }
-    return Status::ok();
-  }
 
   //! [preallocate]
   Status preallocate(std::uint64_t bytes, Preallocation how) override {
@@ -83,13 +67,15 @@ class PosixWritableFile final : public WritableFile {
   Status sync() override {
     if (!fd_) return closed_error("sync");
     // fdatasync, not fsync: the data and the size are what a reader needs after a crash;
-    // the modification time is not worth a second disk write.
+    // the modification time is not worth a second disk write. (It writes back pages dirtied
+    // through a shared memory map too: on Linux they are the same page cache.)
     if (::fdatasync(fd_.get()) != 0) return posix_error("fdatasync", path_, errno);
     return Status::ok();
   }
 
   Status close() override {
     if (!fd_) return closed_error("close");
+    before_close();
     Status trimmed = give_back_preallocated();
     if (fd_.close() != 0) return posix_error("close", path_, errno);
     return trimmed;
@@ -97,7 +83,14 @@ class PosixWritableFile final : public WritableFile {
 
   [[nodiscard]] std::uint64_t size() const override { return size_; }
 
- private:
+ protected:
+  // Called by close() before the space is given back (the mapped file unmaps).
+  virtual void before_close() {}
+
+  Status closed_error(std::string_view op) const {
+    return Status::io_error(std::string(op) + " " + path_ + ": file is closed");
+  }
+
   //! [reserve-and-fill]
   // fallocate(2) from `from` to `to`: the blocks are reserved and marked unwritten.
   Status reserve(std::uint64_t from, std::uint64_t to) {
@@ -132,17 +125,35 @@ class PosixWritableFile final : public WritableFile {
         return posix_error("write", path_, errno);
       }
       at += static_cast<std::uint64_t>(written);
-      allocated_ = at;  // so that close() gives back what a failure half-way left
+      allocated_ = std::max(allocated_, at);  // so that close() gives back what a failure left
     }
     if (::fdatasync(fd_.get()) != 0) return posix_error("fdatasync", path_, errno);
     return Status::ok();
   }
   //! [reserve-and-fill]
 
-  Status closed_error(std::string_view op) const {
-    return Status::io_error(std::string(op) + " " + path_ + ": file is closed");
+  // Writes `data` at size_ with pwrite(2), which may take fewer bytes than asked (a
+  // signal): it loops until all of them are handed over.
+  Status write_at_end(std::string_view data) {
+    while (!data.empty()) {
+      const ssize_t n =
+          ::pwrite(fd_.get(), data.data(), data.size(), static_cast<off_t>(size_));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return posix_error("write", path_, errno);
+      }
+      data.remove_prefix(static_cast<std::size_t>(n));
+      size_ += static_cast<std::uint64_t>(n);
+    }
+    return Status::ok();
   }
 
+  UniqueFd fd_;
+  std::string path_;
+  std::uint64_t size_;       // bytes appended: where the next append goes
+  std::uint64_t allocated_;  // the file's end as preallocate() left it (at least size_)
+
+ private:
   // Cuts the file back to size_ if preallocate() left it longer. No fsync: if a crash
   // undoes the cut, the zeros are back, and readers of the file expect them anyway.
   Status give_back_preallocated() {
@@ -155,12 +166,94 @@ class PosixWritableFile final : public WritableFile {
     allocated_ = size_;
     return Status::ok();
   }
-
-  UniqueFd fd_;
-  std::string path_;
-  std::uint64_t size_;       // bytes appended: where the next append goes
-  std::uint64_t allocated_;  // the file's end as preallocate() left it (at least size_)
 };
+
+// Appends with pwrite at size_, the logical end, and never with O_APPEND: after
+// preallocate() the file's end (st_size) lies past the data, and O_APPEND would write there.
+class PosixWritableFile final : public PosixFileBase {
+ public:
+  using PosixFileBase::PosixFileBase;
+
+  Status append(std::string_view data) override {
+    if (!fd_) return closed_error("append");
+    return write_at_end(data);
+  }
+};
+
+//! [mapped-file]
+// Appends by copying into a shared memory map of the file: no system call per append, yet
+// the bytes are in the operating system's page cache the moment the copy ends, so a process
+// crash cannot lose them (the same promise as a write(2)). The map is a window of
+// kMappedWindow bytes; when an append reaches its end, the next window is made first: the
+// file's space is reserved with fallocate (so that no page of the window can lack a disk
+// block, which would kill the process with SIGBUS on a full disk), then mapped. A file
+// system that cannot reserve space gets pwrite instead, from then on.
+class PosixMappedFile final : public PosixFileBase {
+ public:
+  static constexpr std::uint64_t kMappedWindow = 1 << 20;
+
+  using PosixFileBase::PosixFileBase;
+  ~PosixMappedFile() override { unmap(); }
+  PosixMappedFile(const PosixMappedFile&) = delete;
+  PosixMappedFile& operator=(const PosixMappedFile&) = delete;
+
+  Status append(std::string_view data) override {
+    if (!fd_) return closed_error("append");
+    while (!data.empty()) {
+      if (window_ == nullptr ? can_map_ : size_ == window_end_) {
+        VKV_RETURN_IF_ERROR(next_window());
+      }
+      if (window_ == nullptr) return write_at_end(data);  // no fallocate here
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(data.size(),
+                                                                      window_end_ - size_));
+      std::memcpy(window_ + (size_ - window_start_), data.data(), n);
+      data.remove_prefix(n);
+      size_ += n;
+    }
+    return Status::ok();
+  }
+
+ protected:
+  void before_close() override { unmap(); }
+
+ private:
+  // Maps the window that starts at size_ (rounded down to a page), after making sure the
+  // file's space under it is reserved.
+  Status next_window() {
+    unmap();
+    if (!can_map_) return Status::ok();
+    const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+    const std::uint64_t start = size_ / page * page;
+    const std::uint64_t end = start + kMappedWindow;
+    if (allocated_ < end) {
+      VKV_RETURN_IF_ERROR(reserve(std::max(size_, allocated_), end));
+      if (allocated_ < end) {  // fallocate is not supported here
+        can_map_ = false;
+        return Status::ok();
+      }
+    }
+    void* at = ::mmap(nullptr, kMappedWindow, PROT_READ | PROT_WRITE, MAP_SHARED, fd_.get(),
+                      static_cast<off_t>(start));
+    if (at == MAP_FAILED) return posix_error("mmap", path_, errno);
+    window_ = static_cast<char*>(at);
+    window_start_ = start;
+    window_end_ = end;
+    return Status::ok();
+  }
+
+  void unmap() {
+    if (window_ == nullptr) return;
+    ::munmap(window_, kMappedWindow);
+    window_ = nullptr;
+    window_end_ = window_start_ = 0;
+  }
+
+  char* window_ = nullptr;         // the mapped window, or null
+  std::uint64_t window_start_ = 0;  // the file offset where the window starts
+  std::uint64_t window_end_ = 0;    // and where it ends (0 with no window)
+  bool can_map_ = true;
+};
+//! [mapped-file]
 
 class PosixSequentialFile final : public SequentialFile {
  public:
@@ -257,6 +350,16 @@ class PosixEnv final : public Env {
     if (!size.is_ok()) return size.status();
     return std::unique_ptr<WritableFile>(
         std::make_unique<PosixWritableFile>(std::move(fd).value(), path, *size));
+  }
+
+  Result<std::unique_ptr<WritableFile>> new_mapped_file(const std::string& path) override {
+    // Read and write: a shared writable map needs both.
+    auto fd = open_fd(path, O_RDWR | O_CREAT);
+    if (!fd.is_ok()) return fd.status();
+    auto size = fd_size(fd->get(), path);
+    if (!size.is_ok()) return size.status();
+    return std::unique_ptr<WritableFile>(
+        std::make_unique<PosixMappedFile>(std::move(fd).value(), path, *size));
   }
 
   Result<std::unique_ptr<SequentialFile>> new_sequential_file(const std::string& path) override {

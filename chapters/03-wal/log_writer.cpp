@@ -21,7 +21,10 @@ Result<std::unique_ptr<LogWriter>> LogWriter::open(const DataDir& dir, std::uint
   Env& env = dir.env();
   const std::string path = dir.log_path(number);
   const bool exists = env.file_exists(path);
-  auto file = exists ? env.new_appendable_file(path) : env.new_writable_file(path);
+  // A log that is rarely synced is mapped: an append is then a copy, not a system call.
+  auto file = uses_mapped_file(options)
+                  ? env.new_mapped_file(path)
+                  : (exists ? env.new_appendable_file(path) : env.new_writable_file(path));
   if (!file.is_ok()) return file.status();
   // A new file's name is durable only once its directory is synced.
   if (!exists) VKV_RETURN_IF_ERROR(env.sync_dir(dir.path()));
@@ -206,6 +209,10 @@ std::uint64_t LogWriter::next_allocation(std::uint64_t allocated, std::uint64_t 
   if (end <= allocated) return allocated;
   const std::uint64_t step = std::clamp(allocated, kMinPreallocateBytes, kPreallocateBytes);
   return (end + step - 1) / step * step;
+}
+
+bool LogWriter::uses_mapped_file(const LogWriterOptions& options) {
+  return preallocation_for(options) == Preallocation::kReserve;
 }
 
 Preallocation LogWriter::preallocation_for(const LogWriterOptions& options) {

@@ -146,6 +146,10 @@ class LogWriter {
   /// How a log opened with `options` makes its space: `options.preallocation` if set, else
   /// kZeroFill under kAlways and kReserve under the other policies.
   [[nodiscard]] static Preallocation preallocation_for(const LogWriterOptions& options);
+  /// Whether open() takes a mapped file (Env::new_mapped_file) for a log with `options`:
+  /// for a log that is not synced after every batch (its space is reserved, not
+  /// zero-filled), where the system call per append is the cost; not where a sync is.
+  [[nodiscard]] static bool uses_mapped_file(const LogWriterOptions& options);
   /// The log file's path.
   [[nodiscard]] const std::string& path() const { return path_; }
 

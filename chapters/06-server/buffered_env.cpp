@@ -128,4 +128,8 @@ Result<std::unique_ptr<WritableFile>> BufferedEnv::new_appendable_file(const std
   return wrap(base_.new_appendable_file(path));
 }
 
+Result<std::unique_ptr<WritableFile>> BufferedEnv::new_mapped_file(const std::string& path) {
+  return wrap(base_.new_mapped_file(path));
+}
+
 }  // namespace vkv::net

@@ -44,6 +44,8 @@ class BufferedEnv : public Env {
   Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override;
   /// A buffered file (see the class comment).
   Result<std::unique_ptr<WritableFile>> new_appendable_file(const std::string& path) override;
+  /// A buffered file over the base Env's mapped file: a flush is then a copy.
+  Result<std::unique_ptr<WritableFile>> new_mapped_file(const std::string& path) override;
   /// As the base Env.
   Result<std::unique_ptr<SequentialFile>> new_sequential_file(const std::string& path) override {
     return base_.new_sequential_file(path);

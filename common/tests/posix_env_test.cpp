@@ -3,11 +3,13 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <optional>
 #include <catch2/catch.hpp>
+#include <csignal>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -194,6 +196,104 @@ TEST_CASE("posix env: close gives back unused preallocated space; the destructor
   CHECK(physical_size(path) == 4096);
   REQUIRE((*f)->close().is_ok());
   CHECK(vkv::testing::read_whole_file(path) == "abcdef");
+}
+
+// Bytes that differ from position to position, so that a piece copied to the wrong place
+// shows.
+std::string pattern(std::size_t n, char salt) {
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + salt) % 26);
+  return s;
+}
+
+TEST_CASE("posix env: a mapped file takes appends across its windows and reads back",
+          "[common]") {
+  TempDir dir;
+  const std::string path = dir.file("mapped.log");
+  auto f = env().new_mapped_file(path);
+  REQUIRE(f.is_ok());
+  CHECK((*f)->size() == 0);
+  std::string expected;
+  // Small records, then one larger than a window (1 MiB), then small ones again.
+  for (int i = 0; i < 3000; ++i) expected += pattern(100 + i % 50, static_cast<char>(i));
+  expected += pattern(3 << 20, 'x');
+  for (int i = 0; i < 3000; ++i) expected += pattern(1 + i % 300, static_cast<char>(i));
+  std::size_t at = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const std::size_t n = 100 + i % 50;
+    REQUIRE((*f)->append(std::string_view(expected).substr(at, n)).is_ok());
+    at += n;
+  }
+  REQUIRE((*f)->append(std::string_view(expected).substr(at, 3 << 20)).is_ok());
+  at += 3 << 20;
+  for (int i = 0; i < 3000; ++i) {
+    const std::size_t n = 1 + i % 300;
+    REQUIRE((*f)->append(std::string_view(expected).substr(at, n)).is_ok());
+    at += n;
+  }
+  REQUIRE(at == expected.size());
+  CHECK((*f)->size() == expected.size());
+  CHECK(physical_size(path) >= expected.size());  // the window's space runs ahead
+  REQUIRE((*f)->sync().is_ok());
+  REQUIRE((*f)->close().is_ok());
+  CHECK(physical_size(path) == expected.size());  // close gave the space back
+  CHECK(vkv::testing::read_whole_file(path) == expected);
+  CHECK_FALSE((*f)->append("more").is_ok());  // closed
+  CHECK_FALSE((*f)->sync().is_ok());
+}
+
+TEST_CASE("posix env: a mapped file reopened appends after its end", "[common]") {
+  TempDir dir;
+  const std::string path = dir.file("mapped.log");
+  write_file(path, "abc");
+  auto f = env().new_mapped_file(path);
+  REQUIRE(f.is_ok());
+  CHECK((*f)->size() == 3);
+  REQUIRE((*f)->append("def").is_ok());
+  REQUIRE((*f)->preallocate(8192, Preallocation::kReserve).is_ok());  // takes it as it is
+  REQUIRE((*f)->append("ghi").is_ok());
+  REQUIRE((*f)->close().is_ok());
+  CHECK(vkv::testing::read_whole_file(path) == "abcdefghi");
+}
+
+TEST_CASE("posix env: a mapped file not closed keeps its bytes, then zeros", "[common]") {
+  TempDir dir;
+  const std::string path = dir.file("mapped.log");
+  {
+    auto f = env().new_mapped_file(path);
+    REQUIRE(f.is_ok());
+    REQUIRE((*f)->append("abc").is_ok());
+  }  // destroyed, not closed: as after a crash, the reserved window stays, in zeros
+  const std::string content = vkv::testing::read_whole_file(path);
+  REQUIRE(content.size() >= 3);
+  CHECK(content.substr(0, 3) == "abc");
+  CHECK(content.find_first_not_of('\0', 3) == std::string::npos);
+}
+
+TEST_CASE("posix env: what a mapped file took survives its process being killed", "[common]") {
+  TempDir dir;
+  const std::string path = dir.file("mapped.log");
+  const std::string expected = pattern(2'500'000, 'k');  // a few windows
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // No sync, no close, no destructor: the copies are all there is.
+    auto f = Env::posix().new_mapped_file(path);
+    if (!f.is_ok()) ::_exit(2);
+    for (std::size_t at = 0; at < expected.size(); at += 1000) {
+      if (!(*f)->append(std::string_view(expected).substr(at, 1000)).is_ok()) ::_exit(3);
+    }
+    ::raise(SIGKILL);
+    ::_exit(4);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  REQUIRE(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGKILL);
+  const std::string content = vkv::testing::read_whole_file(path);
+  REQUIRE(content.size() >= expected.size());
+  CHECK(content.substr(0, expected.size()) == expected);
+  CHECK(content.find_first_not_of('\0', expected.size()) == std::string::npos);
 }
 
 TEST_CASE("posix env: sequential reads in chunks reach the end", "[common]") {

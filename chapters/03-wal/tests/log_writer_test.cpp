@@ -329,6 +329,15 @@ TEST_CASE("log writer: zero-fills its space under always, reserves it otherwise"
   options.preallocation = Preallocation::kZeroFill;  // a kNever log its owner syncs itself
   CHECK(LogWriter::preallocation_for(options) == Preallocation::kZeroFill);
 
+  // A log that is not synced after every batch is mapped; one that is, is not.
+  CHECK_FALSE(LogWriter::uses_mapped_file(options));  // never, zero-filled by its owner
+  options.preallocation.reset();
+  CHECK(LogWriter::uses_mapped_file(options));  // never
+  options.sync = SyncPolicy::kEverySec;
+  CHECK(LogWriter::uses_mapped_file(options));
+  options.sync = SyncPolicy::kAlways;
+  CHECK_FALSE(LogWriter::uses_mapped_file(options));
+
   // And the writer asks its file for exactly that.
   for (SyncPolicy sync : {SyncPolicy::kAlways, SyncPolicy::kNever}) {
     INFO("sync " << to_string(sync));

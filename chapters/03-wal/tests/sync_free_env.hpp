@@ -22,6 +22,9 @@ class SyncFreeEnv final : public Env {
   Result<std::unique_ptr<WritableFile>> new_appendable_file(const std::string& path) override {
     return wrap(base().new_appendable_file(path));
   }
+  Result<std::unique_ptr<WritableFile>> new_mapped_file(const std::string& path) override {
+    return wrap(base().new_mapped_file(path));
+  }
   Result<std::unique_ptr<SequentialFile>> new_sequential_file(const std::string& path) override {
     return base().new_sequential_file(path);
   }
