@@ -154,13 +154,28 @@ LookupResult MemtableShard::lookup(std::string_view key, std::uint64_t hash,
 //! [hash-index]
 // Open addressing with linear probing: a key's slot is its hash masked to the index size, or
 // the first free slot after it. Keys are never removed (a DEL is a record, not a removal),
-// so an empty slot always ends a search. REQUIRES: mu_ held, shared or exclusive.
+// so an empty slot always ends a search.
+//
+// Each slot also has a one-byte tag, eight other bits of the key's hash (never 0, which marks
+// an empty slot), in an array of its own: 1 byte a slot where the pointers take 8. A probe
+// reads the tag first and follows the pointer only when the tags match. Without the tags
+// every slot passed would cost a cache miss on a node somewhere in the arena just to compare
+// its key, and a search for a key that is not there (every new key's) passes several slots:
+// about 8 at the highest load. With them it reads a few bytes in a row and, 254 times in
+// 255, touches no node but the right one.
+std::uint8_t MemtableShard::index_tag(std::uint64_t hash) {
+  const auto tag = static_cast<std::uint8_t>(hash >> 24);  // not the slot's bits nor the shard's
+  return tag == 0 ? 1 : tag;
+}
+
+// REQUIRES: mu_ held, shared or exclusive.
 MemtableShard::Node* MemtableShard::find_in_index(std::string_view key, std::uint64_t hash) const {
   if (index_.empty()) return nullptr;
   const std::size_t mask = index_.size() - 1;
+  const std::uint8_t tag = index_tag(hash);
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
-    Node* node = index_[i];
-    if (node == nullptr || node->key() == key) return node;
+    if (tags_[i] == 0) return nullptr;  // an empty slot: the key is not here
+    if (tags_[i] == tag && index_[i]->key() == key) return index_[i];
   }
 }
 
@@ -169,24 +184,30 @@ void MemtableShard::add_to_index(Node* node, std::uint64_t hash) {
   if (static_cast<double>(entry_count() + 1) > kMaxIndexLoad * static_cast<double>(index_.size())) {
     grow_index();
   }
+  place_in_index(node, hash);
+}
+
+// Puts `node` in the first free slot from its hash's. REQUIRES: mu_ held exclusively; a
+// free slot exists.
+void MemtableShard::place_in_index(Node* node, std::uint64_t hash) {
   const std::size_t mask = index_.size() - 1;
   std::size_t i = hash & mask;
-  while (index_[i] != nullptr) i = (i + 1) & mask;
+  while (tags_[i] != 0) i = (i + 1) & mask;
   index_[i] = node;
+  tags_[i] = index_tag(hash);
 }
 
 // Doubles the index and puts every node back (each key's hash is computed again: keeping it
 // would cost 8 bytes a key for something done log2(n) times).
 void MemtableShard::grow_index() {
   std::vector<Node*> old = std::move(index_);
-  index_.assign(old.empty() ? 16 : old.size() * 2, nullptr);
-  index_bytes_.store(index_.capacity() * sizeof(Node*), std::memory_order_relaxed);
-  const std::size_t mask = index_.size() - 1;
+  const std::size_t size = old.empty() ? 16 : old.size() * 2;
+  index_.assign(size, nullptr);
+  tags_.assign(size, 0);
+  index_bytes_.store(index_.capacity() * sizeof(Node*) + tags_.capacity(),
+                     std::memory_order_relaxed);
   for (Node* node : old) {
-    if (node == nullptr) continue;
-    std::size_t i = hash_key(node->key()) & mask;
-    while (index_[i] != nullptr) i = (i + 1) & mask;
-    index_[i] = node;
+    if (node != nullptr) place_in_index(node, hash_key(node->key()));
   }
 }
 //! [hash-index]

@@ -101,6 +101,8 @@ class alignas(64) MemtableShard {  // aligned so that two shards' locks never sh
   void find_predecessors(std::string_view key, Node** prev) const;
   Node* find_in_index(std::string_view key, std::uint64_t hash) const;
   void add_to_index(Node* node, std::uint64_t hash);
+  void place_in_index(Node* node, std::uint64_t hash);
+  static std::uint8_t index_tag(std::uint64_t hash);
   void grow_index();
   Node* new_node(std::string_view key, int height);
   const char* new_record(std::string_view value, bool tombstone);
@@ -111,8 +113,9 @@ class alignas(64) MemtableShard {  // aligned so that two shards' locks never sh
   Node* head_;                    // a node with no key and kMaxHeight levels, never an entry
   int max_height_ = 1;            // GUARDED_BY(mu_): the tallest node's height; scans use level 0
   std::vector<Node*> index_;      // GUARDED_BY(mu_): open addressing, a power-of-two size
+  std::vector<std::uint8_t> tags_;  // GUARDED_BY(mu_): each slot's tag, 0 for an empty one
   std::atomic<std::size_t> entry_count_{0};
-  std::atomic<std::size_t> index_bytes_{0};  // index_.capacity() in bytes, for memory_bytes()
+  std::atomic<std::size_t> index_bytes_{0};  // the index's and tags' bytes, for memory_bytes()
   std::uint64_t rng_;             // GUARDED_BY(mu_)
 };
 

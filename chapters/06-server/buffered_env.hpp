@@ -16,11 +16,12 @@ class BufferedFile;
 /// reach the operating system only on flush_all(), sync() or close() (or when a buffer passes
 /// kFlushBytes). close() also syncs the file, since sync_all() covers only open files.
 ///
-/// Why: the log writes each record with its own write(2), so a client that pipelines 16 SETs
-/// costs 16 system calls. The server instead lets a whole batch of commands append to memory,
-/// and before any of their replies goes out, flush_all() hands everything to the operating
-/// system at once. Replies are never sent before that (the DurabilityGate sees to it), so the
-/// promise of `--sync never` ("a process crash loses nothing acknowledged") still holds.
+/// Why: under `--sync always` the server's log is written, not mapped (chapter 3), so each
+/// record would cost a write(2), and a client that pipelines 16 SETs 16 system calls. Here
+/// the writes of everyone served since the last sync collect in memory, and the gate's
+/// sync_all() hands them to the operating system with one write and syncs them. Replies are
+/// never sent before that (the DurabilityGate sees to it), so nothing in a buffer has been
+/// acknowledged.
 ///
 /// Reading a file that has unflushed appends sees only what was flushed: the storage code
 /// reads logs only at start-up and tables only after syncing them, so it never notices.

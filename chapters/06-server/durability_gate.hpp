@@ -44,15 +44,9 @@ class DurabilityGate {
   /// The longest the syncer waits for more tickets before a sync.
   static constexpr std::chrono::microseconds kMaxGather{1000};
 
-  /// How tickets are settled.
-  enum class Mode {
-    kInline,      ///< By the worker that asks, at once: for a cheap `sync` (a flush to the OS).
-    kBackground,  ///< By the gate's own thread, while workers go on: for an fdatasync.
-  };
-
-  /// A gate whose `sync` makes writes as durable as the server promises; starts the syncer
-  /// thread in kBackground mode.
-  DurabilityGate(SyncFn sync, Mode mode);
+  /// A gate whose `sync` makes writes as durable as the server promises (an fdatasync);
+  /// starts the syncer thread, which settles tickets while the workers go on.
+  explicit DurabilityGate(SyncFn sync);
   /// Stops the syncer after a last sync, settling every waiting ticket.
   ~DurabilityGate();
   DurabilityGate(const DurabilityGate&) = delete;
@@ -69,13 +63,6 @@ class DurabilityGate {
   [[nodiscard]] bool is_durable(std::uint64_t ticket) const {
     return durable_.load(std::memory_order_acquire) >= ticket;
   }
-  /// In kInline mode: makes `ticket` durable now, on the caller's thread (one caller at a
-  /// time; a caller whose ticket another's sync covered returns at once). False if the sync
-  /// failed.
-  bool settle_inline(std::uint64_t ticket);
-  /// True in kInline mode.
-  [[nodiscard]] bool is_inline() const { return mode_ == Mode::kInline; }
-
   /// Calls `done` once `ticket` is durable (or the log failed). Returns false, without
   /// calling it, when the ticket is durable already.
   bool when_durable(std::uint64_t ticket, Callback done);
@@ -98,8 +85,6 @@ class DurabilityGate {
   std::optional<std::uint64_t> sync_started_writes();
 
   SyncFn sync_;
-  const Mode mode_;
-  std::mutex inline_mu_;  // one inline sync at a time
   std::atomic<std::uint64_t> started_{0};
   std::atomic<std::uint64_t> finished_{0};
   std::atomic<std::uint64_t> durable_{0};

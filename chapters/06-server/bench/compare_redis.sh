@@ -66,6 +66,9 @@ row() { # name op vkv redis vkv_p99 redis_p99
 for mode in "never no everysec" "always yes always"; do
   read -r sync appendonly fsync <<< "$mode"
   for pipeline in 1 16; do
+    # Each server starts empty for each row: Redis with appendonly would otherwise reload
+    # its file, and vkv would start with the last row's tables.
+    rm -rf "$work/vkv-$sync" "$work/redis"
     start_vkv "$sync"; read -r vs vg vsp vgp <<< "$(load "$vkv_port" vkv "$pipeline")"; stop_vkv
     start_redis "$appendonly" "$fsync"; read -r rs rg rsp rgp <<< "$(load "$redis_port" resp "$pipeline")"; stop_redis
     if [ "$appendonly" = yes ]; then redis_mode="appendfsync $fsync"; else redis_mode="appendonly no"; fi
