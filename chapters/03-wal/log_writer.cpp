@@ -104,15 +104,22 @@ Status LogWriter::write(const LogRecord& record, const Apply& apply) {
 
 //! [write-direct]
 Status LogWriter::write_direct(const LogRecord& record, const Apply& apply) {
-  // Without a sync to share there is nothing to batch: one lock held across the append and
-  // the apply keeps the apply order the same as the log order, and costs no thread hand-off.
-  std::lock_guard order(queue_mu_);
-  batch_.clear();
-  encode_record(record, &batch_);
+  // Without a sync to share there is nothing to batch. What must hold is that two writes of
+  // one key reach `apply` in the order they sit in the log: otherwise the store could keep
+  // the value that the log, and so the next start, says lost. So a lock is held across the
+  // append and the apply: one of kOrderStripes, picked by the key. Writes of different keys
+  // (mostly) take different stripes and run side by side, apart from the append itself.
+  // Their order in the store may then differ from the log's, which no client can tell: each
+  // is applied before it is acknowledged, so writes that overlap in time may take effect in
+  // either order.
+  std::lock_guard order(order_stripes_[std::hash<std::string_view>{}(record.key) % kOrderStripes]);
+  thread_local std::string encoded;
+  encoded.clear();
+  encode_record(record, &encoded);
   Status s;
   {
     std::lock_guard lock(file_mu_);
-    s = append_locked(batch_, /*sync=*/false);
+    s = append_locked(encoded, /*sync=*/false);
   }
   if (s.is_ok() && apply) {
     s = apply(record);

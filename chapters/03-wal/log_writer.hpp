@@ -2,6 +2,7 @@
 /// LogWriter: appends records to the log, syncs them as the policy says, with group commit.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -44,6 +45,10 @@ struct LogWriterOptions {
 /// Under kAlways a new leader first waits, for at most one sync's time, for the last batch's
 /// writers to queue again (see the .cpp), so that under steady load a sync serves them all.
 ///
+/// Under kEverySec and kNever there is no sync to share and no queue: each writer appends its
+/// own record and applies it, under a lock picked by the key, so that two writes of one key
+/// are applied in their log order while writes of different keys go on side by side.
+///
 /// Under kEverySec the background thread holds the file while it syncs, so an append that
 /// comes during that sync waits for it, once a second.
 ///
@@ -78,8 +83,10 @@ struct LogWriterOptions {
 /// left, and closes the file. REQUIRES: no write() is running when it is destroyed.
 class LogWriter {
  public:
-  /// Called by the leader with each record of a batch, after the batch is in the log (and
-  /// synced under kAlways), in log order. A failure poisons the log: the log holds a record
+  /// Called with each record once it is in the log (and synced under kAlways): under
+  /// kAlways by the leader, for a whole batch in log order; under kEverySec and kNever by
+  /// the writer itself, records of one key in log order, records of different keys possibly
+  /// at once (so it must be thread-safe). A failure poisons the log: the log holds a record
   /// the caller's state does not.
   using Apply = std::function<Status(const LogRecord&)>;
 
@@ -156,7 +163,7 @@ class LogWriter {
  private:
   struct Writer;  // one write() waiting in the queue, in the .cpp
 
-  // write() under kEverySec and kNever: append and apply under one lock, no queue.
+  // write() under kEverySec and kNever: append and apply under the key's order stripe.
   Status write_direct(const LogRecord& record, const Apply& apply);
   // Lets the last batch's writers queue again before a batch is taken. REQUIRES: `lock`
   // holds queue_mu_ (it is released and retaken).
@@ -185,7 +192,10 @@ class LogWriter {
   std::size_t last_batch_ = 0;     // guarded by queue_mu_: writers in the last batch taken
   bool leader_waiting_ = false;    // guarded by queue_mu_: a leader waits on stragglers_
   std::condition_variable stragglers_;  // the queue has grown to last_batch_
-  std::string batch_;  // the encoding buffer: the leader's, or write_direct's under queue_mu_
+  std::string batch_;  // the leader's encoding buffer
+  // write_direct's locks: two writes of one key take the same one, and apply in log order.
+  static constexpr std::size_t kOrderStripes = 64;
+  std::array<std::mutex, kOrderStripes> order_stripes_;
 
   mutable std::mutex file_mu_;
   std::unique_ptr<WritableFile> file_;   // guarded by file_mu_

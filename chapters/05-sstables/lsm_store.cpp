@@ -39,7 +39,10 @@ LsmStore::LsmStore(Key, DataDir dir, const LsmStoreOptions& options)
       table_options_{std::make_shared<BlockCache>(options.block_cache_bytes),
                      options.filter_bits_per_key} {}
 
-LsmStore::~LsmStore() = default;
+LsmStore::~LsmStore() {
+  std::unique_lock lock(flush_mu_);
+  wait_for_flush(lock);
+}
 
 //! [lsm-open]
 Result<std::unique_ptr<LsmStore>> LsmStore::open(Env& env, const LsmStoreOptions& options) {
@@ -209,30 +212,55 @@ Status LsmStore::apply(const LogRecord& record) {
 Status LsmStore::flush() { return flush_if_needed(/*force=*/true); }
 
 Status LsmStore::flush_if_needed(bool force) {
-  std::lock_guard lock(flush_mu_);
+  std::unique_lock lock(flush_mu_);
+  // One memtable is flushed at a time: a writer that fills the next one while the last is
+  // still being written in the background waits here for it (backpressure).
+  wait_for_flush(lock);
   VKV_RETURN_IF_ERROR(flush_failure_);
   // Another writer may have flushed while we waited for the lock.
   const bool full = mem_->memory_bytes() >= options_.memtable_bytes;
   if (!full && !(force && mem_->entry_count() > 0)) return Status::ok();
-  Status s = flush_locked();
-  if (!s.is_ok()) {
-    flush_failure_ = Status::io_error("a flush failed (" + s.to_string() +
-                                      "); no more writes are taken: restart to recover from "
-                                      "the logs");
-    writes_stopped_ = true;
-  }
-  return s;
-}
-
-//! [flush]
-Status LsmStore::flush_locked() {
   // Two numbers, the table's right after the new log's: start-up relies on it to tell
   // which logs a table that never reached the MANIFEST was built from.
   const std::uint64_t new_log = next_file_number_++;
   const std::uint64_t table_number = next_file_number_++;
-  // 1. Later writes go to a new log and a new memtable; the full one is set aside, and
-  //    readers still search it.
-  VKV_RETURN_IF_ERROR(rotate(new_log));
+  Status s = rotate(new_log);
+  if (s.is_ok() && options_.flush_runner) {
+    lock.unlock();
+    options_.flush_runner(
+        [this, table_number, new_log] { finish_flush_in_background(table_number, new_log); });
+    if (!force) return Status::ok();  // the writer goes on at once
+    lock.lock();
+    wait_for_flush(lock);
+    return flush_failure_;
+  }
+  if (s.is_ok()) s = write_flushed_table(table_number, new_log);
+  if (!s.is_ok()) fail_flushes(s);
+  return s;
+}
+
+void LsmStore::finish_flush_in_background(std::uint64_t table_number, std::uint64_t new_log) {
+  std::lock_guard lock(flush_mu_);
+  const Status s = write_flushed_table(table_number, new_log);
+  if (!s.is_ok()) fail_flushes(s);
+  flush_done_.notify_all();
+}
+
+void LsmStore::wait_for_flush(std::unique_lock<std::mutex>& lock) {
+  flush_done_.wait(lock, [this] { return imm_ == nullptr || !flush_failure_.is_ok(); });
+}
+
+void LsmStore::fail_flushes(const Status& cause) {
+  flush_failure_ = Status::io_error("a flush failed (" + cause.to_string() +
+                                    "); no more writes are taken: restart to recover from "
+                                    "the logs");
+  writes_stopped_ = true;
+}
+
+//! [flush]
+Status LsmStore::write_flushed_table(std::uint64_t table_number, std::uint64_t new_log) {
+  // 1. (rotate(), done) Later writes go to a new log and a new memtable; the full one is set
+  //    aside as imm_, and readers still search it.
   // 2. The table, whole and durable under its final name (see write_table_file).
   auto table = write_table_file(dir_, table_number, *imm_, table_options_);
   if (!table.is_ok()) return table.status();
@@ -334,6 +362,13 @@ Status LsmStore::get_from_tables(const View& v, std::string_view key, std::strin
 //! [read-path]
 
 Status LsmStore::sync() {
+  {
+    // A memtable being flushed in the background is in the old log and nowhere else on
+    // disk yet: let the flush finish (its table is synced), or sync that log if it failed.
+    std::unique_lock lock(flush_mu_);
+    wait_for_flush(lock);
+    if (old_log_ != nullptr) VKV_RETURN_IF_ERROR(old_log_->sync());
+  }
   WriteGate::Pass pass(gate_);
   return log_->sync();
 }

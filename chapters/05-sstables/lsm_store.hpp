@@ -3,6 +3,8 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -44,6 +46,9 @@ inline constexpr std::size_t kMemtableShards = 4;
 /// default too. About 2000 blocks of 4 KiB.
 inline constexpr std::size_t kDefaultBlockCacheBytes = 8 << 20;
 
+/// Runs `work` on some other thread, soon; see LsmStoreOptions::flush_runner.
+using FlushRunner = std::function<void(std::function<void()> work)>;
+
 /// How an LsmStore is opened.
 struct LsmStoreOptions {
   /// The data directory, the log's sync policy and `repair`, as for chapter 3's store.
@@ -56,6 +61,13 @@ struct LsmStoreOptions {
   /// Bits per key of each table's Bloom filter (in memory: 10 bits is 1.25 bytes per
   /// entry); 0 turns the filters off. REQUIRES: <= kMaxBloomBitsPerKey.
   std::size_t filter_bits_per_key = kBloomBitsPerKey;
+  /// Unset (this chapter): a flush runs whole in the thread of the write that found the
+  /// memtable full. Set: that write only sets the memtable aside and starts a new log, and
+  /// hands the rest of the flush (writing the table, the MANIFEST, deleting the old log) to
+  /// the runner, which must run it exactly once, on another thread, and must keep running
+  /// what it is given until the store is destroyed (the destructor waits for it). A later
+  /// chapter's server passes one.
+  FlushRunner flush_runner;
 };
 //! [lsm-options]
 
@@ -157,7 +169,8 @@ class LsmStore : public Store {
  public:
   /// For open() only (the Key is private); use open().
   LsmStore(Key, DataDir dir, const LsmStoreOptions& options);
-  /// Closes the log (under everysec, syncing it first).
+  /// Waits for a flush running on the flush runner, then closes the log (under everysec,
+  /// syncing it first).
   ~LsmStore() override;
 
  private:
@@ -173,9 +186,17 @@ class LsmStore : public Store {
   Status apply(const LogRecord& record);
   // Flushes when the memtable is full (or when `force`, if it is not empty).
   Status flush_if_needed(bool force);
-  // The flush's steps. REQUIRES: flush_mu_ is held.
-  Status flush_locked();
+  // The flush's steps: rotate() sets the full memtable aside, write_flushed_table() writes
+  // it out. REQUIRES: flush_mu_ is held.
   Status rotate(std::uint64_t new_log);
+  Status write_flushed_table(std::uint64_t table_number, std::uint64_t new_log);
+  // write_flushed_table() on the flush runner's thread.
+  void finish_flush_in_background(std::uint64_t table_number, std::uint64_t new_log);
+  // Stops all later writes with `cause`. REQUIRES: flush_mu_ is held.
+  void fail_flushes(const Status& cause);
+  // Waits until no memtable is being flushed (or flushing failed). REQUIRES: `lock` holds
+  // flush_mu_.
+  void wait_for_flush(std::unique_lock<std::mutex>& lock);
   Status record_table(const TableFile& table, std::uint64_t log_number);
   void delete_logs_before(std::uint64_t log_number);
 
@@ -199,6 +220,7 @@ class LsmStore : public Store {
 
   // One flush at a time.
   std::mutex flush_mu_;
+  std::condition_variable flush_done_;   // imm_ went back to null, or flushing failed
   std::shared_ptr<Memtable> imm_;        // guarded by flush_mu_: the memtable being flushed
   std::unique_ptr<LogWriter> old_log_;   // guarded by flush_mu_: imm_'s log, until deleted
   std::vector<TableFile> tables_;        // guarded by flush_mu_: the live tables, oldest first

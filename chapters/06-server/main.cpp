@@ -8,6 +8,7 @@
 #include <iostream>
 #include <optional>
 
+#include "background_flusher.hpp"
 #include "buffered_env.hpp"
 #include "durability_gate.hpp"
 #include "engine.hpp"
@@ -17,6 +18,15 @@
 #include "store_flags.hpp"
 
 namespace {
+
+//! [server-memtable]
+// The server's memtable: 64 MiB (RocksDB's default write buffer), where chapter 5's program
+// keeps LevelDB's 4 MiB. With the flush off the workers (BackgroundFlusher) a larger
+// memtable costs no pause, only memory (up to twice this while one is written out) and a
+// longer log to replay at start; in exchange it flushes 16 times less often, makes 16 times
+// fewer tables for a GET to pass, and answers more reads from memory.
+constexpr std::size_t kServerMemtableBytes = 64 << 20;
+//! [server-memtable]
 
 vkv::net::Server* g_server = nullptr;
 
@@ -54,7 +64,7 @@ int main(int argc, char** argv) {
   flags.add_string("bind", &options.bind, "IPv4 address to listen on");
   flags.add_size("port", &port, "TCP port (0: any free port)");
   store_flags.add_to(flags);
-  std::size_t memtable_bytes = vkv::storage::kDefaultMemtableBytes;
+  std::size_t memtable_bytes = kServerMemtableBytes;
   flags.add_size("memtable-bytes", &memtable_bytes, "memtable size that starts a flush to disk");
   std::size_t block_cache_bytes = vkv::storage::kDefaultBlockCacheBytes;
   flags.add_size("block-cache-bytes", &block_cache_bytes, "cache of SSTable blocks (0: none)");
@@ -94,6 +104,10 @@ int main(int argc, char** argv) {
     store_options.durable.sync = vkv::storage::SyncPolicy::kNever;
     store_options.durable.log_preallocation = vkv::Preallocation::kZeroFill;
   }
+  // A full memtable is written out by the flusher's thread, not by the worker whose write
+  // filled it (declared before the store, which waits for it when destroyed).
+  vkv::net::BackgroundFlusher flusher;
+  store_options.flush_runner = flusher.runner();
   vkv::net::BufferedEnv buffered(vkv::Env::posix());
   vkv::Env& env = always ? static_cast<vkv::Env&>(buffered) : vkv::Env::posix();
   auto store = vkv::storage::LsmStore::open(env, store_options);
