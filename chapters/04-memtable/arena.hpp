@@ -55,7 +55,10 @@ class Arena {
   std::size_t remaining_ = 0;  // free bytes after next_ in the current block
   std::size_t next_block_size_ = kFirstBlockSize;
   std::size_t block_bytes_ = 0;  // the sum of the sizes of blocks_
-  std::atomic<std::size_t> memory_bytes_{0};
+  // On a cache line of its own: read by other threads on every write (is the memtable
+  // full?), changed once per block. Beside next_ and remaining_, which every allocation
+  // changes, each of those reads would have to fetch the line from the writer's core.
+  alignas(64) std::atomic<std::size_t> memory_bytes_{0};
 };
 
 }  // namespace vkv::storage

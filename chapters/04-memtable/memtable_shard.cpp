@@ -214,17 +214,20 @@ void MemtableShard::grow_index() {
 
 //! [memory-shard]
 std::size_t MemtableShard::memory_bytes() const {
-  return sizeof(MemtableShard) + arena_.memory_bytes() +
+  return sizeof(MemtableShard) + node_arena_.memory_bytes() + arena_.memory_bytes() +
          index_bytes_.load(std::memory_order_relaxed);
 }
 //! [memory-shard]
 
-// A node's bytes come from the arena; the objects in them are created with construct_at and
-// never destroyed one by one (they are trivially destructible; the arena frees the bytes).
+// A node's bytes come from the node arena; the objects in them are created with construct_at
+// and never destroyed one by one (they are trivially destructible; the arena frees the bytes).
+// Nodes have an arena of their own, apart from the value records, so that they lie close
+// together: a search touches only nodes, and 100,000 keys' nodes fit in a few MiB of cache
+// where, spread among their records (an overwrite adds one each time), they would not.
 MemtableShard::Node* MemtableShard::new_node(std::string_view key, int height) {
   static_assert(sizeof(Node) % alignof(std::atomic<Node*>) == 0,
                 "the links must start aligned right after the node header");
-  char* bytes = arena_.allocate_aligned(Node::size_for(height, key.size()));
+  char* bytes = node_arena_.allocate_aligned(Node::size_for(height, key.size()));
   Node* node = std::construct_at(reinterpret_cast<Node*>(bytes),
                                  static_cast<std::uint32_t>(key.size()),
                                  static_cast<std::uint32_t>(height));

@@ -109,14 +109,17 @@ class alignas(64) MemtableShard {  // aligned so that two shards' locks never sh
   int random_height();
 
   mutable std::shared_mutex mu_;  // exclusive for writers, shared for lookups; scans skip it
-  Arena arena_;                   // GUARDED_BY(mu_) for allocation
+  Arena node_arena_;              // GUARDED_BY(mu_) for allocation: the skiplist's nodes
+  Arena arena_;                   // GUARDED_BY(mu_) for allocation: the value records
   Node* head_;                    // a node with no key and kMaxHeight levels, never an entry
   int max_height_ = 1;            // GUARDED_BY(mu_): the tallest node's height; scans use level 0
   std::vector<Node*> index_;      // GUARDED_BY(mu_): open addressing, a power-of-two size
   std::vector<std::uint8_t> tags_;  // GUARDED_BY(mu_): each slot's tag, 0 for an empty one
   std::atomic<std::size_t> entry_count_{0};
-  std::atomic<std::size_t> index_bytes_{0};  // the index's and tags' bytes, for memory_bytes()
   std::uint64_t rng_;             // GUARDED_BY(mu_)
+  // The index's and tags' bytes, for memory_bytes(): on a line of its own, like the arenas'
+  // counts, since it is read on every write and changed only when the index grows.
+  alignas(64) std::atomic<std::size_t> index_bytes_{0};
 };
 
 }  // namespace vkv::storage

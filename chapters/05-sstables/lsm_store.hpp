@@ -102,11 +102,13 @@ struct LsmStats {
 ///
 /// **Writes** go to the log, then the memtable (chapter 3's LogWriter: group commit, the
 /// sync policy, apply in log order). When the memtable holds `memtable_bytes`, the next
-/// write first *flushes* it, in its own thread (a background flush is a later chapter): a new
-/// log is started, the full memtable is set aside (readers still see it), written out as
-/// a new table by the crash-safe sequence of write_table_file(), recorded in the MANIFEST,
-/// and only then are the old logs deleted. Other writers go on during the flush, into the
-/// new memtable; they wait only while the log and memtable are swapped.
+/// write first *flushes* it: a new log is started, the full memtable is set aside (readers
+/// still see it), written out as a new table by the crash-safe sequence of
+/// write_table_file(), recorded in the MANIFEST, and only then are the old logs deleted.
+/// Other writers go on during the flush, into the new memtable; they wait only while the log
+/// and memtable are swapped. The writing out runs in the writer's own thread, or, with
+/// LsmStoreOptions::flush_runner, on the runner's (then a writer that fills the next memtable
+/// before the last one is written out waits for it).
 ///
 /// **Reads** look in the memtable, then the one being flushed, then the tables newest
 /// first; the first entry found decides, and a tombstone means not found. A table costs no
@@ -122,7 +124,8 @@ struct LsmStats {
 /// **Failures.** A failed log write poisons the log as in chapter 3. A failed flush stops
 /// all later writes (reads go on): its memtable and logs stay as they are, and a restart
 /// replays the logs and tries again. A write that fails is never acknowledged and changes
-/// nothing readable (the flush runs before the write, not after it).
+/// nothing readable (the flush runs before the write, not after it). A flush on the runner
+/// fails the writes after it, not the one that started it, which was acknowledged.
 ///
 /// **Resources.** Every live table keeps its file open, and its index (one entry per 4 KiB
 /// block) and Bloom filter (`filter_bits_per_key` / 8 bytes per entry) in memory; the block
