@@ -8,7 +8,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$here/../bin
 requests=${REQUESTS:-300000}
-vkv_args=${VKV_ARGS:-}   # e.g. VKV_ARGS="--workers 1"
+vkv_args=${VKV_ARGS:-}   # more vkv flags, e.g. VKV_ARGS="--memtable-bytes 4M"
+# The load generator runs on this machine too and needs a core of its own: vkv gets the rest
+# (at least one), as Redis, which serves commands on one thread, needs only one. Set
+# VKV_WORKERS=0 for vkv's own default (one worker per core).
+cores=$(nproc)
+workers=${VKV_WORKERS:-$(( cores > 1 ? cores - 1 : 1 ))}
 idle=${IDLE_CONNECTIONS:-10000}
 ulimit -n 100000 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 work=$(mktemp -d "${TMPDIR:-$here}/vkv-compare.XXXXXX")
@@ -19,7 +24,8 @@ trap cleanup EXIT
 # start_vkv SYNC: starts vkv, sets $vkv_pid and $vkv_port.
 start_vkv() {
   # shellcheck disable=SC2086
-  "$bin/vkv" --port 0 --dir "$work/vkv-$1" --sync "$1" $vkv_args > "$work/vkv.out" 2>&1 &
+  "$bin/vkv" --port 0 --dir "$work/vkv-$1" --sync "$1" --workers "$workers" $vkv_args \
+    > "$work/vkv.out" 2>&1 &
   vkv_pid=$!; pids+=("$vkv_pid")
   for _ in $(seq 200); do grep -q 'listening on' "$work/vkv.out" && break; sleep 0.05; done
   vkv_port=$(grep -o '127.0.0.1:[0-9]*' "$work/vkv.out" | head -1 | cut -d: -f2)
@@ -57,7 +63,7 @@ if ! command -v redis-server >/dev/null; then
   exit 0
 fi
 
-echo "vkv: $("$bin/vkv" --help | head -0)default flags ${vkv_args:+plus $vkv_args}; $(nproc) cores; $(redis-server --version | cut -d' ' -f1-3)"
+echo "vkv: --workers $workers (0: one per core) ${vkv_args:+plus $vkv_args}; $cores cores, one left to the load generator; $(redis-server --version | cut -d' ' -f1-3)"
 printf '%-44s %-4s %12s %12s %7s %10s %10s\n' "configuration" "op" "vkv ops/s" "redis ops/s" "ratio" "vkv p99" "redis p99"
 row() { # name op vkv redis vkv_p99 redis_p99
   ratio=$(awk -v a="$3" -v b="$4" 'BEGIN {printf "%.2f", a / b}')
