@@ -75,7 +75,10 @@ for mode in "never no everysec" "always yes always"; do
     # Each server starts empty for each row: Redis with appendonly would otherwise reload
     # its file, and vkv would start with the last row's tables.
     rm -rf "$work/vkv-$sync" "$work/redis"
+    # And on a quiet disk: what earlier benchmarks (or rows) wrote is written back first.
+    sync
     start_vkv "$sync"; read -r vs vg vsp vgp <<< "$(load "$vkv_port" vkv "$pipeline")"; stop_vkv
+    sync
     start_redis "$appendonly" "$fsync"; read -r rs rg rsp rgp <<< "$(load "$redis_port" resp "$pipeline")"; stop_redis
     if [ "$appendonly" = yes ]; then redis_mode="appendfsync $fsync"; else redis_mode="appendonly no"; fi
     name="sync $sync vs $redis_mode, P=$pipeline"
