@@ -86,7 +86,7 @@ bool Connection::take_input(std::span<char> scratch) {
 
 //! [end-turn]
 NextStep Connection::end_turn() {
-  if (!release_replies()) return NextStep::kDurable;
+  if (!release_replies()) return log_failed_ ? NextStep::kClose : NextStep::kDurable;
   if (!flush()) return NextStep::kClose;
   if (output_full()) return NextStep::kWrite;  // run no more commands until the client reads
   if (finished_) return output_pending() ? NextStep::kWrite : NextStep::kClose;
@@ -108,6 +108,10 @@ bool Connection::release_replies() {
   if (released_ == out_.size()) return true;
   if (gate_ != nullptr) {
     const std::uint64_t ticket = gate_->ticket();
+    if (gate_->is_inline() && !gate_->settle_inline(ticket)) {
+      log_failed_ = true;
+      return false;
+    }
     if (!gate_->is_durable(ticket)) {
       ticket_ = ticket;
       held_upto_ = out_.size();

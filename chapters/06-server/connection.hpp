@@ -87,8 +87,8 @@ class Connection {
   bool flush();
   // Applies what the gate settled since the last turn; false when the log failed.
   bool take_settlement();
-  // Marks every reply so far as sendable if there is no gate, or the gate says a sync covers
-  // it; false when the replies must wait for the gate.
+  // Marks every reply so far as sendable if the gate (if any) says the log covers it, syncing
+  // first in the gate's inline mode; false when replies must wait (or the sync failed).
   bool release_replies();
   [[nodiscard]] bool output_full() const { return out_.size() - out_sent_ >= output_limit_; }
   [[nodiscard]] bool output_pending() const { return out_sent_ < out_.size(); }
@@ -105,6 +105,7 @@ class Connection {
   std::size_t held_upto_ = 0;  // out_[..held_upto_] is covered by ticket_
   bool peer_closed_ = false;   // read() returned 0: no more input
   bool finished_ = false;      // the session was told the input ended
+  bool log_failed_ = false;    // a sync failed: close, never reply
   std::atomic<int> settled_{0};  // from the gate: 0 nothing new, 1 durable, 2 log failed
   std::atomic<std::int64_t> stalled_since_{0};
 };

@@ -4,8 +4,13 @@
 
 namespace vkv::net {
 
-DurabilityGate::DurabilityGate(SyncFn sync) : sync_(std::move(sync)) {
-  syncer_ = std::thread([this] { run(); });
+DurabilityGate::Mode DurabilityGate::mode_for(std::size_t workers) {
+  const std::size_t n = workers != 0 ? workers : std::max(1u, std::thread::hardware_concurrency());
+  return n == 1 ? Mode::kInline : Mode::kBackground;
+}
+
+DurabilityGate::DurabilityGate(SyncFn sync, Mode mode) : sync_(std::move(sync)), mode_(mode) {
+  if (mode_ == Mode::kBackground) syncer_ = std::thread([this] { run(); });
 }
 
 DurabilityGate::~DurabilityGate() {
@@ -28,6 +33,15 @@ std::optional<std::uint64_t> DurabilityGate::sync_started_writes() {
   return target;
 }
 
+bool DurabilityGate::settle_inline(std::uint64_t ticket) {
+  std::lock_guard lock(inline_mu_);
+  if (is_durable(ticket)) return true;
+  const auto covered = sync_started_writes();
+  if (!covered) return false;
+  durable_.store(std::max(durable_.load(), *covered), std::memory_order_release);
+  return true;
+}
+
 bool DurabilityGate::when_durable(std::uint64_t ticket, Callback done) {
   {
     std::lock_guard lock(mu_);
@@ -43,6 +57,7 @@ bool DurabilityGate::when_durable(std::uint64_t ticket, Callback done) {
 }
 
 void DurabilityGate::settle_all() {
+  if (mode_ == Mode::kInline) return;  // nothing ever waits
   std::unique_lock lock(mu_);
   wake_.notify_one();
   settled_.wait(lock, [this] { return waiters_.empty(); });

@@ -44,9 +44,22 @@ class DurabilityGate {
   /// The longest the syncer waits for more tickets before a sync.
   static constexpr std::chrono::microseconds kMaxGather{1000};
 
-  /// A gate whose `sync` makes writes as durable as the server promises (an fdatasync);
-  /// starts the syncer thread, which settles tickets while the workers go on.
-  explicit DurabilityGate(SyncFn sync);
+  /// How tickets are settled.
+  enum class Mode {
+    kInline,      ///< By the worker that asks, at the end of its round, on its own thread.
+    kBackground,  ///< By the gate's own thread, while the workers go on serving.
+  };
+
+  /// The mode for a server with `workers` workers (0: one per core): kInline for one worker,
+  /// kBackground for more. One worker gains nothing from a syncer thread but two hand-offs
+  /// per round (its replies go to that thread and back); it syncs at the end of its round,
+  /// as Redis's one thread does. Several workers share the syncer's fdatasyncs, and none of
+  /// them stops serving for one.
+  static Mode mode_for(std::size_t workers);
+
+  /// A gate whose `sync` makes writes as durable as the server promises; starts the syncer
+  /// thread in kBackground mode.
+  DurabilityGate(SyncFn sync, Mode mode);
   /// Stops the syncer after a last sync, settling every waiting ticket.
   ~DurabilityGate();
   DurabilityGate(const DurabilityGate&) = delete;
@@ -63,6 +76,13 @@ class DurabilityGate {
   [[nodiscard]] bool is_durable(std::uint64_t ticket) const {
     return durable_.load(std::memory_order_acquire) >= ticket;
   }
+  /// In kInline mode: makes `ticket` durable now, on the caller's thread (one caller at a
+  /// time; a caller whose ticket another's sync covered returns at once). False if the sync
+  /// failed.
+  bool settle_inline(std::uint64_t ticket);
+  /// True in kInline mode.
+  [[nodiscard]] bool is_inline() const { return mode_ == Mode::kInline; }
+
   /// Calls `done` once `ticket` is durable (or the log failed). Returns false, without
   /// calling it, when the ticket is durable already.
   bool when_durable(std::uint64_t ticket, Callback done);
@@ -85,6 +105,8 @@ class DurabilityGate {
   std::optional<std::uint64_t> sync_started_writes();
 
   SyncFn sync_;
+  const Mode mode_;
+  std::mutex inline_mu_;  // one inline sync at a time
   std::atomic<std::uint64_t> started_{0};
   std::atomic<std::uint64_t> finished_{0};
   std::atomic<std::uint64_t> durable_{0};

@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
   std::optional<vkv::net::DurabilityGate> gate;
   std::optional<vkv::net::GatedStore> gated_store;
   if (always) {
-    gate.emplace([&buffered] { return buffered.sync_all(); });
+    gate.emplace([&buffered] { return buffered.sync_all(); }, vkv::net::DurabilityGate::mode_for(options.workers));
     gated_store.emplace(**store, *gate);
   }
   vkv::storage::Store& served = always ? static_cast<vkv::storage::Store&>(*gated_store)

@@ -107,6 +107,10 @@ void Server::worker_loop(runtime::Reactor& reactor) {
         close_connection(reactor, conn);
       }
     }
+    // One flush of the log covers every connection served in this round (inline gate).
+    if (gate_ != nullptr && gate_->is_inline() && !served.empty()) {
+      (void)gate_->settle_inline(gate_->ticket());
+    }
     for (Connection* conn : served) apply(reactor, conn, conn->end_turn());
   }
 }
