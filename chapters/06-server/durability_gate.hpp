@@ -25,7 +25,8 @@ namespace vkv::net {
 /// store without syncing, runs a connection's whole batch of commands at once, and asks the
 /// gate for a *ticket*: the number of writes started so far. The gate's syncer thread syncs
 /// the log whenever tickets are waiting, and each sync makes every write started before it
-/// durable. Only then are the batch's replies sent; meanwhile the worker serves others.
+/// durable. Only then are the batch's replies sent; meanwhile the worker serves others. (With
+/// a single worker, kInline mode: the worker syncs once at the end of its round instead.)
 ///
 /// Reads get tickets too: a GET may have read a value that is not durable yet, and its reply
 /// must not reveal it before it is. A ticket with no write before it is durable at once.
@@ -34,8 +35,8 @@ namespace vkv::net {
 /// power loss could take back) and as many writes as are running share one fdatasync.
 class DurabilityGate {
  public:
-  /// Called once per gate sync, from the syncer thread; must make every write that finished
-  /// before the call durable (the store's sync()).
+  /// Called once per gate sync, from the syncer thread (or, in kInline mode, the worker's);
+  /// must make every write that finished before the call durable.
   using SyncFn = std::function<Status()>;
   /// Called when a ticket is settled: `durable` is false if the sync failed (the replies must
   /// then never be sent). Runs on the syncer thread: keep it short.

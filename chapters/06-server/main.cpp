@@ -89,8 +89,9 @@ int main(int argc, char** argv) {
 
   //! [open-store]
   // Under --sync always the store's log appends gather in memory (BufferedEnv), and the
-  // gate's thread syncs them, one fdatasync for every connection waiting, before any reply
-  // that depends on them is sent. Under never and everysec the log is a mapped file
+  // gate syncs them, one fdatasync for every connection waiting, before any reply that
+  // depends on them is sent (on the worker itself if it is the only one, else on the gate's
+  // thread: DurabilityGate::mode_for). Under never and everysec the log is a mapped file
   // (chapter 3): an append is in the operating system's hands when it returns, which is all
   // that those policies promise, so the store runs on the plain Env and replies go out at once.
   vkv::storage::LsmStoreOptions store_options;
@@ -119,7 +120,8 @@ int main(int argc, char** argv) {
   std::optional<vkv::net::DurabilityGate> gate;
   std::optional<vkv::net::GatedStore> gated_store;
   if (always) {
-    gate.emplace([&buffered] { return buffered.sync_all(); }, vkv::net::DurabilityGate::mode_for(options.workers));
+    gate.emplace([&buffered] { return buffered.sync_all(); },
+                 vkv::net::DurabilityGate::mode_for(options.workers));
     gated_store.emplace(**store, *gate);
   }
   vkv::storage::Store& served = always ? static_cast<vkv::storage::Store&>(*gated_store)

@@ -107,7 +107,7 @@ void Server::worker_loop(runtime::Reactor& reactor) {
         close_connection(reactor, conn);
       }
     }
-    // One flush of the log covers every connection served in this round (inline gate).
+    // One sync of the log covers every connection served in this round (inline gate).
     if (gate_ != nullptr && gate_->is_inline() && !served.empty()) {
       (void)gate_->settle_inline(gate_->ticket());
     }
