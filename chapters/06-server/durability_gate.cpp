@@ -2,11 +2,12 @@
 
 #include <algorithm>
 
+#include "worker_count.hpp"
+
 namespace vkv::net {
 
 DurabilityGate::Mode DurabilityGate::mode_for(std::size_t workers) {
-  const std::size_t n = workers != 0 ? workers : std::max(1u, std::thread::hardware_concurrency());
-  return n == 1 ? Mode::kInline : Mode::kBackground;
+  return worker_count(workers) == 1 ? Mode::kInline : Mode::kBackground;
 }
 
 DurabilityGate::DurabilityGate(SyncFn sync, Mode mode) : sync_(std::move(sync)), mode_(mode) {

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "worker_count.hpp"
 #include "worker_pool.hpp"
 
 namespace vkv::net {
@@ -33,7 +34,7 @@ runtime::Interest interest_for(NextStep step) {
 
 Result<std::unique_ptr<Server>> Server::create(engine::Engine& engine, ServerOptions options,
                                                DurabilityGate* gate) {
-  if (options.workers == 0) options.workers = std::max(1u, std::thread::hardware_concurrency());
+  options.workers = worker_count(options.workers);
   auto listener = Listener::open(options.bind, options.port, 1024);
   if (!listener.is_ok()) return listener.status();
   std::vector<runtime::Reactor> reactors;

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench_dir.hpp"
 #include "log_format.hpp"
 #include "log_writer.hpp"
 #include "memory_store.hpp"
@@ -36,37 +37,12 @@ using vkv::storage::LogRecord;
 using vkv::storage::LogWriter;
 using vkv::storage::SyncPolicy;
 
-// The benchmark's scratch directory, created on first use and removed with its files at exit.
-class BenchDir {
- public:
-  BenchDir() {
-    const char* from_env = std::getenv("VKV_BENCH_DIR");
-    path_ = from_env != nullptr ? std::filesystem::path(from_env) / "ch03-wal"
-                                : std::filesystem::read_symlink("/proc/self/exe")
-                                          .parent_path()
-                                          .parent_path() /
-                                      "bench-data" / "ch03-wal";
-    std::filesystem::create_directories(path_);
-  }
-  ~BenchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  BenchDir(const BenchDir&) = delete;
-  BenchDir& operator=(const BenchDir&) = delete;
-  [[nodiscard]] std::string path() const { return path_.string(); }
 
- private:
-  std::filesystem::path path_;
-};
-
-const std::string& bench_dir() {
-  static const BenchDir dir;
-  static const std::string path = dir.path();
-  return path;
+// The benchmark's files go in one scratch directory, made on first use, removed at exit.
+std::string bench_file(const std::string& name) {
+  static const vkv::bench::BenchDir dir("ch03-wal");
+  return dir.file(name);
 }
-
-std::string bench_file(const std::string& name) { return bench_dir() + "/" + name; }
 
 // Removes a benchmark's file and waits until the disk has written back everything pending,
 // so that the next benchmark's syncs do not queue behind this one's data.

@@ -34,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_dir.hpp"
 #include "env.hpp"
 #include "lsm_store.hpp"
 #include "ratio_main.hpp"
@@ -57,42 +58,9 @@ constexpr std::size_t kWriteBuffer = 4 << 20;
 constexpr std::size_t kBlockCache = 8 << 20;
 constexpr int kFilterBitsPerKey = 10;
 
-// The benchmark's scratch directory, created on first use and removed with its files at exit.
-class BenchDir {
- public:
-  BenchDir() {
-    const char* from_env = std::getenv("VKV_BENCH_DIR");
-    path_ = from_env != nullptr
-                ? std::filesystem::path(from_env) / "ch05-db"
-                : std::filesystem::read_symlink("/proc/self/exe").parent_path().parent_path() /
-                      "bench-data" / "ch05-db";
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~BenchDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  BenchDir(const BenchDir&) = delete;
-  BenchDir& operator=(const BenchDir&) = delete;
 
-  // A fresh, empty directory for one store.
-  [[nodiscard]] std::string fresh(const std::string& name) const {
-    const auto p = path_ / name;
-    std::filesystem::remove_all(p);
-    return p.string();
-  }
-  // The directory of a store made before, as it is.
-  [[nodiscard]] std::string existing(const std::string& name) const {
-    return (path_ / name).string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
-
-const BenchDir& bench_dir() {
-  static const BenchDir dir;
+const vkv::bench::BenchDir& bench_dir() {
+  static const vkv::bench::BenchDir dir("ch05-db");
   return dir;
 }
 
@@ -310,7 +278,7 @@ void readrandom(benchmark::State& state, const Engine& engine) {
 // store), or nothing did (then the store is built here).
 void readrandom_plain(benchmark::State& state) {
   auto& db = overwritten()["vkv"];
-  const std::string dir = bench_dir().existing("overwrite-vkv");
+  const std::string dir = bench_dir().file("overwrite-vkv");
   db.reset();  // closed, if open, to be reopened below without filters or cache
   if (!std::filesystem::exists(dir)) {  // run alone (--benchmark_filter): build it first
     VkvDb built(bench_dir().fresh("overwrite-vkv"), false);
