@@ -233,6 +233,51 @@ TEST_CASE("posix env: a mapped file takes appends across its windows and reads b
   CHECK_FALSE((*f)->sync().is_ok());
 }
 
+TEST_CASE("posix env: a mapped file makes its next window ahead and gives it back at close",
+          "[common]") {
+  constexpr std::size_t kWindow = 1 << 20;
+  TempDir dir;
+  const std::string path = dir.file("mapped.log");
+  auto f = env().new_mapped_file(path);
+  REQUIRE(f.is_ok());
+  std::string expected;
+  auto append_upto = [&](std::size_t total) {
+    while (expected.size() < total) {
+      const std::string piece = pattern(1000, static_cast<char>(expected.size() / 1000));
+      REQUIRE((*f)->append(piece).is_ok());
+      expected += piece;
+    }
+  };
+  append_upto(kWindow / 2 - 1000);
+  CHECK(physical_size(path) == kWindow);  // the first window only
+  append_upto(kWindow / 2 + 1000);
+  CHECK(physical_size(path) == 2 * kWindow);  // past half way: the next one is on its way
+  append_upto(kWindow + kWindow / 4);          // into the window made ahead
+  append_upto(2 * kWindow + kWindow / 2 + 1000);
+  CHECK(physical_size(path) == 4 * kWindow);
+  REQUIRE((*f)->close().is_ok());
+  CHECK(physical_size(path) == expected.size());  // the window made ahead is given back
+  CHECK(vkv::testing::read_whole_file(path) == expected);
+}
+
+TEST_CASE("posix env: a mapped file dropped with a window made ahead keeps its bytes",
+          "[common]") {
+  TempDir dir;
+  const std::string path = dir.file("mapped.log");
+  const std::string expected = pattern(700'000, 'w');
+  {
+    auto f = env().new_mapped_file(path);
+    REQUIRE(f.is_ok());
+    for (std::size_t at = 0; at < expected.size(); at += 500) {
+      REQUIRE((*f)->append(std::string_view(expected).substr(at, 500)).is_ok());
+    }
+  }  // destroyed, not closed, while the next window was being made
+  const std::string content = vkv::testing::read_whole_file(path);
+  REQUIRE(content.size() >= expected.size());
+  CHECK(content.substr(0, expected.size()) == expected);
+  CHECK(content.find_first_not_of('\0', expected.size()) == std::string::npos);
+}
+
 TEST_CASE("posix env: a mapped file reopened appends after its end", "[common]") {
   TempDir dir;
   const std::string path = dir.file("mapped.log");

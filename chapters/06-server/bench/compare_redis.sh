@@ -4,10 +4,16 @@
 # --sync always against Redis with appendfsync always. Then vkv's memory per idle connection,
 # with 10,000 idle connections. Installed as build/bench/ch06-server-compare; `make bench`
 # runs it.
+#
+# Each row is measured ROUNDS times (default 3), the two servers taking turns and swapping
+# which goes first each round, and the table shows each server's median: this machine's speed
+# drifts by tens of percent from one second to the next, and one run of each would let the
+# drift decide a row. The last column is the range of the rounds' own ratios.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$here/../bin
 requests=${REQUESTS:-300000}
+rounds=${ROUNDS:-3}
 vkv_args=${VKV_ARGS:-}   # more vkv flags, e.g. VKV_ARGS="--memtable-bytes 4M"
 # The load generator runs on this machine too and needs a core of its own: vkv gets the rest
 # (at least one), as Redis, which serves commands on one thread, needs only one. Set
@@ -64,26 +70,52 @@ if ! command -v redis-server >/dev/null; then
 fi
 
 echo "vkv: --workers $workers (0: one per core) ${vkv_args:+plus $vkv_args}; $cores cores, one left to the load generator; $(redis-server --version | cut -d' ' -f1-3)"
-printf '%-44s %-4s %12s %12s %7s %10s %10s\n' "configuration" "op" "vkv ops/s" "redis ops/s" "ratio" "vkv p99" "redis p99"
-row() { # name op vkv redis vkv_p99 redis_p99
-  ratio=$(awk -v a="$3" -v b="$4" 'BEGIN {printf "%.2f", a / b}')
-  printf '%-44s %-4s %12.0f %12.0f %7s %8sms %8sms\n' "$1" "$2" "$3" "$4" "$ratio" "$5" "$6"
+echo "each row: $rounds rounds, the servers taking turns; ops/s and p99 are each server's median, ratio is median over median"
+printf '%-44s %-4s %12s %12s %7s %11s %10s %10s\n' "configuration" "op" "vkv ops/s" "redis ops/s" "ratio" "rounds" "vkv p99" "redis p99"
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+row() { # name op "vkv ops..." "redis ops..." "vkv p99..." "redis p99..."
+  local -a v r; read -r -a v <<< "$3"; read -r -a r <<< "$4"
+  local vm rm ratio spread
+  vm=$(median "${v[@]}"); rm=$(median "${r[@]}")
+  ratio=$(awk -v a="$vm" -v b="$rm" 'BEGIN {printf "%.2f", a / b}')
+  spread=$(for i in "${!v[@]}"; do echo "${v[$i]} ${r[$i]}"; done |
+    awk '{x = $1 / $2; if (NR == 1 || x < lo) lo = x; if (NR == 1 || x > hi) hi = x}
+         END {printf "%.2f-%.2f", lo, hi}')
+  # shellcheck disable=SC2086
+  printf '%-44s %-4s %12.0f %12.0f %7s %11s %8sms %8sms\n' "$1" "$2" "$vm" "$rm" "$ratio" "$spread" \
+    "$(median $5)" "$(median $6)"
 }
+# measure_vkv SYNC PIPELINE / measure_redis APPENDONLY FSYNC PIPELINE: one round of one server,
+# started empty (Redis with appendonly would otherwise reload its file, and vkv would start
+# with the last round's tables) and on a quiet disk (`sync`: what came before is written back
+# first). Each appends "set get set_p99 get_p99" to $results.
+measure_vkv() {
+  rm -rf "$work/vkv-$1"; sync
+  start_vkv "$1"; vkv_results+=("$(load "$vkv_port" vkv "$2")"); stop_vkv
+}
+measure_redis() {
+  rm -rf "$work/redis"; sync
+  start_redis "$1" "$2"; redis_results+=("$(load "$redis_port" resp "$3")"); stop_redis
+}
+# column COL RESULT...: the COL-th field (1-based) of each round's result, on one line
+column() { local c=$1; shift; printf '%s\n' "$@" | awk -v c="$c" '{printf "%s ", $c}'; }
 for mode in "never no everysec" "always yes always"; do
   read -r sync appendonly fsync <<< "$mode"
   for pipeline in 1 16; do
-    # Each server starts empty for each row: Redis with appendonly would otherwise reload
-    # its file, and vkv would start with the last row's tables.
-    rm -rf "$work/vkv-$sync" "$work/redis"
-    # And on a quiet disk: what earlier benchmarks (or rows) wrote is written back first.
-    sync
-    start_vkv "$sync"; read -r vs vg vsp vgp <<< "$(load "$vkv_port" vkv "$pipeline")"; stop_vkv
-    sync
-    start_redis "$appendonly" "$fsync"; read -r rs rg rsp rgp <<< "$(load "$redis_port" resp "$pipeline")"; stop_redis
+    vkv_results=(); redis_results=()
+    for ((round = 0; round < rounds; ++round)); do
+      if ((round % 2 == 0)); then
+        measure_vkv "$sync" "$pipeline"; measure_redis "$appendonly" "$fsync" "$pipeline"
+      else
+        measure_redis "$appendonly" "$fsync" "$pipeline"; measure_vkv "$sync" "$pipeline"
+      fi
+    done
     if [ "$appendonly" = yes ]; then redis_mode="appendfsync $fsync"; else redis_mode="appendonly no"; fi
     name="sync $sync vs $redis_mode, P=$pipeline"
-    row "$name" SET "$vs" "$rs" "$vsp" "$rsp"
-    row "$name" GET "$vg" "$rg" "$vgp" "$rgp"
+    row "$name" SET "$(column 1 "${vkv_results[@]}")" "$(column 1 "${redis_results[@]}")" \
+      "$(column 3 "${vkv_results[@]}")" "$(column 3 "${redis_results[@]}")"
+    row "$name" GET "$(column 2 "${vkv_results[@]}")" "$(column 2 "${redis_results[@]}")" \
+      "$(column 4 "${vkv_results[@]}")" "$(column 4 "${redis_results[@]}")"
   done
 done
 
