@@ -28,8 +28,10 @@ class Arena {
   /// blocks come from the heap rather than from a system call each.
   static constexpr std::size_t kMaxBlockSize = 64 * 1024;
 
-  /// An empty arena: no block is allocated until the first request.
-  Arena() = default;
+  /// An empty arena: no block is allocated until the first request. If `also_count` is
+  /// given, every change of memory_bytes() is added to it too, so that an owner of many
+  /// arenas can read their total with one load. REQUIRES: `*also_count` outlives the arena.
+  explicit Arena(std::atomic<std::size_t>* also_count = nullptr) : also_count_(also_count) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
@@ -55,6 +57,7 @@ class Arena {
   std::size_t remaining_ = 0;  // free bytes after next_ in the current block
   std::size_t next_block_size_ = kFirstBlockSize;
   std::size_t block_bytes_ = 0;  // the sum of the sizes of blocks_
+  std::atomic<std::size_t>* const also_count_;  // the owner's total, or null
   // On a cache line of its own: read by other threads on every write (is the memtable
   // full?), changed once per block. Beside next_ and remaining_, which every allocation
   // changes, each of those reads would have to fetch the line from the writer's core.

@@ -12,7 +12,7 @@ Memtable::Memtable(std::size_t shards) {
   if (shards == 0) throw std::invalid_argument("Memtable needs at least one shard");
   shards_.reserve(shards);
   for (std::size_t i = 0; i < shards; ++i) {
-    shards_.push_back(std::make_unique<MemtableShard>(mix64(i + 1)));
+    shards_.push_back(std::make_unique<MemtableShard>(mix64(i + 1), &shard_bytes_));
   }
 }
 
@@ -41,9 +41,8 @@ LookupResult Memtable::lookup(std::string_view key, std::string* value) const {
 
 //! [memory-total]
 std::size_t Memtable::memory_bytes() const {
-  std::size_t total = sizeof(Memtable) + shards_.capacity() * sizeof(shards_[0]);
-  for (const auto& shard : shards_) total += shard->memory_bytes();
-  return total;
+  return sizeof(Memtable) + shards_.capacity() * sizeof(shards_[0]) +
+         shard_bytes_.load(std::memory_order_relaxed);
 }
 //! [memory-total]
 

@@ -99,7 +99,9 @@ DecodedRecord decode_record(const char* record) {
 
 }  // namespace
 
-MemtableShard::MemtableShard(std::uint64_t seed) : rng_(seed | 1) {
+MemtableShard::MemtableShard(std::uint64_t seed, std::atomic<std::size_t>* also_count)
+    : also_count_(also_count), node_arena_(also_count), arena_(also_count), rng_(seed | 1) {
+  if (also_count_ != nullptr) also_count_->fetch_add(sizeof(MemtableShard));
   head_ = new_node({}, kMaxHeight);
 }
 
@@ -229,8 +231,12 @@ void MemtableShard::grow_index() {
   const std::size_t size = old.empty() ? 16 : old.size() * 2;
   index_.assign(size, nullptr);
   tags_.assign(size, 0);
-  index_bytes_.store(index_.capacity() * sizeof(Node*) + tags_.capacity(),
-                     std::memory_order_relaxed);
+  const std::size_t bytes = index_.capacity() * sizeof(Node*) + tags_.capacity();
+  if (also_count_ != nullptr) {
+    also_count_->fetch_add(bytes - index_bytes_.load(std::memory_order_relaxed),
+                           std::memory_order_relaxed);
+  }
+  index_bytes_.store(bytes, std::memory_order_relaxed);
   // Every node's key is read to hash it again, a cache miss each in a large shard; asking
   // for the node a few slots ahead while placing this one lets those misses overlap, where
   // one after another they would stall the writer (and every client waiting on it) for

@@ -49,8 +49,10 @@ class alignas(64) MemtableShard {  // aligned so that two shards' locks never sh
   /// probing stays short below it: about 2.5 slots per lookup of a present key at worst.
   static constexpr double kMaxIndexLoad = 0.75;
 
-  /// An empty shard; `seed` seeds the coin flips that choose node heights.
-  explicit MemtableShard(std::uint64_t seed);
+  /// An empty shard; `seed` seeds the coin flips that choose node heights. If `also_count` is
+  /// given, every change of memory_bytes() is added to it too (the Memtable's total).
+  /// REQUIRES: `*also_count` outlives the shard.
+  explicit MemtableShard(std::uint64_t seed, std::atomic<std::size_t>* also_count = nullptr);
   MemtableShard(const MemtableShard&) = delete;
   MemtableShard& operator=(const MemtableShard&) = delete;
 
@@ -108,6 +110,7 @@ class alignas(64) MemtableShard {  // aligned so that two shards' locks never sh
   const char* new_record(std::string_view value, bool tombstone);
   int random_height();
 
+  std::atomic<std::size_t>* const also_count_;  // the owner's total, or null
   mutable std::shared_mutex mu_;  // exclusive for writers, shared for lookups; scans skip it
   Arena node_arena_;              // GUARDED_BY(mu_) for allocation: the skiplist's nodes
   Arena arena_;                   // GUARDED_BY(mu_) for allocation: the value records

@@ -4,6 +4,7 @@
 
 #include <malloc.h>
 
+#include <atomic>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -14,7 +15,9 @@
 #include <vector>
 
 #include "arena.hpp"
+#include "key_hash.hpp"
 #include "memtable.hpp"
+#include "memtable_shard.hpp"
 
 using vkv::storage::LookupResult;
 using vkv::storage::Memtable;
@@ -164,6 +167,51 @@ TEST_CASE("keys compare as unsigned bytes, shortest first on a shared prefix", "
   std::vector<std::string> scanned;
   for (auto it = table.scan(); it.valid(); it.next()) scanned.emplace_back(it.key());
   CHECK(scanned == sorted);
+}
+
+TEST_CASE("long keys with shared prefixes sort as unsigned bytes, a word at a time or not",
+          "[ch04]") {
+  // The skiplist compares eight bytes at a time: keys that differ in their second or third
+  // word, in a high byte (signed as a char, unsigned as a byte), or only in length, or in a
+  // tail shorter than a word, must still come out in std::string's order.
+  std::mt19937 rng(7);
+  const std::string prefix = "user:0000000000:";  // two whole words alike
+  std::vector<std::string> keys;
+  for (int i = 0; i < 3000; ++i) {
+    std::string key = prefix.substr(0, rng() % (prefix.size() + 1));
+    const std::size_t tail = rng() % 20;
+    for (std::size_t j = 0; j < tail; ++j) {
+      key += static_cast<char>(rng() % 4 == 0 ? 0x80 + rng() % 128 : 'a' + rng() % 3);
+    }
+    keys.push_back(key);
+  }
+  Memtable table(2);
+  Model model;
+  for (const std::string& key : keys) {
+    table.set(key, "v");
+    model[key] = "v";
+  }
+  CHECK(scan_all(table) == model);
+}
+
+TEST_CASE("a shard keeps its owner's total equal to its own memory figure", "[ch04]") {
+  std::atomic<std::size_t> total{0};
+  vkv::storage::MemtableShard shard(1, &total);
+  CHECK(total.load() == shard.memory_bytes());
+  std::mt19937 rng(3);
+  for (int i = 0; i < 20000; ++i) {  // many index growths and arena blocks
+    const std::string key = "key" + std::to_string(rng() % 5000);
+    const std::uint64_t hash = vkv::storage::hash_key(key);
+    if (i % 5 == 0) {
+      shard.del(key, hash);
+    } else {
+      // Now and then a value too large to share a block, which gets a block of its own.
+      const std::size_t big = vkv::storage::Arena::kMaxBlockSize / 2;
+      shard.set(key, hash, i % 97 == 0 ? std::string(big, 'b') : random_bytes(rng, 0, 200));
+    }
+    if (i % 1000 == 0) REQUIRE(total.load() == shard.memory_bytes());
+  }
+  CHECK(total.load() == shard.memory_bytes());
 }
 
 TEST_CASE("values larger than an arena block round-trip", "[ch04]") {
