@@ -5,7 +5,7 @@
 # with 10,000 idle connections. Installed as build/bench/ch06-server-compare; `make bench`
 # runs it.
 #
-# Each row is measured ROUNDS times (default 3), the two servers taking turns and swapping
+# Each row is measured ROUNDS times (default 5), the two servers taking turns and swapping
 # which goes first each round, and the table shows each server's median: this machine's speed
 # drifts by tens of percent from one second to the next, and one run of each would let the
 # drift decide a row. The last column is the range of the rounds' own ratios.
@@ -13,7 +13,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$here/../bin
 requests=${REQUESTS:-300000}
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 vkv_args=${VKV_ARGS:-}   # more vkv flags, e.g. VKV_ARGS="--memtable-bytes 4M"
 # The load generator runs on this machine too and needs a core of its own: vkv gets the rest
 # (at least one), as Redis, which serves commands on one thread, needs only one. Set
