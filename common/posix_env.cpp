@@ -202,7 +202,7 @@ class WindowMaker {
     int error = 0;
   };
 
-  WindowMaker(int fd, std::uint64_t size) : fd_(fd), size_(size) {}
+  WindowMaker(int fd, std::uint64_t size) : fd_(fd), size_(size), thread_([this] { run(); }) {}
   WindowMaker(const WindowMaker&) = delete;
   WindowMaker& operator=(const WindowMaker&) = delete;
 
@@ -213,7 +213,7 @@ class WindowMaker {
       stopping_ = true;
     }
     changed_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    thread_.join();
     if (made_ && made_->map != nullptr) ::munmap(made_->map, size_);
   }
 
@@ -225,7 +225,6 @@ class WindowMaker {
       asked_ = start;
       made_.reset();
     }
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
     changed_.notify_all();
   }
 
@@ -252,7 +251,6 @@ class WindowMaker {
       std::lock_guard lock(mu_);
       to_unmap_.push_back(map);
     }
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
     changed_.notify_all();
   }
 
@@ -296,13 +294,13 @@ class WindowMaker {
 
   const int fd_;
   const std::size_t size_;
-  std::thread thread_;
   std::mutex mu_;
   std::condition_variable changed_;
   std::optional<std::uint64_t> asked_;  // GUARDED_BY(mu_): the window asked for, if any
   std::optional<Window> made_;          // GUARDED_BY(mu_): and, once made, the result
   std::vector<char*> to_unmap_;         // GUARDED_BY(mu_)
   bool stopping_ = false;               // GUARDED_BY(mu_)
+  std::thread thread_;  // last: it starts in the constructor, once all the above exist
 };
 //! [window-maker]
 

@@ -50,12 +50,8 @@ char* Arena::allocate_fallback(std::size_t n) {
 char* Arena::allocate_block(std::size_t n) {
   blocks_.push_back(std::make_unique_for_overwrite<char[]>(n));
   block_bytes_ += n;
-  const std::size_t now = block_bytes_ + blocks_.capacity() * sizeof(blocks_[0]);
-  if (also_count_ != nullptr) {
-    also_count_->fetch_add(now - memory_bytes_.load(std::memory_order_relaxed),
-                           std::memory_order_relaxed);
-  }
-  memory_bytes_.store(now, std::memory_order_relaxed);
+  store_counted(memory_bytes_, block_bytes_ + blocks_.capacity() * sizeof(blocks_[0]),
+                also_count_);
   return blocks_.back().get();
 }
 //! [memory-accounting]

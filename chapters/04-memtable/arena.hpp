@@ -9,6 +9,17 @@
 
 namespace vkv::storage {
 
+/// Sets `counter` to `bytes`, and adds the change to `*also_count` when there is one: how an
+/// Arena and a MemtableShard keep their own figure and their owner's total in step.
+inline void store_counted(std::atomic<std::size_t>& counter, std::size_t bytes,
+                          std::atomic<std::size_t>* also_count) {
+  if (also_count != nullptr) {
+    also_count->fetch_add(bytes - counter.load(std::memory_order_relaxed),
+                          std::memory_order_relaxed);
+  }
+  counter.store(bytes, std::memory_order_relaxed);
+}
+
 /// Hands out memory from large blocks and frees it all together when it is destroyed.
 ///
 /// A memtable never frees one entry: it lives until the whole table has been flushed and

@@ -231,12 +231,7 @@ void MemtableShard::grow_index() {
   const std::size_t size = old.empty() ? 16 : old.size() * 2;
   index_.assign(size, nullptr);
   tags_.assign(size, 0);
-  const std::size_t bytes = index_.capacity() * sizeof(Node*) + tags_.capacity();
-  if (also_count_ != nullptr) {
-    also_count_->fetch_add(bytes - index_bytes_.load(std::memory_order_relaxed),
-                           std::memory_order_relaxed);
-  }
-  index_bytes_.store(bytes, std::memory_order_relaxed);
+  store_counted(index_bytes_, index_.capacity() * sizeof(Node*) + tags_.capacity(), also_count_);
   // Every node's key is read to hash it again, a cache miss each in a large shard; asking
   // for the node a few slots ahead while placing this one lets those misses overlap, where
   // one after another they would stall the writer (and every client waiting on it) for

@@ -198,6 +198,15 @@ TEST_CASE("posix env: close gives back unused preallocated space; the destructor
   CHECK(vkv::testing::read_whole_file(path) == "abcdef");
 }
 
+// What a mapped file left behind when it was not closed: `expected`, then only the zeros of
+// the space reserved past it.
+void check_bytes_then_zeros(const std::string& path, const std::string& expected) {
+  const std::string content = vkv::testing::read_whole_file(path);
+  REQUIRE(content.size() >= expected.size());
+  CHECK(content.substr(0, expected.size()) == expected);
+  CHECK(content.find_first_not_of('\0', expected.size()) == std::string::npos);
+}
+
 // Bytes that differ from position to position, so that a piece copied to the wrong place
 // shows.
 std::string pattern(std::size_t n, char salt) {
@@ -272,10 +281,7 @@ TEST_CASE("posix env: a mapped file dropped with a window made ahead keeps its b
       REQUIRE((*f)->append(std::string_view(expected).substr(at, 500)).is_ok());
     }
   }  // destroyed, not closed, while the next window was being made
-  const std::string content = vkv::testing::read_whole_file(path);
-  REQUIRE(content.size() >= expected.size());
-  CHECK(content.substr(0, expected.size()) == expected);
-  CHECK(content.find_first_not_of('\0', expected.size()) == std::string::npos);
+  check_bytes_then_zeros(path, expected);
 }
 
 TEST_CASE("posix env: a mapped file reopened appends after its end", "[common]") {
@@ -300,10 +306,7 @@ TEST_CASE("posix env: a mapped file not closed keeps its bytes, then zeros", "[c
     REQUIRE(f.is_ok());
     REQUIRE((*f)->append("abc").is_ok());
   }  // destroyed, not closed: as after a crash, the reserved window stays, in zeros
-  const std::string content = vkv::testing::read_whole_file(path);
-  REQUIRE(content.size() >= 3);
-  CHECK(content.substr(0, 3) == "abc");
-  CHECK(content.find_first_not_of('\0', 3) == std::string::npos);
+  check_bytes_then_zeros(path, "abc");
 }
 
 TEST_CASE("posix env: what a mapped file took survives its process being killed", "[common]") {
@@ -326,10 +329,7 @@ TEST_CASE("posix env: what a mapped file took survives its process being killed"
   REQUIRE(::waitpid(child, &status, 0) == child);
   REQUIRE(WIFSIGNALED(status));
   CHECK(WTERMSIG(status) == SIGKILL);
-  const std::string content = vkv::testing::read_whole_file(path);
-  REQUIRE(content.size() >= expected.size());
-  CHECK(content.substr(0, expected.size()) == expected);
-  CHECK(content.find_first_not_of('\0', expected.size()) == std::string::npos);
+  check_bytes_then_zeros(path, expected);
 }
 
 TEST_CASE("posix env: sequential reads in chunks reach the end", "[common]") {
