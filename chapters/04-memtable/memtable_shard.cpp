@@ -114,15 +114,16 @@ void MemtableShard::del(std::string_view key, std::uint64_t hash) {
 }
 
 // The one write path. A known key gets a new record, published by one release store, so a
-// reader sees the old value or the new one. A new key gets a node in the skiplist and a slot
-// in the index.
+// reader sees the old value or the new one. A new key gets a node, a slot in the index (so
+// lookups find it at once) and a place in the pending list (so the next scan puts it in the
+// skiplist).
 void MemtableShard::write(std::string_view key, std::uint64_t hash, std::string_view value,
                           bool tombstone) {
   assert(key.size() <= std::numeric_limits<std::uint32_t>::max());
   std::unique_lock lock(mu_);
   Node* node = find_in_index(key, hash);
   if (node == nullptr) {
-    insert(key, hash, new_record(value, tombstone));
+    add_new_key(key, hash, new_record(value, tombstone));
     return;
   }
   //! [tombstone-write]
@@ -132,29 +133,63 @@ void MemtableShard::write(std::string_view key, std::uint64_t hash, std::string_
   //! [tombstone-write]
 }
 
-//! [skiplist-insert]
-// Links a node for a new key into every level of its height, bottom-up: once it is reachable
-// at level 0 it is in the shard, and the upper levels only make it faster to find.
-void MemtableShard::insert(std::string_view key, std::uint64_t hash, const char* record) {
+//! [new-key]
+// A new key's node is made whole here, its height drawn, but it is not linked into the
+// skiplist: that search is a dozen cache misses, and only a scan needs the order. The node
+// waits in the pending chain for the next scan (link_pending). The chain costs no memory: it
+// runs through the nodes' own level-0 links, unused until a node is linked, and no scan can
+// reach a node before then.
+void MemtableShard::add_new_key(std::string_view key, std::uint64_t hash, const char* record) {
+  Node* fresh = new_node(key, random_height());
+  fresh->record.store(record, std::memory_order_relaxed);  // published by the lock's release
+  add_to_index(fresh, hash);
+  fresh->links()[0].store(pending_, std::memory_order_relaxed);
+  pending_ = fresh;
+  entry_count_.fetch_add(1, std::memory_order_relaxed);
+}
+//! [new-key]
+
+//! [skiplist-link]
+// Puts the keys written since the last scan into the skiplist. It takes the writers' lock only
+// to detach the pending chain (writers and lookups go on meanwhile: they never read the
+// links), sorts the chain's nodes, and links each in, in key order, so that consecutive
+// searches walk the same, cached path. One linker at a time: the links and max_height_ are
+// link_mu_'s. The sort's array of pointers lives for this call only.
+void MemtableShard::link_pending() const {
+  std::lock_guard linking(link_mu_);
+  Node* chain;
+  {
+    std::unique_lock lock(mu_);
+    chain = pending_;
+    pending_ = nullptr;
+  }
+  std::vector<Node*> batch;
+  for (Node* node = chain; node != nullptr; node = node->links()[0].load(std::memory_order_relaxed)) {
+    batch.push_back(node);
+  }
+  std::sort(batch.begin(), batch.end(),
+            [](const Node* a, const Node* b) { return key_less(a->key(), b->key()); });
+  for (Node* node : batch) link(node);
+}
+
+// Links `fresh` into every level of its height, bottom-up: once it is reachable at level 0 it
+// is in the shard's order, and the upper levels only make it faster to find. A scan walking
+// level 0 meanwhile sees it whole or not at all. REQUIRES: link_mu_ held; fresh is unlinked.
+void MemtableShard::link(Node* fresh) const {
   Node* prev[kMaxHeight];
-  find_predecessors(key, prev);
-  const int height = random_height();
+  find_predecessors(fresh->key(), prev);
+  const int height = static_cast<int>(fresh->height);
   for (int level = max_height_; level < height; ++level) prev[level] = head_;
   max_height_ = std::max(max_height_, height);
-
-  Node* fresh = new_node(key, height);
-  fresh->record.store(record, std::memory_order_relaxed);  // published by set_next below
   for (int level = 0; level < height; ++level) {
     fresh->links()[level].store(prev[level]->links()[level].load(std::memory_order_relaxed),
                                 std::memory_order_relaxed);
     prev[level]->set_next(level, fresh);
   }
-  add_to_index(fresh, hash);
-  entry_count_.fetch_add(1, std::memory_order_relaxed);
 }
 
 // Fills prev[level], for each level below the current height, with the last node whose key
-// is less than `key`: where a new node for `key` is linked in. REQUIRES: mu_ held exclusively.
+// is less than `key`: where a new node for `key` is linked in. REQUIRES: link_mu_ held.
 void MemtableShard::find_predecessors(std::string_view key, Node** prev) const {
   Node* node = head_;
   for (int level = max_height_ - 1; level >= 0; --level) {
@@ -165,7 +200,7 @@ void MemtableShard::find_predecessors(std::string_view key, Node** prev) const {
     prev[level] = node;  // overshot (or reached the end) on this level: go down
   }
 }
-//! [skiplist-insert]
+//! [skiplist-link]
 
 LookupResult MemtableShard::lookup(std::string_view key, std::uint64_t hash,
                                    std::string* value) const {
@@ -296,7 +331,9 @@ int MemtableShard::random_height() {
   return height;
 }
 
-MemtableShard::Iterator::Iterator(const MemtableShard& shard) : node_(shard.head_->next(0)) {
+MemtableShard::Iterator::Iterator(const MemtableShard& shard) {
+  shard.link_pending();  // every key written before the scan began is in the order now
+  node_ = shard.head_->next(0);
   load_record();
 }
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -26,17 +27,21 @@ enum class LookupResult {
 ///
 /// Each key has one node in the shard's Arena, holding the key and an atomic pointer to its
 /// current value record (a value or a tombstone), also in the arena. Two structures point at
-/// the nodes: a skiplist that keeps them in key order (for scans, which the next chapter writes
-/// out as a sorted file), and an open-addressing hash index (for SET, GET and DEL of a key
-/// already there, which then cost a couple of cache misses rather than a dozen or more).
+/// the nodes: an open-addressing hash index (for SET, GET and DEL, which then cost a couple of
+/// cache misses rather than a dozen or more), and a skiplist that keeps them in key order (for
+/// scans, which the next chapter writes out as a sorted file). Writes keep the index; the order
+/// is kept on demand: a new key waits, unlinked, and a scan first sorts the keys waiting and
+/// links them into the skiplist.
 ///
 /// A SET or DEL of a known key writes a new record and swings the node's pointer to it. The old
 /// record stays in the arena, as dead bytes that memory_bytes() counts, until the shard dies.
 ///
 /// Thread safety: every method may be called from any thread. Writers hold the shard's lock
-/// exclusively and lookups hold it shared. Scans take no lock: a node or a record is filled in
-/// completely before a release store publishes it, and the scan loads with acquire, so it sees
-/// the old record or the new one, never a torn mix; nothing is unlinked or freed while the
+/// exclusively and lookups hold it shared. A scan takes that lock only to take the waiting keys
+/// over, and links them in under a lock of its own, so one scan links at a time while
+/// writers and lookups go on. Walking the skiplist takes no lock: a node or a record is filled
+/// in completely before a release store publishes it, and the scan loads with acquire, so it
+/// sees the old record or the new one, never a torn mix; nothing is unlinked or freed while the
 /// shard lives, so it cannot hold a dangling pointer.
 class alignas(64) MemtableShard {  // aligned so that two shards' locks never share a cache line
   struct Node;  // a key's node in the arena; laid out in memtable_shard.cpp
@@ -75,6 +80,8 @@ class alignas(64) MemtableShard {  // aligned so that two shards' locks never sh
   ///
   /// Safe while writers run: it sees every entry that was there when it started, may or may
   /// not see one added after, and for each key the value that was current when it got there.
+  /// Making one first links the keys added since the last scan into the skiplist: O(k log k)
+  /// for k such keys, plus their searches.
   class Iterator {
    public:
     /// An iterator at the shard's first entry (or invalid when the shard is empty).
@@ -99,7 +106,9 @@ class alignas(64) MemtableShard {  // aligned so that two shards' locks never sh
 
  private:
   void write(std::string_view key, std::uint64_t hash, std::string_view value, bool tombstone);
-  void insert(std::string_view key, std::uint64_t hash, const char* record);
+  void add_new_key(std::string_view key, std::uint64_t hash, const char* record);
+  void link_pending() const;
+  void link(Node* fresh) const;
   void find_predecessors(std::string_view key, Node** prev) const;
   Node* find_in_index(std::string_view key, std::uint64_t hash) const;
   void add_to_index(Node* node, std::uint64_t hash);
@@ -115,9 +124,14 @@ class alignas(64) MemtableShard {  // aligned so that two shards' locks never sh
   Arena node_arena_;              // GUARDED_BY(mu_) for allocation: the skiplist's nodes
   Arena arena_;                   // GUARDED_BY(mu_) for allocation: the value records
   Node* head_;                    // a node with no key and kMaxHeight levels, never an entry
-  int max_height_ = 1;            // GUARDED_BY(mu_): the tallest node's height; scans use level 0
   std::vector<Node*> index_;      // GUARDED_BY(mu_): open addressing, a power-of-two size
   std::vector<std::uint8_t> tags_;  // GUARDED_BY(mu_): each slot's tag, 0 for an empty one
+  // The skiplist's order is brought up to date by scans, which are const: these are the state
+  // of that bookkeeping, not of the entries, hence mutable.
+  mutable Node* pending_ = nullptr;  // GUARDED_BY(mu_): new keys not yet in the skiplist,
+                                     // chained through their level-0 links, newest first
+  mutable std::mutex link_mu_;          // one linker at a time
+  mutable int max_height_ = 1;  // GUARDED_BY(link_mu_): the tallest linked node's height
   std::atomic<std::size_t> entry_count_{0};
   std::uint64_t rng_;             // GUARDED_BY(mu_)
   // The index's and tags' bytes, for memory_bytes(): on a line of its own, like the arenas'

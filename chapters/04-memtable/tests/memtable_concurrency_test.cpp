@@ -130,20 +130,27 @@ void run_reader(const Memtable& table, int r, std::latch& start,
 }
 
 // Scans the whole table while writers run: keys must come out strictly ascending, each value
-// whole.
+// whole, and every key that was there when the scan began must be in it (keys are never
+// removed: a DEL leaves a tombstone, which a scan yields too).
 void run_scanner(const Memtable& table, std::latch& start, const std::atomic<bool>& writers_done,
                  FailureLog& failures) {
   start.arrive_and_wait();
   do {
     std::string previous;
     bool first = true;
-    for (auto it = table.scan(); it.valid(); it.next()) {
+    const std::size_t there_before = table.entry_count();
+    std::size_t scanned = 0;
+    for (auto it = table.scan(); it.valid(); it.next(), ++scanned) {
       if (!first && !(previous < it.key())) failures.add("scan out of order at " + previous);
       first = false;
       previous = std::string(it.key());
       if (!it.is_tombstone() && parse_value(it.value(), it.key()).writer < 0) {
         failures.add("torn value in scan for " + previous);
       }
+    }
+    if (scanned < there_before) {
+      failures.add("a scan yielded " + std::to_string(scanned) + " keys of the " +
+                   std::to_string(there_before) + " there when it began");
     }
   } while (!writers_done.load(std::memory_order_acquire));
 }
@@ -156,15 +163,19 @@ TEST_CASE("many threads set, del, look up and scan the same keys at once", "[ch0
   FailureLog failures;
   std::atomic<bool> writers_done{false};
   std::atomic<long> values_checked{0};
-  std::latch start(kWriters + kReaders + 1);
+  std::latch start(kWriters + kReaders + 2);
 
   std::vector<std::thread> readers;
   for (int r = 0; r < kReaders; ++r) {
     readers.emplace_back(run_reader, std::cref(table), r, std::ref(start), std::cref(writers_done),
                          std::ref(failures), std::ref(values_checked));
   }
-  std::thread scanner(run_scanner, std::cref(table), std::ref(start), std::cref(writers_done),
-                      std::ref(failures));
+  // Two scanners, so that two scans link new keys into the same shards at once.
+  std::vector<std::thread> scanners;
+  for (int s = 0; s < 2; ++s) {
+    scanners.emplace_back(run_scanner, std::cref(table), std::ref(start), std::cref(writers_done),
+                          std::ref(failures));
+  }
   std::vector<std::thread> writers;
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back(run_writer, std::ref(table), w, std::ref(start), std::ref(last));
@@ -172,7 +183,7 @@ TEST_CASE("many threads set, del, look up and scan the same keys at once", "[ch0
   for (auto& t : writers) t.join();
   writers_done.store(true, std::memory_order_release);
   for (auto& t : readers) t.join();
-  scanner.join();
+  for (auto& t : scanners) t.join();
 
   INFO(failures.first());
   REQUIRE(failures.count() == 0);

@@ -77,6 +77,21 @@ void check_lookup_matches(const Memtable& table, const Model& model, const std::
   }
 }
 
+// A random SET (a value of up to max_value bytes) or, one time in del_one_in, a DEL of a random
+// key, applied to the table and to the model alike.
+void random_write(Memtable& table, Model& model, std::mt19937& rng, unsigned del_one_in,
+                  std::size_t max_value) {
+  const std::string key = random_key(rng);
+  if (rng() % del_one_in == 0) {
+    table.del(key);
+    model[key] = std::nullopt;
+  } else {
+    const std::string value = random_bytes(rng, 0, max_value);
+    table.set(key, value);
+    model[key] = value;
+  }
+}
+
 }  // namespace
 
 TEST_CASE("set, overwrite and lookup", "[ch04]") {
@@ -142,20 +157,29 @@ TEST_CASE("scan and lookup match a std::map fed the same random operations", "[c
   Model model;
   std::mt19937 rng(static_cast<unsigned>(shards));
   for (int i = 0; i < 20000; ++i) {
-    const std::string key = random_key(rng);
-    if (rng() % 4 == 0) {
-      table.del(key);
-      model[key] = std::nullopt;
-    } else {
-      const std::string value = random_bytes(rng, 0, 64);
-      table.set(key, value);
-      model[key] = value;
-    }
+    random_write(table, model, rng, 4, 64);
     if (i % 7 == 0) check_lookup_matches(table, model, random_key(rng));
   }
   REQUIRE(scan_all(table) == model);
   REQUIRE(table.entry_count() == model.size());
   for (const auto& [key, value] : model) check_lookup_matches(table, model, key);
+}
+
+TEST_CASE("scans between writes each link the keys added since the last, in order", "[ch04]") {
+  // A scan puts the keys written since the last scan into the skiplist: here every scan finds
+  // some already linked and some new, in every shard, with overwrites and dels in between.
+  const std::size_t shards = GENERATE(1, 16);
+  CAPTURE(shards);
+  Memtable table(shards);
+  Model model;
+  std::mt19937 rng(static_cast<unsigned>(shards) + 7);
+  for (int round = 0; round < 40; ++round) {
+    const int writes = 1 + static_cast<int>(rng() % 400);
+    for (int i = 0; i < writes; ++i) random_write(table, model, rng, 5, 16);
+    CAPTURE(round);
+    REQUIRE(scan_all(table) == model);
+    REQUIRE(scan_all(table) == model);  // a scan with nothing new to link
+  }
 }
 
 TEST_CASE("keys compare as unsigned bytes, shortest first on a shared prefix", "[ch04]") {
