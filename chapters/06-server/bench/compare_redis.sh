@@ -5,15 +5,17 @@
 # with 10,000 idle connections. Installed as build/bench/ch06-server-compare; `make bench`
 # runs it.
 #
-# Each row is measured ROUNDS times (default 5), the two servers taking turns and swapping
-# which goes first each round, and the table shows each server's median: this machine's speed
-# drifts by tens of percent from one second to the next, and one run of each would let the
-# drift decide a row. The last column is the range of the rounds' own ratios.
+# Each row is measured ROUNDS times (default 7), the two servers taking turns and swapping
+# which goes first each round: this machine's speed drifts by tens of percent from one second
+# to the next, and one run of each would let the drift decide a row. A round's two runs are
+# seconds apart and see about the same machine, so each round gives a ratio of its own; the
+# table's ratio is the median of those, and `rounds` their range. The ops/s and p99 columns
+# are each server's median over the rounds.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$here/../bin
 requests=${REQUESTS:-300000}
-rounds=${ROUNDS:-5}
+rounds=${ROUNDS:-7}
 vkv_args=${VKV_ARGS:-}   # more vkv flags, e.g. VKV_ARGS="--memtable-bytes 4M"
 # The load generator runs on this machine too and needs a core of its own: vkv gets the rest
 # (at least one), as Redis, which serves commands on one thread, needs only one. Set
@@ -70,17 +72,19 @@ if ! command -v redis-server >/dev/null; then
 fi
 
 echo "vkv: --workers $workers (0: one per core) ${vkv_args:+plus $vkv_args}; $cores cores, one left to the load generator; $(redis-server --version | cut -d' ' -f1-3)"
-echo "each row: $rounds rounds, the servers taking turns; ops/s and p99 are each server's median, ratio is median over median"
+echo "each row: $rounds rounds, the servers taking turns; ratio: the median of the rounds' ratios (their range under rounds); ops/s and p99: each server's median"
 printf '%-44s %-4s %12s %12s %7s %11s %10s %10s\n' "configuration" "op" "vkv ops/s" "redis ops/s" "ratio" "rounds" "vkv p99" "redis p99"
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 row() { # name op "vkv ops..." "redis ops..." "vkv p99..." "redis p99..."
   local -a v r; read -r -a v <<< "$3"; read -r -a r <<< "$4"
   local vm rm ratio spread
+  local -a ratios
   vm=$(median "${v[@]}"); rm=$(median "${r[@]}")
-  ratio=$(awk -v a="$vm" -v b="$rm" 'BEGIN {printf "%.2f", a / b}')
-  spread=$(for i in "${!v[@]}"; do echo "${v[$i]} ${r[$i]}"; done |
-    awk '{x = $1 / $2; if (NR == 1 || x < lo) lo = x; if (NR == 1 || x > hi) hi = x}
-         END {printf "%.2f-%.2f", lo, hi}')
+  read -r -a ratios <<< "$(for i in "${!v[@]}"; do echo "${v[$i]} ${r[$i]}"; done |
+    awk '{printf "%s ", $1 / $2}')"
+  ratio=$(printf '%.2f' "$(median "${ratios[@]}")")
+  spread=$(printf '%s\n' "${ratios[@]}" | sort -g | awk 'NR == 1 {lo = $1} {hi = $1}
+    END {printf "%.2f-%.2f", lo, hi}')
   # shellcheck disable=SC2086
   printf '%-44s %-4s %12.0f %12.0f %7s %11s %8sms %8sms\n' "$1" "$2" "$vm" "$rm" "$ratio" "$spread" \
     "$(median $5)" "$(median $6)"
