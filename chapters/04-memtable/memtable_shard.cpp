@@ -115,7 +115,7 @@ void MemtableShard::del(std::string_view key, std::uint64_t hash) {
 
 // The one write path. A known key gets a new record, published by one release store, so a
 // reader sees the old value or the new one. A new key gets a node, a slot in the index (so
-// lookups find it at once) and a place in the pending list (so the next scan puts it in the
+// lookups find it at once) and a place in the pending chain (so the next scan puts it in the
 // skiplist).
 void MemtableShard::write(std::string_view key, std::uint64_t hash, std::string_view value,
                           bool tombstone) {
@@ -164,7 +164,8 @@ void MemtableShard::link_pending() const {
     pending_ = nullptr;
   }
   std::vector<Node*> batch;
-  for (Node* node = chain; node != nullptr; node = node->links()[0].load(std::memory_order_relaxed)) {
+  for (Node* node = chain; node != nullptr;
+       node = node->links()[0].load(std::memory_order_relaxed)) {
     batch.push_back(node);
   }
   std::sort(batch.begin(), batch.end(),

@@ -97,7 +97,9 @@ class MemtableSubject {
   }
   std::size_t scan() {
     std::size_t bytes = 0;
-    for (auto it = table_.scan(); it.valid(); it.next()) bytes += it.key().size() + it.value().size();
+    for (auto it = table_.scan(); it.valid(); it.next()) {
+      bytes += it.key().size() + it.value().size();
+    }
     return bytes;
   }
 
@@ -203,7 +205,8 @@ std::vector<vkv::bench::Ratio> ratios() {
                "BM_MemoryPerEntry<LockedMap>/iterations:1", "overhead_bytes_per_entry", 2.0,
                /*lower_is_better=*/true});
   r.push_back({"fill 1M new keys, then scan them in order: keys/s vs map+mutex",
-               "BM_FillThenScan<MemtableSubject>/iterations:3", "BM_FillThenScan<LockedMap>/iterations:3",
+               "BM_FillThenScan<MemtableSubject>/iterations:3",
+               "BM_FillThenScan<LockedMap>/iterations:3",
                "items_per_second", 0.0});
   return r;
 }
