@@ -502,22 +502,12 @@ class PosixEnv final : public Env {
 
   Result<std::unique_ptr<WritableFile>> new_appendable_file(const std::string& path) override {
     // No O_APPEND: PosixWritableFile writes at its logical end itself (see there).
-    auto fd = open_fd(path, O_WRONLY | O_CREAT);
-    if (!fd.is_ok()) return fd.status();
-    auto size = fd_size(fd->get(), path);
-    if (!size.is_ok()) return size.status();
-    return std::unique_ptr<WritableFile>(
-        std::make_unique<PosixWritableFile>(std::move(fd).value(), path, *size));
+    return open_sized<WritableFile, PosixWritableFile>(path, O_WRONLY | O_CREAT);
   }
 
   Result<std::unique_ptr<WritableFile>> new_mapped_file(const std::string& path) override {
     // Read and write: a shared writable map needs both.
-    auto fd = open_fd(path, O_RDWR | O_CREAT);
-    if (!fd.is_ok()) return fd.status();
-    auto size = fd_size(fd->get(), path);
-    if (!size.is_ok()) return size.status();
-    return std::unique_ptr<WritableFile>(
-        std::make_unique<PosixMappedFile>(std::move(fd).value(), path, *size));
+    return open_sized<WritableFile, PosixMappedFile>(path, O_RDWR | O_CREAT);
   }
 
   Result<std::unique_ptr<SequentialFile>> new_sequential_file(const std::string& path) override {
@@ -529,12 +519,7 @@ class PosixEnv final : public Env {
 
   Result<std::unique_ptr<RandomAccessFile>> new_random_access_file(
       const std::string& path) override {
-    auto fd = open_fd(path, O_RDONLY);
-    if (!fd.is_ok()) return fd.status();
-    auto size = fd_size(fd->get(), path);
-    if (!size.is_ok()) return size.status();
-    return std::unique_ptr<RandomAccessFile>(
-        std::make_unique<PosixRandomAccessFile>(std::move(fd).value(), path, *size));
+    return open_sized<RandomAccessFile, PosixRandomAccessFile>(path, O_RDONLY);
   }
 
   Status rename_file(const std::string& from, const std::string& to) override {
@@ -628,6 +613,18 @@ class PosixEnv final : public Env {
       return posix_error("lock", path, errno);
     }
     return std::unique_ptr<FileLock>(std::make_unique<PosixFileLock>(std::move(fd).value()));
+  }
+
+ private:
+  // Opens `path` with `flags` as a `File` (an `Interface`) that is told the file's size: where
+  // a writer goes on, or how far a reader may read.
+  template <typename Interface, typename File>
+  static Result<std::unique_ptr<Interface>> open_sized(const std::string& path, int flags) {
+    auto fd = open_fd(path, flags);
+    if (!fd.is_ok()) return fd.status();
+    auto size = fd_size(fd->get(), path);
+    if (!size.is_ok()) return size.status();
+    return std::unique_ptr<Interface>(std::make_unique<File>(std::move(fd).value(), path, *size));
   }
 };
 

@@ -21,6 +21,17 @@ std::unique_ptr<vkv::WritableFile> open_new(vkv::Env& env, const std::string& pa
   return std::move(f).value();
 }
 
+// A new file at `path` in `dir` whose entry and first 7 bytes, "synced|", are on disk: what
+// a crash must keep.
+std::unique_ptr<vkv::WritableFile> open_synced(FaultInjectionEnv& env, const TempDir& dir,
+                                               const std::string& path) {
+  auto f = open_new(env, path);
+  REQUIRE(env.sync_dir(dir.path()).is_ok());
+  REQUIRE(f->append("synced|").is_ok());
+  REQUIRE(f->sync().is_ok());
+  return f;
+}
+
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
@@ -50,10 +61,7 @@ TEST_CASE("fault env: a crash can keep part of the unsynced tail (a torn write)"
           "[common]") {
   TempDir dir;
   FaultInjectionEnv env;
-  auto f = open_new(env, dir.file("wal"));
-  REQUIRE(env.sync_dir(dir.path()).is_ok());
-  REQUIRE(f->append("synced|").is_ok());
-  REQUIRE(f->sync().is_ok());
+  auto f = open_synced(env, dir, dir.file("wal"));
   REQUIRE(f->append("unsynced").is_ok());
   f.reset();
   REQUIRE(env.crash(/*keep_unsynced_bytes=*/3).is_ok());
@@ -67,10 +75,7 @@ TEST_CASE("fault env: preallocated space survives a crash as zeros after the kep
   const std::string path = dir.file("wal");
   for (std::uint64_t keep : {std::uint64_t{0}, std::uint64_t{2}}) {
     INFO("keeping " << keep << " unsynced bytes");
-    auto f = open_new(env, path);
-    REQUIRE(env.sync_dir(dir.path()).is_ok());
-    REQUIRE(f->append("synced|").is_ok());
-    REQUIRE(f->sync().is_ok());
+    auto f = open_synced(env, dir, path);
     REQUIRE(f->preallocate(4096, vkv::Preallocation::kReserve).is_ok());
     CHECK(f->size() == 7);  // logical, through the tracking layer too
     REQUIRE(f->append("unsynced").is_ok());
@@ -86,10 +91,7 @@ TEST_CASE("fault env: close gives the space back, and a crash brings the zeros b
   TempDir dir;
   FaultInjectionEnv env;
   const std::string path = dir.file("wal");
-  auto f = open_new(env, path);
-  REQUIRE(env.sync_dir(dir.path()).is_ok());
-  REQUIRE(f->append("synced|").is_ok());
-  REQUIRE(f->sync().is_ok());
+  auto f = open_synced(env, dir, path);
   REQUIRE(f->preallocate(4096, vkv::Preallocation::kReserve).is_ok());
   REQUIRE(f->close().is_ok());
   CHECK(read_whole_file(path) == "synced|");
@@ -101,10 +103,7 @@ TEST_CASE("fault env: a failed preallocate makes no zeros", "[common]") {
   TempDir dir;
   FaultInjectionEnv env;
   const std::string path = dir.file("wal");
-  auto f = open_new(env, path);
-  REQUIRE(env.sync_dir(dir.path()).is_ok());
-  REQUIRE(f->append("synced|").is_ok());
-  REQUIRE(f->sync().is_ok());
+  auto f = open_synced(env, dir, path);
   env.fail_once_after(0);
   const Status s = f->preallocate(4096, vkv::Preallocation::kReserve);
   CHECK(s.to_string() == "IO error: injected fault: preallocate " + path);
