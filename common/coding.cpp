@@ -1,4 +1,4 @@
-#include "coding.hpp"
+#include "common/coding.hpp"
 
 #include <algorithm>
 #include <cassert>

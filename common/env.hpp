@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "status.hpp"
+#include "common/status.hpp"
 
 namespace vkv {
 

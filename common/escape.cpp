@@ -1,4 +1,4 @@
-#include "escape.hpp"
+#include "common/escape.hpp"
 
 namespace vkv {
 

@@ -1,4 +1,4 @@
-#include "fault_injection_env.hpp"
+#include "common/fault_injection_env.hpp"
 
 #include <algorithm>
 #include <utility>

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "env.hpp"
+#include "common/env.hpp"
 
 namespace vkv {
 

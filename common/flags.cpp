@@ -1,4 +1,4 @@
-#include "flags.hpp"
+#include "common/flags.hpp"
 
 #include <charconv>
 #include <limits>

@@ -20,8 +20,8 @@
 #include <thread>
 #include <vector>
 
-#include "env.hpp"
-#include "unique_fd.hpp"
+#include "common/env.hpp"
+#include "common/unique_fd.hpp"
 
 namespace vkv {
 namespace {

@@ -8,9 +8,9 @@
 #include <thread>
 #include <vector>
 
-#include "server_process.hpp"
-#include "test_util.hpp"
-#include "transcript.hpp"
+#include "tests/support/server_process.hpp"
+#include "common/testing/test_util.hpp"
+#include "common/testing/transcript.hpp"
 
 using vkv::testing::Client;
 using vkv::testing::ServerProcess;

@@ -11,9 +11,9 @@
 #include <cstring>
 #include <iostream>
 
-#include "escape.hpp"
-#include "flags.hpp"
-#include "line_framer.hpp"
+#include "common/escape.hpp"
+#include "common/flags.hpp"
+#include "01-framing/line_framer.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "engine.hpp"
+#include "02-parsing/engine.hpp"
 
 namespace vkv::engine {
 

@@ -2,9 +2,9 @@
 /// Engine: runs a Command against a Store and says what to answer.
 #pragma once
 
-#include "command.hpp"
-#include "reply.hpp"
-#include "store.hpp"
+#include "02-parsing/command.hpp"
+#include "02-parsing/reply.hpp"
+#include "02-parsing/store.hpp"
 
 namespace vkv::engine {
 

@@ -1,8 +1,8 @@
-#include "lexer.hpp"
+#include "02-parsing/lexer.hpp"
 
 #include <cstring>
 
-#include "escape.hpp"
+#include "common/escape.hpp"
 
 namespace vkv::protocol {
 

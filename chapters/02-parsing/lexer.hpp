@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "status.hpp"
+#include "common/status.hpp"
 
 namespace vkv::protocol {
 

@@ -3,10 +3,10 @@
 
 #include <iostream>
 
-#include "engine.hpp"
-#include "flags.hpp"
-#include "memory_store.hpp"
-#include "prompt.hpp"
+#include "02-parsing/engine.hpp"
+#include "common/flags.hpp"
+#include "02-parsing/memory_store.hpp"
+#include "02-parsing/prompt.hpp"
 
 int main(int argc, char** argv) {
   vkv::runtime::PromptOptions options;

@@ -1,4 +1,4 @@
-#include "memory_store.hpp"
+#include "02-parsing/memory_store.hpp"
 
 #include <mutex>
 

@@ -6,7 +6,7 @@
 #include <shared_mutex>
 #include <string>
 
-#include "store.hpp"
+#include "02-parsing/store.hpp"
 
 namespace vkv::storage {
 

@@ -1,9 +1,9 @@
-#include "parser.hpp"
+#include "02-parsing/parser.hpp"
 
 #include <cassert>
 #include <string>
 
-#include "escape.hpp"
+#include "common/escape.hpp"
 
 namespace vkv::protocol {
 

@@ -5,8 +5,8 @@
 #include <span>
 #include <string_view>
 
-#include "command.hpp"
-#include "status.hpp"
+#include "02-parsing/command.hpp"
+#include "common/status.hpp"
 
 namespace vkv::protocol {
 

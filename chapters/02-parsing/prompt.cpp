@@ -1,4 +1,4 @@
-#include "prompt.hpp"
+#include "02-parsing/prompt.hpp"
 
 #include <unistd.h>
 
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "text_session.hpp"
+#include "02-parsing/text_session.hpp"
 
 namespace vkv::runtime {
 

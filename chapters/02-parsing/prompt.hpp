@@ -4,8 +4,8 @@
 
 #include <cstddef>
 
-#include "engine.hpp"
-#include "line_framer.hpp"
+#include "02-parsing/engine.hpp"
+#include "01-framing/line_framer.hpp"
 
 namespace vkv::runtime {
 

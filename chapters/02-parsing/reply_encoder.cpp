@@ -1,6 +1,6 @@
-#include "reply_encoder.hpp"
+#include "02-parsing/reply_encoder.hpp"
 
-#include "escape.hpp"
+#include "common/escape.hpp"
 
 namespace vkv::protocol {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "reply.hpp"
+#include "02-parsing/reply.hpp"
 
 namespace vkv::protocol {
 

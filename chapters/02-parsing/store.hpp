@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "status.hpp"
+#include "common/status.hpp"
 
 namespace vkv::storage {
 

@@ -1,7 +1,7 @@
-#include "text_session.hpp"
+#include "02-parsing/text_session.hpp"
 
-#include "parser.hpp"
-#include "reply_encoder.hpp"
+#include "02-parsing/parser.hpp"
+#include "02-parsing/reply_encoder.hpp"
 
 namespace vkv::runtime {
 

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "engine.hpp"
-#include "lexer.hpp"
-#include "line_framer.hpp"
+#include "02-parsing/engine.hpp"
+#include "02-parsing/lexer.hpp"
+#include "01-framing/line_framer.hpp"
 
 namespace vkv::runtime {
 

@@ -1,4 +1,4 @@
-#include "data_dir.hpp"
+#include "03-wal/data_dir.hpp"
 
 #include <algorithm>
 #include <charconv>

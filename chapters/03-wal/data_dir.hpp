@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "env.hpp"
+#include "common/env.hpp"
 
 namespace vkv::storage {
 

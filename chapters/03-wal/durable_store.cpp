@@ -1,4 +1,4 @@
-#include "durable_store.hpp"
+#include "03-wal/durable_store.hpp"
 
 namespace vkv::storage {
 

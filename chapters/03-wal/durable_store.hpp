@@ -9,12 +9,12 @@
 #include <string_view>
 #include <vector>
 
-#include "data_dir.hpp"
-#include "env.hpp"
-#include "log_writer.hpp"
-#include "recovery.hpp"
-#include "store.hpp"
-#include "sync_policy.hpp"
+#include "03-wal/data_dir.hpp"
+#include "common/env.hpp"
+#include "03-wal/log_writer.hpp"
+#include "03-wal/recovery.hpp"
+#include "02-parsing/store.hpp"
+#include "03-wal/sync_policy.hpp"
 
 namespace vkv::storage {
 

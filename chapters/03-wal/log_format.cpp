@@ -1,7 +1,7 @@
-#include "log_format.hpp"
+#include "03-wal/log_format.hpp"
 
-#include "coding.hpp"
-#include "crc32c.hpp"
+#include "common/coding.hpp"
+#include "common/crc32c.hpp"
 
 namespace vkv::storage {
 

@@ -31,7 +31,7 @@
 #include <string>
 #include <string_view>
 
-#include "log_record.hpp"
+#include "03-wal/log_record.hpp"
 
 namespace vkv::storage {
 

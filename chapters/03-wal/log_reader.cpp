@@ -1,8 +1,8 @@
-#include "log_reader.hpp"
+#include "03-wal/log_reader.hpp"
 
 #include <algorithm>
 
-#include "coding.hpp"
+#include "common/coding.hpp"
 
 namespace vkv::storage {
 

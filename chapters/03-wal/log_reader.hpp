@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "env.hpp"
-#include "log_format.hpp"
+#include "common/env.hpp"
+#include "03-wal/log_format.hpp"
 
 namespace vkv::storage {
 

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "status.hpp"
-#include "store.hpp"
+#include "common/status.hpp"
+#include "02-parsing/store.hpp"
 
 namespace vkv::storage {
 

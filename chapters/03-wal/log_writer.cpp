@@ -1,8 +1,8 @@
-#include "log_writer.hpp"
+#include "03-wal/log_writer.hpp"
 
 #include <algorithm>
 
-#include "log_format.hpp"
+#include "03-wal/log_format.hpp"
 
 namespace vkv::storage {
 

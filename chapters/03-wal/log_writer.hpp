@@ -17,10 +17,10 @@
 #include <thread>
 #include <vector>
 
-#include "data_dir.hpp"
-#include "env.hpp"
-#include "log_record.hpp"
-#include "sync_policy.hpp"
+#include "03-wal/data_dir.hpp"
+#include "common/env.hpp"
+#include "03-wal/log_record.hpp"
+#include "03-wal/sync_policy.hpp"
 
 namespace vkv::storage {
 

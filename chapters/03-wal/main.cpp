@@ -3,8 +3,8 @@
 
 #include <memory>
 
-#include "memory_store.hpp"
-#include "store_program.hpp"
+#include "02-parsing/memory_store.hpp"
+#include "03-wal/store_program.hpp"
 
 int main(int argc, char** argv) {
   //! [main]

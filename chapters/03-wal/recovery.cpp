@@ -1,8 +1,8 @@
-#include "recovery.hpp"
+#include "03-wal/recovery.hpp"
 
 #include <algorithm>
 
-#include "log_reader.hpp"
+#include "03-wal/log_reader.hpp"
 
 namespace vkv::storage {
 

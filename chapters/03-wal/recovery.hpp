@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "data_dir.hpp"
-#include "env.hpp"
-#include "log_record.hpp"
+#include "03-wal/data_dir.hpp"
+#include "common/env.hpp"
+#include "03-wal/log_record.hpp"
 
 namespace vkv::storage {
 

@@ -1,4 +1,4 @@
-#include "store_flags.hpp"
+#include "03-wal/store_flags.hpp"
 
 namespace vkv::storage {
 

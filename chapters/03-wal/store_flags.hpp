@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "durable_store.hpp"
-#include "flags.hpp"
+#include "03-wal/durable_store.hpp"
+#include "common/flags.hpp"
 
 namespace vkv::storage {
 

@@ -1,10 +1,10 @@
-#include "store_program.hpp"
+#include "03-wal/store_program.hpp"
 
 #include <iostream>
 
-#include "engine.hpp"
-#include "prompt.hpp"
-#include "store_flags.hpp"
+#include "02-parsing/engine.hpp"
+#include "02-parsing/prompt.hpp"
+#include "03-wal/store_flags.hpp"
 
 namespace vkv::runtime {
 

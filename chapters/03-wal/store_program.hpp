@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "durable_store.hpp"
-#include "flags.hpp"
-#include "store.hpp"
+#include "03-wal/durable_store.hpp"
+#include "common/flags.hpp"
+#include "02-parsing/store.hpp"
 
 namespace vkv::runtime {
 

@@ -1,4 +1,4 @@
-#include "sync_policy.hpp"
+#include "03-wal/sync_policy.hpp"
 
 namespace vkv::storage {
 

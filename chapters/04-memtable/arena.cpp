@@ -1,4 +1,4 @@
-#include "arena.hpp"
+#include "04-memtable/arena.hpp"
 
 #include <algorithm>
 #include <cassert>

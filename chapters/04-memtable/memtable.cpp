@@ -1,6 +1,6 @@
-#include "memtable.hpp"
+#include "04-memtable/memtable.hpp"
 
-#include "key_hash.hpp"
+#include "04-memtable/key_hash.hpp"
 
 #include <algorithm>
 #include <cstdint>

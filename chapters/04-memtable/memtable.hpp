@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "memtable_shard.hpp"
+#include "04-memtable/memtable_shard.hpp"
 
 namespace vkv::storage {
 

@@ -1,7 +1,7 @@
-#include "memtable_shard.hpp"
+#include "04-memtable/memtable_shard.hpp"
 
-#include "coding.hpp"
-#include "key_hash.hpp"
+#include "common/coding.hpp"
+#include "04-memtable/key_hash.hpp"
 
 #include <algorithm>
 #include <cassert>

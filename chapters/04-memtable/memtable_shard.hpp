@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "arena.hpp"
+#include "04-memtable/arena.hpp"
 
 namespace vkv::storage {
 

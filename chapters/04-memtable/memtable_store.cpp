@@ -1,4 +1,4 @@
-#include "memtable_store.hpp"
+#include "04-memtable/memtable_store.hpp"
 
 namespace vkv::storage {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "memtable.hpp"
-#include "store.hpp"
+#include "04-memtable/memtable.hpp"
+#include "02-parsing/store.hpp"
 
 namespace vkv::storage {
 

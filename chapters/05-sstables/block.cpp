@@ -1,8 +1,8 @@
-#include "block.hpp"
+#include "05-sstables/block.hpp"
 
 #include <limits>
 
-#include "coding.hpp"
+#include "common/coding.hpp"
 
 namespace vkv::storage {
 

@@ -1,10 +1,10 @@
-#include "block_builder.hpp"
+#include "05-sstables/block_builder.hpp"
 
 #include <algorithm>
 #include <cassert>
 #include <limits>
 
-#include "coding.hpp"
+#include "common/coding.hpp"
 
 namespace vkv::storage {
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "table_format.hpp"
+#include "05-sstables/table_format.hpp"
 
 namespace vkv::storage {
 

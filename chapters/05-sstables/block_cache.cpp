@@ -1,4 +1,4 @@
-#include "block_cache.hpp"
+#include "05-sstables/block_cache.hpp"
 
 #include <cassert>
 #include <list>
@@ -6,7 +6,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "key_hash.hpp"
+#include "04-memtable/key_hash.hpp"
 
 namespace vkv::storage {
 

@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "block.hpp"
+#include "05-sstables/block.hpp"
 
 namespace vkv::storage {
 

@@ -1,10 +1,10 @@
-#include "bloom_filter.hpp"
+#include "05-sstables/bloom_filter.hpp"
 
 #include <algorithm>
 #include <cassert>
 #include <cmath>
 
-#include "key_hash.hpp"
+#include "04-memtable/key_hash.hpp"
 
 namespace vkv::storage {
 

@@ -1,9 +1,9 @@
-#include "lsm_store.hpp"
+#include "05-sstables/lsm_store.hpp"
 
 #include <algorithm>
 #include <optional>
 
-#include "manifest.hpp"
+#include "05-sstables/manifest.hpp"
 
 namespace vkv::storage {
 

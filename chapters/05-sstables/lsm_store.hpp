@@ -13,17 +13,17 @@
 #include <string_view>
 #include <vector>
 
-#include "block_cache.hpp"
-#include "bloom_filter.hpp"
-#include "data_dir.hpp"
-#include "durable_store.hpp"
-#include "env.hpp"
-#include "log_writer.hpp"
-#include "memtable.hpp"
-#include "recovery.hpp"
-#include "store.hpp"
-#include "table_file.hpp"
-#include "write_gate.hpp"
+#include "05-sstables/block_cache.hpp"
+#include "05-sstables/bloom_filter.hpp"
+#include "03-wal/data_dir.hpp"
+#include "03-wal/durable_store.hpp"
+#include "common/env.hpp"
+#include "03-wal/log_writer.hpp"
+#include "04-memtable/memtable.hpp"
+#include "03-wal/recovery.hpp"
+#include "02-parsing/store.hpp"
+#include "05-sstables/table_file.hpp"
+#include "05-sstables/write_gate.hpp"
 
 namespace vkv::storage {
 

@@ -10,10 +10,10 @@
 #include <optional>
 #include <string>
 
-#include "flags.hpp"
-#include "lsm_store.hpp"
-#include "store_program.hpp"
-#include "table_dump.hpp"
+#include "common/flags.hpp"
+#include "05-sstables/lsm_store.hpp"
+#include "03-wal/store_program.hpp"
+#include "05-sstables/table_dump.hpp"
 
 namespace {
 

@@ -1,8 +1,8 @@
-#include "manifest.hpp"
+#include "05-sstables/manifest.hpp"
 
-#include "coding.hpp"
-#include "crc32c.hpp"
-#include "table_format.hpp"
+#include "common/coding.hpp"
+#include "common/crc32c.hpp"
+#include "05-sstables/table_format.hpp"
 
 namespace vkv::storage {
 

@@ -26,8 +26,8 @@
 #include <string_view>
 #include <vector>
 
-#include "env.hpp"
-#include "status.hpp"
+#include "common/env.hpp"
+#include "common/status.hpp"
 
 namespace vkv::storage {
 

@@ -1,8 +1,8 @@
-#include "table.hpp"
+#include "05-sstables/table.hpp"
 
 #include <algorithm>
 
-#include "escape.hpp"
+#include "common/escape.hpp"
 
 namespace vkv::storage {
 

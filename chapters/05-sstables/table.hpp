@@ -9,13 +9,13 @@
 #include <string_view>
 #include <vector>
 
-#include "block.hpp"
-#include "block_cache.hpp"
-#include "bloom_filter.hpp"
-#include "entry_kind.hpp"
-#include "env.hpp"
-#include "status.hpp"
-#include "table_format.hpp"
+#include "05-sstables/block.hpp"
+#include "05-sstables/block_cache.hpp"
+#include "05-sstables/bloom_filter.hpp"
+#include "05-sstables/entry_kind.hpp"
+#include "common/env.hpp"
+#include "common/status.hpp"
+#include "05-sstables/table_format.hpp"
 
 namespace vkv::storage {
 

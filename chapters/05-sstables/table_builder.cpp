@@ -1,9 +1,9 @@
-#include "table_builder.hpp"
+#include "05-sstables/table_builder.hpp"
 
 #include <algorithm>
 #include <cassert>
 
-#include "escape.hpp"
+#include "common/escape.hpp"
 
 namespace vkv::storage {
 

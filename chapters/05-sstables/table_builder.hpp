@@ -6,11 +6,11 @@
 #include <string>
 #include <string_view>
 
-#include "block_builder.hpp"
-#include "entry_kind.hpp"
-#include "env.hpp"
-#include "status.hpp"
-#include "table_format.hpp"
+#include "05-sstables/block_builder.hpp"
+#include "05-sstables/entry_kind.hpp"
+#include "common/env.hpp"
+#include "common/status.hpp"
+#include "05-sstables/table_format.hpp"
 
 namespace vkv::storage {
 

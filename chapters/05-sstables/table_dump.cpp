@@ -1,13 +1,13 @@
-#include "table_dump.hpp"
+#include "05-sstables/table_dump.hpp"
 
 #include <vector>
 
-#include "block.hpp"
-#include "entry_kind.hpp"
-#include "env.hpp"
-#include "escape.hpp"
-#include "table.hpp"
-#include "table_format.hpp"
+#include "05-sstables/block.hpp"
+#include "05-sstables/entry_kind.hpp"
+#include "common/env.hpp"
+#include "common/escape.hpp"
+#include "05-sstables/table.hpp"
+#include "05-sstables/table_format.hpp"
 
 namespace vkv::storage {
 

@@ -5,7 +5,7 @@
 #include <ostream>
 #include <string>
 
-#include "status.hpp"
+#include "common/status.hpp"
 
 namespace vkv::storage {
 

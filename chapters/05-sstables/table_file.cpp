@@ -1,7 +1,7 @@
-#include "table_file.hpp"
+#include "05-sstables/table_file.hpp"
 
-#include "manifest.hpp"
-#include "table_builder.hpp"
+#include "05-sstables/manifest.hpp"
+#include "05-sstables/table_builder.hpp"
 
 namespace vkv::storage {
 

@@ -9,12 +9,12 @@
 #include <string>
 #include <string_view>
 
-#include "block_cache.hpp"
-#include "bloom_filter.hpp"
-#include "data_dir.hpp"
-#include "memtable.hpp"
-#include "status.hpp"
-#include "table.hpp"
+#include "05-sstables/block_cache.hpp"
+#include "05-sstables/bloom_filter.hpp"
+#include "03-wal/data_dir.hpp"
+#include "04-memtable/memtable.hpp"
+#include "common/status.hpp"
+#include "05-sstables/table.hpp"
 
 namespace vkv::storage {
 

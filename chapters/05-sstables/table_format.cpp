@@ -1,9 +1,9 @@
-#include "table_format.hpp"
+#include "05-sstables/table_format.hpp"
 
 #include <cstdio>
 
-#include "coding.hpp"
-#include "crc32c.hpp"
+#include "common/coding.hpp"
+#include "common/crc32c.hpp"
 
 namespace vkv::storage {
 

@@ -55,8 +55,8 @@
 #include <string>
 #include <string_view>
 
-#include "env.hpp"
-#include "status.hpp"
+#include "common/env.hpp"
+#include "common/status.hpp"
 
 namespace vkv::storage {
 

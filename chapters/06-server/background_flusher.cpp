@@ -1,4 +1,4 @@
-#include "background_flusher.hpp"
+#include "06-server/background_flusher.hpp"
 
 namespace vkv::net {
 

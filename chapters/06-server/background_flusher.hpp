@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-#include "lsm_store.hpp"
+#include "05-sstables/lsm_store.hpp"
 
 namespace vkv::net {
 

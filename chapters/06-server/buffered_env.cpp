@@ -1,4 +1,4 @@
-#include "buffered_env.hpp"
+#include "06-server/buffered_env.hpp"
 
 #include <condition_variable>
 #include <string>

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <set>
 
-#include "env.hpp"
+#include "common/env.hpp"
 
 namespace vkv::net {
 

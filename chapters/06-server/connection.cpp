@@ -1,4 +1,4 @@
-#include "connection.hpp"
+#include "06-server/connection.hpp"
 
 #include <sys/socket.h>
 #include <unistd.h>

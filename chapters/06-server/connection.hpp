@@ -8,11 +8,11 @@
 #include <span>
 #include <string>
 
-#include "durability_gate.hpp"
-#include "engine.hpp"
-#include "reactor.hpp"
-#include "text_session.hpp"
-#include "unique_fd.hpp"
+#include "06-server/durability_gate.hpp"
+#include "02-parsing/engine.hpp"
+#include "06-server/reactor.hpp"
+#include "02-parsing/text_session.hpp"
+#include "common/unique_fd.hpp"
 
 namespace vkv::net {
 

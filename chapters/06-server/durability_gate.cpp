@@ -1,8 +1,8 @@
-#include "durability_gate.hpp"
+#include "06-server/durability_gate.hpp"
 
 #include <algorithm>
 
-#include "worker_count.hpp"
+#include "06-server/worker_count.hpp"
 
 namespace vkv::net {
 

@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "status.hpp"
-#include "store.hpp"
+#include "common/status.hpp"
+#include "02-parsing/store.hpp"
 
 namespace vkv::net {
 

@@ -1,4 +1,4 @@
-#include "listener.hpp"
+#include "06-server/listener.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "status.hpp"
-#include "unique_fd.hpp"
+#include "common/status.hpp"
+#include "common/unique_fd.hpp"
 
 namespace vkv::net {
 

@@ -8,14 +8,14 @@
 #include <iostream>
 #include <optional>
 
-#include "background_flusher.hpp"
-#include "buffered_env.hpp"
-#include "durability_gate.hpp"
-#include "engine.hpp"
-#include "flags.hpp"
-#include "lsm_store.hpp"
-#include "server.hpp"
-#include "store_flags.hpp"
+#include "06-server/background_flusher.hpp"
+#include "06-server/buffered_env.hpp"
+#include "06-server/durability_gate.hpp"
+#include "02-parsing/engine.hpp"
+#include "common/flags.hpp"
+#include "05-sstables/lsm_store.hpp"
+#include "06-server/server.hpp"
+#include "03-wal/store_flags.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "reactor.hpp"
+#include "06-server/reactor.hpp"
 
 #include <sys/eventfd.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "server.hpp"
+#include "06-server/server.hpp"
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,8 +9,8 @@
 #include <cstdio>
 #include <thread>
 
-#include "worker_count.hpp"
-#include "worker_pool.hpp"
+#include "06-server/worker_count.hpp"
+#include "06-server/worker_pool.hpp"
 
 namespace vkv::net {
 

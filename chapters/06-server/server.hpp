@@ -10,11 +10,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "connection.hpp"
-#include "durability_gate.hpp"
-#include "engine.hpp"
-#include "listener.hpp"
-#include "reactor.hpp"
+#include "06-server/connection.hpp"
+#include "06-server/durability_gate.hpp"
+#include "02-parsing/engine.hpp"
+#include "06-server/listener.hpp"
+#include "06-server/reactor.hpp"
 
 namespace vkv::net {
 

@@ -1,4 +1,4 @@
-#include "worker_pool.hpp"
+#include "06-server/worker_pool.hpp"
 
 namespace vkv::runtime {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "test_util.hpp"
+#include "common/testing/test_util.hpp"
 
 namespace vkv::testing {
 

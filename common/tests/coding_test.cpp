@@ -1,4 +1,4 @@
-#include "coding.hpp"
+#include "common/coding.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,4 +1,4 @@
-#include "crc32c.hpp"
+#include "common/crc32c.hpp"
 
 #include <catch2/catch.hpp>
 

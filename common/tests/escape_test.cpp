@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "escape.hpp"
+#include "common/escape.hpp"
 
 TEST_CASE("escape_bytes makes any bytes printable", "[common]") {
   CHECK(vkv::escape_bytes("plain") == "plain");

@@ -1,11 +1,11 @@
-#include "fault_injection_env.hpp"
+#include "common/fault_injection_env.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <string>
 
-#include "test_util.hpp"
+#include "common/testing/test_util.hpp"
 
 using vkv::FaultInjectionEnv;
 using vkv::Status;

@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "flags.hpp"
+#include "common/flags.hpp"
 
 using vkv::Flags;
 

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "env.hpp"
-#include "test_util.hpp"
+#include "common/env.hpp"
+#include "common/testing/test_util.hpp"
 
 using vkv::Env;
 using vkv::Preallocation;

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "status.hpp"
+#include "common/status.hpp"
 
 using vkv::Result;
 using vkv::Status;

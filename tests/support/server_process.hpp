@@ -25,7 +25,7 @@
 #include <thread>
 #include <vector>
 
-#include "unique_fd.hpp"
+#include "common/unique_fd.hpp"
 
 extern char** environ;
 

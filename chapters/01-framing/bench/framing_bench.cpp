@@ -3,8 +3,8 @@
 #include <cstring>
 #include <string>
 
-#include "line_framer.hpp"
-#include "ratio_main.hpp"
+#include "01-framing/line_framer.hpp"
+#include "common/benchmarking/ratio_main.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "line_framer.hpp"
+#include "01-framing/line_framer.hpp"
 
 using vkv::protocol::Frame;
 using vkv::protocol::FrameKind;

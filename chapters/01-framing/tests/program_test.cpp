@@ -1,7 +1,7 @@
 // Runs the real ch01-framing program on transcript inputs and compares what it prints.
 #include <catch2/catch.hpp>
 
-#include "test_util.hpp"
+#include "common/testing/test_util.hpp"
 
 using vkv::testing::read_whole_file;
 using vkv::testing::run_program;

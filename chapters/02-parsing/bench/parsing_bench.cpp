@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "lexer.hpp"
-#include "line_framer.hpp"
-#include "parser.hpp"
-#include "ratio_main.hpp"
+#include "02-parsing/lexer.hpp"
+#include "01-framing/line_framer.hpp"
+#include "02-parsing/parser.hpp"
+#include "common/benchmarking/ratio_main.hpp"
 
 namespace {
 

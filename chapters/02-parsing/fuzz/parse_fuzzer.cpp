@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "engine.hpp"
-#include "lexer.hpp"
-#include "memory_store.hpp"
-#include "reply_encoder.hpp"
-#include "text_session.hpp"
+#include "02-parsing/engine.hpp"
+#include "02-parsing/lexer.hpp"
+#include "02-parsing/memory_store.hpp"
+#include "02-parsing/reply_encoder.hpp"
+#include "02-parsing/text_session.hpp"
 
 namespace {
 

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "engine.hpp"
-#include "memory_store.hpp"
-#include "text_session.hpp"
+#include "02-parsing/engine.hpp"
+#include "02-parsing/memory_store.hpp"
+#include "02-parsing/text_session.hpp"
 
 using namespace vkv;
 using protocol::Reply;

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "lexer.hpp"
+#include "02-parsing/lexer.hpp"
 
 using vkv::Status;
 using vkv::protocol::Lexer;

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "parser.hpp"
+#include "02-parsing/parser.hpp"
 
 using namespace vkv::protocol;
 using vkv::Status;

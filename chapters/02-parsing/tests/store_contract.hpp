@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "store.hpp"
+#include "02-parsing/store.hpp"
 
 namespace vkv::testing {
 

@@ -1,8 +1,8 @@
 // Replays the chapter's session transcripts against the real ch02-parsing program.
 #include <catch2/catch.hpp>
 
-#include "test_util.hpp"
-#include "transcript.hpp"
+#include "common/testing/test_util.hpp"
+#include "common/testing/transcript.hpp"
 
 using vkv::testing::read_whole_file;
 using vkv::testing::run_program;

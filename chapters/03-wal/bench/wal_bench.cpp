@@ -22,13 +22,13 @@
 #include <utility>
 #include <vector>
 
-#include "bench_dir.hpp"
-#include "log_format.hpp"
-#include "log_writer.hpp"
-#include "memory_store.hpp"
-#include "ratio_main.hpp"
-#include "recovery.hpp"
-#include "unique_fd.hpp"
+#include "common/benchmarking/bench_dir.hpp"
+#include "03-wal/log_format.hpp"
+#include "03-wal/log_writer.hpp"
+#include "02-parsing/memory_store.hpp"
+#include "common/benchmarking/ratio_main.hpp"
+#include "03-wal/recovery.hpp"
+#include "common/unique_fd.hpp"
 
 namespace {
 

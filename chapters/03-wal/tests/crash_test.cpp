@@ -11,12 +11,12 @@
 #include <thread>
 #include <vector>
 
-#include "durable_store.hpp"
-#include "crash_workload.hpp"
-#include "fault_injection_env.hpp"
-#include "memory_store.hpp"
-#include "sync_free_env.hpp"
-#include "test_util.hpp"
+#include "03-wal/durable_store.hpp"
+#include "03-wal/tests/crash_workload.hpp"
+#include "common/fault_injection_env.hpp"
+#include "02-parsing/memory_store.hpp"
+#include "03-wal/tests/sync_free_env.hpp"
+#include "common/testing/test_util.hpp"
 
 using vkv::Env;
 using vkv::FaultInjectionEnv;

@@ -1,8 +1,8 @@
 // DataDir: created if missing, locked against a second opener, and the log file names.
 #include <catch2/catch.hpp>
 
-#include "data_dir.hpp"
-#include "test_util.hpp"
+#include "03-wal/data_dir.hpp"
+#include "common/testing/test_util.hpp"
 
 using vkv::Env;
 using vkv::storage::DataDir;

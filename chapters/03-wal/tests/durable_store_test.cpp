@@ -8,13 +8,13 @@
 #include <thread>
 #include <vector>
 
-#include "durable_store.hpp"
-#include "fault_injection_env.hpp"
-#include "log_format.hpp"
-#include "memory_store.hpp"
-#include "durable_store_under_test.hpp"
-#include "store_contract.hpp"
-#include "test_util.hpp"
+#include "03-wal/durable_store.hpp"
+#include "common/fault_injection_env.hpp"
+#include "03-wal/log_format.hpp"
+#include "02-parsing/memory_store.hpp"
+#include "03-wal/tests/durable_store_under_test.hpp"
+#include "02-parsing/tests/store_contract.hpp"
+#include "common/testing/test_util.hpp"
 
 using vkv::Env;
 using vkv::FaultInjectionEnv;

@@ -6,9 +6,9 @@
 
 #include <memory>
 
-#include "durable_store.hpp"
-#include "store_contract.hpp"
-#include "test_util.hpp"
+#include "03-wal/durable_store.hpp"
+#include "02-parsing/tests/store_contract.hpp"
+#include "common/testing/test_util.hpp"
 
 namespace vkv::testing {
 

@@ -3,9 +3,9 @@
 
 #include <string>
 
-#include "coding.hpp"
-#include "crc32c.hpp"
-#include "log_format.hpp"
+#include "common/coding.hpp"
+#include "common/crc32c.hpp"
+#include "03-wal/log_format.hpp"
 
 using vkv::storage::decode_record;
 using vkv::storage::DecodeStatus;

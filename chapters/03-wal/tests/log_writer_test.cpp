@@ -11,10 +11,10 @@
 #include <thread>
 #include <vector>
 
-#include "fault_injection_env.hpp"
-#include "log_writer.hpp"
-#include "recovery.hpp"
-#include "test_util.hpp"
+#include "common/fault_injection_env.hpp"
+#include "03-wal/log_writer.hpp"
+#include "03-wal/recovery.hpp"
+#include "common/testing/test_util.hpp"
 
 using vkv::Env;
 using vkv::FaultInjectionEnv;

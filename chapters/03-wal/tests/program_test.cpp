@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "test_util.hpp"
-#include "transcript.hpp"
-#include "unique_fd.hpp"
+#include "common/testing/test_util.hpp"
+#include "common/testing/transcript.hpp"
+#include "common/unique_fd.hpp"
 
 using vkv::UniqueFd;
 using vkv::testing::read_whole_file;

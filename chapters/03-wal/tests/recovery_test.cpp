@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "log_format.hpp"
-#include "recovery.hpp"
-#include "test_util.hpp"
+#include "03-wal/log_format.hpp"
+#include "03-wal/recovery.hpp"
+#include "common/testing/test_util.hpp"
 
 using vkv::Env;
 using vkv::Status;

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "env.hpp"
+#include "common/env.hpp"
 
 namespace vkv::testing {
 

@@ -22,8 +22,8 @@
 #include <string_view>
 #include <vector>
 
-#include "memtable.hpp"
-#include "ratio_main.hpp"
+#include "04-memtable/memtable.hpp"
+#include "common/benchmarking/ratio_main.hpp"
 
 namespace {
 

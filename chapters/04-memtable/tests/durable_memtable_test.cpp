@@ -2,10 +2,10 @@
 // real ch04-memtable program.
 #include <catch2/catch.hpp>
 
-#include "durable_store_under_test.hpp"
-#include "memtable_store.hpp"
-#include "test_util.hpp"
-#include "transcript.hpp"
+#include "03-wal/tests/durable_store_under_test.hpp"
+#include "04-memtable/memtable_store.hpp"
+#include "common/testing/test_util.hpp"
+#include "common/testing/transcript.hpp"
 
 using vkv::storage::MemtableStore;
 using vkv::storage::SyncPolicy;

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "memtable.hpp"
+#include "04-memtable/memtable.hpp"
 
 using vkv::storage::LookupResult;
 using vkv::storage::Memtable;

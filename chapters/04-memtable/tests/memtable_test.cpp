@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "arena.hpp"
-#include "key_hash.hpp"
-#include "memtable.hpp"
-#include "memtable_shard.hpp"
+#include "04-memtable/arena.hpp"
+#include "04-memtable/key_hash.hpp"
+#include "04-memtable/memtable.hpp"
+#include "04-memtable/memtable_shard.hpp"
 
 using vkv::storage::LookupResult;
 using vkv::storage::Memtable;

@@ -34,10 +34,10 @@
 #include <string>
 #include <vector>
 
-#include "bench_dir.hpp"
-#include "env.hpp"
-#include "lsm_store.hpp"
-#include "ratio_main.hpp"
+#include "common/benchmarking/bench_dir.hpp"
+#include "common/env.hpp"
+#include "05-sstables/lsm_store.hpp"
+#include "common/benchmarking/ratio_main.hpp"
 
 #ifdef VKV_HAVE_LEVELDB
 #include <leveldb/cache.h>

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "env.hpp"
-#include "ratio_main.hpp"
-#include "table.hpp"
-#include "table_builder.hpp"
+#include "common/env.hpp"
+#include "common/benchmarking/ratio_main.hpp"
+#include "05-sstables/table.hpp"
+#include "05-sstables/table_builder.hpp"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <thread>
 #include <vector>
 
-#include "block.hpp"
-#include "block_builder.hpp"
-#include "block_cache.hpp"
+#include "05-sstables/block.hpp"
+#include "05-sstables/block_builder.hpp"
+#include "05-sstables/block_cache.hpp"
 
 using vkv::storage::Block;
 using vkv::storage::BlockBuilder;

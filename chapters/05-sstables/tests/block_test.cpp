@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "block.hpp"
-#include "block_builder.hpp"
-#include "table_builder.hpp"
+#include "05-sstables/block.hpp"
+#include "05-sstables/block_builder.hpp"
+#include "05-sstables/table_builder.hpp"
 
 using vkv::storage::Block;
 using vkv::storage::BlockBuilder;

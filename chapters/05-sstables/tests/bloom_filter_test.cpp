@@ -8,7 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "bloom_filter.hpp"
+#include "05-sstables/bloom_filter.hpp"
 
 using vkv::storage::BloomFilter;
 using vkv::storage::kBloomBitsPerKey;

@@ -15,12 +15,12 @@
 #include <thread>
 #include <vector>
 
-#include "fault_injection_env.hpp"
-#include "lsm_store.hpp"
-#include "manifest.hpp"
-#include "store_contract.hpp"
-#include "table_file.hpp"
-#include "test_util.hpp"
+#include "common/fault_injection_env.hpp"
+#include "05-sstables/lsm_store.hpp"
+#include "05-sstables/manifest.hpp"
+#include "02-parsing/tests/store_contract.hpp"
+#include "05-sstables/table_file.hpp"
+#include "common/testing/test_util.hpp"
 
 using vkv::Env;
 using vkv::Status;

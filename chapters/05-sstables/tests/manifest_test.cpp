@@ -3,12 +3,12 @@
 
 #include <string>
 
-#include "coding.hpp"
-#include "crc32c.hpp"
-#include "env.hpp"
-#include "fault_injection_env.hpp"
-#include "manifest.hpp"
-#include "test_util.hpp"
+#include "common/coding.hpp"
+#include "common/crc32c.hpp"
+#include "common/env.hpp"
+#include "common/fault_injection_env.hpp"
+#include "05-sstables/manifest.hpp"
+#include "common/testing/test_util.hpp"
 
 using vkv::Env;
 using vkv::storage::Manifest;

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "env.hpp"
-#include "table.hpp"
-#include "test_util.hpp"
-#include "transcript.hpp"
+#include "common/env.hpp"
+#include "05-sstables/table.hpp"
+#include "common/testing/test_util.hpp"
+#include "common/testing/transcript.hpp"
 
 using vkv::testing::read_whole_file;
 using vkv::testing::run_program;

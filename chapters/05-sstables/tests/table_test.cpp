@@ -7,12 +7,12 @@
 #include <sstream>
 #include <string>
 
-#include "crc32c.hpp"
-#include "env.hpp"
-#include "table.hpp"
-#include "table_builder.hpp"
-#include "table_dump.hpp"
-#include "test_util.hpp"
+#include "common/crc32c.hpp"
+#include "common/env.hpp"
+#include "05-sstables/table.hpp"
+#include "05-sstables/table_builder.hpp"
+#include "05-sstables/table_dump.hpp"
+#include "common/testing/test_util.hpp"
 
 using vkv::Env;
 using vkv::Status;

@@ -25,8 +25,8 @@
 #include <thread>
 #include <vector>
 
-#include "flags.hpp"
-#include "unique_fd.hpp"
+#include "common/flags.hpp"
+#include "common/unique_fd.hpp"
 
 namespace {
 

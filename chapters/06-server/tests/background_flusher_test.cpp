@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "background_flusher.hpp"
+#include "06-server/background_flusher.hpp"
 
 using vkv::net::BackgroundFlusher;
 

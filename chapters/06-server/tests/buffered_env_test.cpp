@@ -1,8 +1,8 @@
 // BufferedEnv: appends wait in memory until flush_all, sync_all, sync or close.
 #include <catch2/catch.hpp>
 
-#include "buffered_env.hpp"
-#include "test_util.hpp"
+#include "06-server/buffered_env.hpp"
+#include "common/testing/test_util.hpp"
 
 using vkv::Env;
 using vkv::net::BufferedEnv;

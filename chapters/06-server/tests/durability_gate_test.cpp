@@ -8,8 +8,8 @@
 #include <future>
 #include <thread>
 
-#include "durability_gate.hpp"
-#include "memory_store.hpp"
+#include "06-server/durability_gate.hpp"
+#include "02-parsing/memory_store.hpp"
 
 using vkv::Status;
 using vkv::net::DurabilityGate;
