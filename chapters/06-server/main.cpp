@@ -75,11 +75,7 @@ int main(int argc, char** argv) {
                  "pending reply bytes per client before its commands wait");
   flags.add_size("stalled-timeout", &options.stalled_timeout_seconds,
                  "seconds a client may leave its replies unread before it is closed");
-  switch (flags.parse(argc, argv, std::cout, std::cerr)) {
-    case vkv::Flags::Outcome::kRun: break;
-    case vkv::Flags::Outcome::kExitOk: return 0;
-    case vkv::Flags::Outcome::kExitError: return 2;
-  }
+  if (auto code = flags.parse_main(argc, argv)) return *code;
   if (port > 65535) {
     std::cerr << "vkv: bad value '" << port << "' for --port: expected 0 to 65535\n";
     return 2;
