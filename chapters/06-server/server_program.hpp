@@ -11,6 +11,7 @@
 
 namespace vkv::runtime {
 
+//! [server-program]
 /// What one chapter's server brings to the common frame. Chapter 6 brings only its name;
 /// every seam left empty keeps chapter 6's behaviour.
 struct ServerProgram {
@@ -25,6 +26,7 @@ struct ServerProgram {
   /// shards). May be empty.
   std::function<void(storage::LsmStoreOptions&)> tune_store;
 };
+//! [server-program]
 
 /// Parses the flags, opens the store, serves until SIGINT or SIGTERM, then syncs the store.
 /// Returns the exit code: 0 after a clean stop; 1 when the store cannot be opened, the
