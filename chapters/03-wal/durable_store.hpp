@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,12 +24,10 @@ struct DurableStoreOptions {
   bool repair = false;  ///< Cut the log at corruption instead of refusing to start.
   /// How often the log is synced under SyncPolicy::kEverySec.
   std::chrono::milliseconds sync_interval{1000};
-  /// How the log makes its space (LogWriterOptions::preallocation); unset: by the policy.
-  std::optional<Preallocation> log_preallocation;
 
   /// The options of a log opened for this store.
   [[nodiscard]] LogWriterOptions log_options() const {
-    return {sync, sync_interval, log_preallocation};
+    return {sync, sync_interval};
   }
 };
 

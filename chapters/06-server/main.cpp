@@ -91,20 +91,16 @@ int main(int argc, char** argv) {
   // Under --sync always the store's log appends gather in memory (BufferedEnv), and the
   // gate syncs them, one fdatasync for every connection waiting, before any reply that
   // depends on them is sent (on the worker itself if it is the only one, else on the gate's
-  // thread: DurabilityGate::mode_for). Under never and everysec the log is a mapped file
-  // (chapter 3): an append is in the operating system's hands when it returns, which is all
-  // that those policies promise, so the store runs on the plain Env and replies go out at once.
+  // thread: DurabilityGate::mode_for). Under never and everysec an append is in the
+  // operating system's hands when it returns, which is all that those policies promise, so
+  // the store runs on the plain Env and replies go out at once.
   vkv::storage::LsmStoreOptions store_options;
   store_options.durable = store_flags.options();
   store_options.memtable_bytes = memtable_bytes;
   store_options.block_cache_bytes = block_cache_bytes;
   const bool always = store_options.durable.sync == vkv::storage::SyncPolicy::kAlways;
-  if (always) {
-    // The gate syncs after every batch, so the log is made as under `always` (chapter 3):
-    // zero-filled ahead, so that a sync commits the records and nothing else.
-    store_options.durable.sync = vkv::storage::SyncPolicy::kNever;
-    store_options.durable.log_preallocation = vkv::Preallocation::kZeroFill;
-  }
+  // The gate syncs after every batch, so the log itself need not.
+  if (always) store_options.durable.sync = vkv::storage::SyncPolicy::kNever;
   // A full memtable is written out by the flusher's thread, not by the worker whose write
   // filled it (declared before the store, which waits for it when destroyed).
   vkv::net::BackgroundFlusher flusher;

@@ -1,8 +1,7 @@
 // The write-ahead log against the raw system calls it is built on, each ratio in one run:
 //  - appending 100-byte records with `never`, against a raw write() loop of the same bytes
 //    (target 0.5);
-//  - one writer with `always`, against a raw write() + fdatasync() loop (target 0.8), and
-//    against the same loop into a preallocated file, as the log writes (target 0.8);
+//  - one writer with `always`, against a raw write() + fdatasync() loop (target 0.8);
 //  - 16 writers with `always`, acknowledged writes per second against one writer (target 8:
 //    what group commit is for);
 //  - replaying a log of 1M records into a MemoryStore, against inserting the same records
@@ -70,13 +69,11 @@ vkv::UniqueFd open_truncated(const std::string& path) {
   return vkv::UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
 }
 
-// A new log at `path`, on the kind of file LogWriter::open would take for `sync`.
+// A new log at `path`, written with `sync`.
 std::unique_ptr<LogWriter> open_log(const std::string& path, SyncPolicy sync) {
   vkv::storage::LogWriterOptions options;
   options.sync = sync;
-  std::filesystem::remove(path);
-  auto file = LogWriter::uses_mapped_file(options) ? Env::posix().new_mapped_file(path)
-                                                   : Env::posix().new_writable_file(path);
+  auto file = Env::posix().new_writable_file(path);
   if (!file.is_ok()) std::abort();
   return std::make_unique<LogWriter>(std::move(file).value(), path, options);
 }
@@ -133,41 +130,6 @@ void BM_RawWriteFdatasync(benchmark::State& state) {
   std::filesystem::remove(path);
 }
 BENCHMARK(BM_RawWriteFdatasync)->UseRealTime()->MinTime(2.0);
-
-// The same loop into a file whose space was made first as the log makes its own under
-// `always` (zeros written and synced): the fairer baseline for `always`, since each
-// fdatasync then has neither a new file size nor a newly written block to commit.
-void BM_RawWriteFdatasyncPreallocated(benchmark::State& state) {
-  const std::string path = bench_file("raw-sync-prealloc.dat");
-  vkv::UniqueFd fd = open_truncated(path);
-  const std::string& bytes = encoded_record();
-  constexpr off_t kRoom = 256 << 20;  // more than a 2 s run writes
-  const std::string zeros(1 << 20, '\0');
-  for (off_t at = 0; at < kRoom; at += static_cast<off_t>(zeros.size())) {
-    if (::pwrite(fd.get(), zeros.data(), zeros.size(), at) !=
-        static_cast<ssize_t>(zeros.size())) {
-      state.SkipWithError("writing the zeros failed");
-      return;
-    }
-  }
-  if (::fdatasync(fd.get()) != 0) {
-    state.SkipWithError("fdatasync failed");
-    return;
-  }
-  off_t at = 0;
-  for (auto _ : state) {
-    if (::pwrite(fd.get(), bytes.data(), bytes.size(), at) !=
-            static_cast<ssize_t>(bytes.size()) ||
-        ::fdatasync(fd.get()) != 0) {
-      state.SkipWithError("write or fdatasync failed");
-      break;
-    }
-    at = (at + static_cast<off_t>(bytes.size())) % kRoom;
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-  std::filesystem::remove(path);
-}
-BENCHMARK(BM_RawWriteFdatasyncPreallocated)->UseRealTime()->MinTime(2.0);
 
 // Shared by the threads of one BM_LogAppendAlways run; thread 0 opens and closes it, before
 // and after the loop's start and end barriers.
@@ -262,9 +224,6 @@ VKV_BENCHMARK_MAIN({
     {"1 writer, always, vs write()+fdatasync()",
      "BM_LogAppendAlways/min_time:2.000/real_time/threads:1",
      "BM_RawWriteFdatasync/min_time:2.000/real_time", "items_per_second", 0.8},
-    {"1 writer, always, vs a preallocated raw loop",
-     "BM_LogAppendAlways/min_time:2.000/real_time/threads:1",
-     "BM_RawWriteFdatasyncPreallocated/min_time:2.000/real_time", "items_per_second", 0.8},
     {"16 writers vs 1 writer, always (acks/s)",
      "BM_LogAppendAlways/min_time:2.000/real_time/threads:16",
      "BM_LogAppendAlways/min_time:2.000/real_time/threads:1", "items_per_second", 8},
