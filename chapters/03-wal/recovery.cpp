@@ -62,8 +62,8 @@ Result<std::uint64_t> torn_record_end(LogReader& reader, std::uint64_t bad_at,
 Status handle_bad_record(Env& env, LogReader& reader, DecodeStatus problem,
                          const RecoveryOptions& options, RecoveryReport* report) {
   const std::uint64_t bad_at = reader.offset();
-  // The zeros that end the file were never written by a record (or are a tail torn into
-  // zeros): no record starts there (its type would be 0), so the search for whole records stops there.
+  // No record wrote the zeros that end the file (or they are a tail torn into zeros): no
+  // record starts there (its type would be 0), so the search for whole records stops there.
   auto zeros_at = reader.zero_tail_start();
   if (!zeros_at.is_ok()) return zeros_at.status();
   if (*zeros_at <= bad_at) {

@@ -22,9 +22,9 @@ Result<std::unique_ptr<WritableFile>> FastLogEnv::new_appendable_file(const std:
 bool FastLogEnv::uses_mapped_file(SyncPolicy sync) { return sync != SyncPolicy::kAlways; }
 
 bool FastLogEnv::is_log(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  const std::string_view name =
-      slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
+  const std::string_view whole(path);
+  const auto slash = whole.find_last_of('/');
+  const std::string_view name = slash == std::string_view::npos ? whole : whole.substr(slash + 1);
   return DataDir::parse_log_name(name).has_value();
 }
 

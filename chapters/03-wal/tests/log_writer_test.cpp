@@ -12,6 +12,7 @@
 #include "common/fault_injection_env.hpp"
 #include "03-wal/log_writer.hpp"
 #include "03-wal/recovery.hpp"
+#include "03-wal/tests/logged_keys.hpp"
 #include "common/testing/test_util.hpp"
 
 using vkv::Env;
@@ -21,6 +22,7 @@ using vkv::storage::LogRecord;
 using vkv::storage::LogWriter;
 using vkv::storage::LogWriterOptions;
 using vkv::storage::SyncPolicy;
+using vkv::testing::logged_keys;
 using vkv::testing::TempDir;
 
 namespace {
@@ -34,17 +36,6 @@ std::unique_ptr<LogWriter> make_writer(
   options.sync = sync;
   options.sync_interval = interval;
   return std::make_unique<LogWriter>(std::move(file).value(), path, options);
-}
-
-// The keys of the records in the log at `path`, in log order.
-std::vector<std::string> logged_keys(const std::string& path) {
-  std::vector<std::string> keys;
-  auto report = vkv::storage::replay_log(Env::posix(), path, [&keys](const LogRecord& r) {
-    keys.emplace_back(r.key);
-    return Status::ok();
-  });
-  REQUIRE(report.is_ok());
-  return keys;
 }
 
 // Waits up to 10 s for `done()`; false if it never came true.

@@ -18,6 +18,7 @@
 #include "07-fast/mapped_file.hpp"
 #include "07-fast/tests/file_checks.hpp"
 #include "07-fast/zero_filled_file.hpp"
+#include "03-wal/tests/logged_keys.hpp"
 #include "common/testing/test_util.hpp"
 
 using vkv::Env;
@@ -33,22 +34,12 @@ using vkv::storage::MemoryStore;
 using vkv::storage::SyncPolicy;
 using vkv::storage::ZeroFilledFile;
 using vkv::testing::physical_size;
+using vkv::testing::logged_keys;
 using vkv::testing::TempDir;
 
 namespace {
 
 const LogWriter::Apply kNoApply;
-
-// The keys of the records in the log at `path`, in log order.
-std::vector<std::string> logged_keys(const std::string& path) {
-  std::vector<std::string> keys;
-  auto report = vkv::storage::replay_log(Env::posix(), path, [&keys](const LogRecord& r) {
-    keys.emplace_back(r.key);
-    return Status::ok();
-  });
-  REQUIRE(report.is_ok());
-  return keys;
-}
 
 std::unique_ptr<DurableStore> open_store(Env& env, const std::string& dir, SyncPolicy sync) {
   DurableStoreOptions options;

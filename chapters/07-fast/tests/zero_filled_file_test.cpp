@@ -94,7 +94,8 @@ TEST_CASE("zero-filled file: the space grows in steps ahead of the appends, size
   // An append that passes the end takes the file to the next whole step.
   const std::string big(ZeroFilledFile::kMaxStep + 100, 'x');
   REQUIRE(f->append(big).is_ok());
-  const std::uint64_t second = ZeroFilledFile::next_allocation(ZeroFilledFile::kMinStep, 6 + big.size());
+  const std::uint64_t second =
+      ZeroFilledFile::next_allocation(ZeroFilledFile::kMinStep, 6 + big.size());
   CHECK(physical_size(path) == second);
   REQUIRE(f->sync().is_ok());
   REQUIRE(f->close().is_ok());
