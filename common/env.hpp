@@ -5,7 +5,8 @@
 /// Env::posix(), calls the operating system. The test one (FaultInjectionEnv, in
 /// fault_injection_env.hpp) can be told to fail any call, or to "crash": forget everything
 /// written since the last sync, the way a power loss does. That is how the storage tests
-/// reach every error path and every crash point.
+/// reach every error path and every crash point. Such a decorator derives from EnvWrapper
+/// (env_wrapper.hpp), which forwards every call, and overrides only what it changes.
 #pragma once
 
 #include <cstdint>
