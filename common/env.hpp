@@ -5,7 +5,8 @@
 /// Env::posix(), calls the operating system. The test one (FaultInjectionEnv, in
 /// fault_injection_env.hpp) can be told to fail any call, or to "crash": forget everything
 /// written since the last sync, the way a power loss does. That is how the storage tests
-/// reach every error path and every crash point.
+/// reach every error path and every crash point. Such a decorator derives from EnvWrapper
+/// (env_wrapper.hpp), which forwards every call, and overrides only what it changes.
 #pragma once
 
 #include <cstdint>
@@ -18,18 +19,6 @@
 
 namespace vkv {
 
-/// How WritableFile::preallocate() makes room ahead of the data.
-enum class Preallocation {
-  /// Reserve the blocks with fallocate(2). Cheap: nothing is written. The file system marks
-  /// the blocks *unwritten*, and the first write into each one turns it into a written block:
-  /// a metadata change that the next sync must commit to the journal.
-  kReserve,
-  /// Write the zeros, then sync them. Costs writing the space once, but from then on the
-  /// blocks are plain data: a sync after writing into them commits the data and nothing
-  /// else. For a file that is synced after nearly every append (a log under `always`).
-  kZeroFill,
-};
-
 /// A file open for appending. Not thread-safe: one writer at a time.
 class WritableFile {
  public:
@@ -38,37 +27,11 @@ class WritableFile {
   virtual Status append(std::string_view data) = 0;
   /// Makes everything appended so far durable (fdatasync).
   virtual Status sync() = 0;
-  /// Closes the file; later calls fail. Space that preallocate() made past size() is given
-  /// back first, so a closed file ends at its data (the cut is not synced: a crash soon
-  /// after may bring the zeros back). The destructor closes too, ignoring errors, and gives
-  /// nothing back.
+  /// Closes the file; later calls fail. The destructor closes too, ignoring errors.
   virtual Status close() = 0;
-  /// The file's size: its size when opened plus every byte appended since. This is the
-  /// logical size, where the next append goes: space made by preallocate() is not counted.
+  /// The file's size: its size when opened plus every byte appended since (where the next
+  /// append goes).
   [[nodiscard]] virtual std::uint64_t size() const = 0;
-
-  /// Makes room for the file to grow to `bytes` without the size changing on each append,
-  /// where the file system can, in the way `how` says; the bytes read as zeros until
-  /// written.
-  ///
-  /// Why: fdatasync must make a changed file size durable, which costs a journal commit on
-  /// top of the data. A file whose space is allocated beforehand keeps one size while it
-  /// fills, so each sync writes less (on ext4, about 76 µs instead of 106 µs for a small
-  /// append). With Preallocation::kZeroFill the blocks are written too, so a sync stays at
-  /// that cost however many new blocks the appends since the last sync reached. The price
-  /// is that the file on disk is larger than its data: it ends in zeros, after a crash and
-  /// after a clean exit alike, and whoever reads it back must tell that tail from data (the
-  /// log's recovery does).
-  ///
-  /// Appends still go to size(), not to the end of the allocated space. Asking for no more
-  /// than is already there does nothing; close() gives back what was not used. The default
-  /// does nothing and returns ok: an Env that cannot preallocate still appends correctly,
-  /// only slower. A failure is an error the caller may ignore: it costs speed, not data.
-  virtual Status preallocate(std::uint64_t bytes, Preallocation how) {
-    (void)bytes;
-    (void)how;
-    return Status::ok();
-  }
 };
 
 /// A file read from start to end, for replaying a log.
@@ -107,18 +70,8 @@ class Env {
 
   /// Creates `path`, or truncates it if it exists, and opens it for appending.
   virtual Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) = 0;
-  /// Opens `path` for appending after its current end (its size: a preallocated tail of
-  /// zeros counts as content, so cut it first), creating it if missing.
+  /// Opens `path` for appending after its current end, creating it if missing.
   virtual Result<std::unique_ptr<WritableFile>> new_appendable_file(const std::string& path) = 0;
-  /// Like new_appendable_file, but the file takes its appends by a copy into a shared
-  /// memory map of its space, not by a write(2) each: cheaper by a system call per append,
-  /// and a process crash loses no more (the copied bytes are in the operating system's page
-  /// cache at once). sync() makes them durable as usual. The space is reserved ahead of the
-  /// appends, a window at a time, like preallocate(kReserve), and close() gives back what
-  /// was not used. The default opens an ordinary appendable file.
-  virtual Result<std::unique_ptr<WritableFile>> new_mapped_file(const std::string& path) {
-    return new_appendable_file(path);
-  }
   /// Opens `path` for reading from the start.
   virtual Result<std::unique_ptr<SequentialFile>> new_sequential_file(const std::string& path) = 0;
   /// Opens `path` for reading at any offset.

@@ -46,14 +46,6 @@ class FaultInjectionEnv::TrackedFile final : public WritableFile {
     return Status::ok();
   }
 
-  Status preallocate(std::uint64_t bytes, Preallocation how) override {
-    std::lock_guard lock(env_->mu_);
-    VKV_RETURN_IF_ERROR(check("preallocate"));
-    VKV_RETURN_IF_ERROR(base_->preallocate(bytes, how));
-    state_->allocated = std::max(state_->allocated, bytes);
-    return Status::ok();
-  }
-
   Status close() override {
     std::lock_guard lock(env_->mu_);
     VKV_RETURN_IF_ERROR(check("close"));
@@ -79,7 +71,7 @@ class FaultInjectionEnv::TrackedFile final : public WritableFile {
   std::shared_ptr<FileState> state_;
 };
 
-FaultInjectionEnv::FaultInjectionEnv(Env& base) : base_(base) {}
+FaultInjectionEnv::FaultInjectionEnv(Env& base) : EnvWrapper(base) {}
 
 FaultInjectionEnv::~FaultInjectionEnv() = default;
 
@@ -120,7 +112,7 @@ Status FaultInjectionEnv::count_op(std::string_view op, const std::string& path)
 }
 
 Result<std::string> FaultInjectionEnv::durable_content(const std::string& path) {
-  auto file = base_.new_sequential_file(path);
+  auto file = target().new_sequential_file(path);
   if (!file.is_ok()) return file.status();
   std::string content;
   std::string chunk;
@@ -135,7 +127,7 @@ Result<std::string> FaultInjectionEnv::durable_content(const std::string& path) 
 }
 
 Status FaultInjectionEnv::restore(const std::string& path, const std::string& content) {
-  auto file = base_.new_writable_file(path);
+  auto file = target().new_writable_file(path);
   if (!file.is_ok()) return file.status();
   VKV_RETURN_IF_ERROR((*file)->append(content));
   VKV_RETURN_IF_ERROR((*file)->sync());
@@ -143,14 +135,11 @@ Status FaultInjectionEnv::restore(const std::string& path, const std::string& co
 }
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::open_writable(const std::string& path,
-                                                                        OpenMode mode) {
+                                                                        bool truncate) {
   std::lock_guard lock(mu_);
-  const bool truncate = mode == OpenMode::kTruncate;
   VKV_RETURN_IF_ERROR(count_op(truncate ? "new_writable_file" : "new_appendable_file", path));
-  const bool existed = base_.file_exists(path);
-  auto file = truncate                     ? base_.new_writable_file(path)
-              : mode == OpenMode::kAppend ? base_.new_appendable_file(path)
-                                          : base_.new_mapped_file(path);
+  const bool existed = target().file_exists(path);
+  auto file = truncate ? target().new_writable_file(path) : target().new_appendable_file(path);
   if (!file.is_ok()) return file.status();
 
   auto& state = files_[path];
@@ -169,38 +158,24 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::open_writable(const std
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::new_writable_file(
     const std::string& path) {
-  return open_writable(path, OpenMode::kTruncate);
+  return open_writable(path, /*truncate=*/true);
 }
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::new_appendable_file(
     const std::string& path) {
-  return open_writable(path, OpenMode::kAppend);
-}
-
-Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::new_mapped_file(const std::string& path) {
-  return open_writable(path, OpenMode::kMapped);
-}
-
-Result<std::unique_ptr<SequentialFile>> FaultInjectionEnv::new_sequential_file(
-    const std::string& path) {
-  return base_.new_sequential_file(path);
-}
-
-Result<std::unique_ptr<RandomAccessFile>> FaultInjectionEnv::new_random_access_file(
-    const std::string& path) {
-  return base_.new_random_access_file(path);
+  return open_writable(path, /*truncate=*/false);
 }
 
 Status FaultInjectionEnv::rename_file(const std::string& from, const std::string& to) {
   std::lock_guard lock(mu_);
   VKV_RETURN_IF_ERROR(count_op("rename", from + " " + to));
   std::optional<std::string> replaced;
-  if (base_.file_exists(to)) {
+  if (target().file_exists(to)) {
     auto content = durable_content(to);
     if (!content.is_ok()) return content.status();
     replaced = std::move(content).value();
   }
-  VKV_RETURN_IF_ERROR(base_.rename_file(from, to));
+  VKV_RETURN_IF_ERROR(target().rename_file(from, to));
 
   auto moved = files_.extract(from);
   files_.erase(to);
@@ -219,7 +194,7 @@ Status FaultInjectionEnv::remove_file(const std::string& path) {
   if (auto content = durable_content(path); content.is_ok()) {
     removed = std::move(content).value();
   }
-  VKV_RETURN_IF_ERROR(base_.remove_file(path));
+  VKV_RETURN_IF_ERROR(target().remove_file(path));
   files_.erase(path);
   pending_.push_back({PendingChange::Kind::kRemove, parent_dir(path), path, {}, removed});
   return Status::ok();
@@ -228,7 +203,7 @@ Status FaultInjectionEnv::remove_file(const std::string& path) {
 Status FaultInjectionEnv::truncate_file(const std::string& path, std::uint64_t size) {
   std::lock_guard lock(mu_);
   VKV_RETURN_IF_ERROR(count_op("truncate", path));
-  VKV_RETURN_IF_ERROR(base_.truncate_file(path, size));
+  VKV_RETURN_IF_ERROR(target().truncate_file(path, size));
   if (auto it = files_.find(path); it != files_.end()) {
     it->second->size = it->second->synced = size;
   }
@@ -238,55 +213,36 @@ Status FaultInjectionEnv::truncate_file(const std::string& path, std::uint64_t s
 Status FaultInjectionEnv::create_dir(const std::string& dir) {
   std::lock_guard lock(mu_);
   VKV_RETURN_IF_ERROR(count_op("create_dir", dir));
-  return base_.create_dir(dir);
+  return target().create_dir(dir);
 }
 
 Status FaultInjectionEnv::sync_dir(const std::string& dir) {
   std::lock_guard lock(mu_);
   VKV_RETURN_IF_ERROR(count_op("sync_dir", dir));
-  VKV_RETURN_IF_ERROR(base_.sync_dir(dir));
+  VKV_RETURN_IF_ERROR(target().sync_dir(dir));
   const std::string synced = normalise_dir(dir);
   std::erase_if(pending_, [&](const PendingChange& c) { return c.dir == synced; });
   return Status::ok();
 }
 
-Result<std::vector<std::string>> FaultInjectionEnv::list_dir(const std::string& dir) {
-  return base_.list_dir(dir);
-}
-
-bool FaultInjectionEnv::file_exists(const std::string& path) { return base_.file_exists(path); }
-
-Result<std::uint64_t> FaultInjectionEnv::file_size(const std::string& path) {
-  return base_.file_size(path);
-}
-
-Result<std::unique_ptr<FileLock>> FaultInjectionEnv::lock_file(const std::string& path) {
-  return base_.lock_file(path);
-}
-
 Status FaultInjectionEnv::crash_file(const std::string& path, const FileState& state,
                                      std::uint64_t keep_unsynced) {
-  if (!base_.file_exists(path)) return Status::ok();
-  auto size = base_.file_size(path);
+  if (!target().file_exists(path)) return Status::ok();
+  auto size = target().file_size(path);
   if (!size.is_ok()) return size.status();
   const std::uint64_t keep = state.synced + std::min(keep_unsynced, state.size - state.synced);
-  if (*size > keep) VKV_RETURN_IF_ERROR(base_.truncate_file(path, keep));
-  if (state.allocated <= keep) return Status::ok();
-  // The preallocated space survived the crash; what was written in it after `keep` did not.
-  auto file = base_.new_appendable_file(path);
-  if (!file.is_ok()) return file.status();
-  // Destroyed, not closed: close() would give the space straight back.
-  return (*file)->preallocate(state.allocated, Preallocation::kReserve);
+  if (*size > keep) return target().truncate_file(path, keep);
+  return Status::ok();
 }
 
 Status FaultInjectionEnv::undo(const PendingChange& change) {
   switch (change.kind) {
     case PendingChange::Kind::kCreate:
-      if (base_.file_exists(change.path)) return base_.remove_file(change.path);
+      if (target().file_exists(change.path)) return target().remove_file(change.path);
       return Status::ok();
     case PendingChange::Kind::kRename:
-      if (base_.file_exists(change.path)) {
-        VKV_RETURN_IF_ERROR(base_.rename_file(change.path, change.from));
+      if (target().file_exists(change.path)) {
+        VKV_RETURN_IF_ERROR(target().rename_file(change.path, change.from));
       }
       if (change.saved) return restore(change.path, *change.saved);
       return Status::ok();

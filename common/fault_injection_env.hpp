@@ -16,14 +16,15 @@
 #include <vector>
 
 #include "common/env.hpp"
+#include "common/env_wrapper.hpp"
 
 namespace vkv {
 
-/// An Env that forwards to a base Env, counts mutating operations, fails them on command,
-/// and can make the base filesystem look as it would after a power loss.
+/// An Env that forwards to a base Env (an EnvWrapper), counts mutating operations, fails them
+/// on command, and can make the base filesystem look as it would after a power loss.
 ///
-/// **Counting and failing.** The mutating operations are: WritableFile append, sync,
-/// preallocate and close; new_writable_file, new_appendable_file, rename_file, remove_file, truncate_file,
+/// **Counting and failing.** The mutating operations are: WritableFile append, sync and
+/// close; new_writable_file, new_appendable_file, rename_file, remove_file, truncate_file,
 /// create_dir and sync_dir. Each one counts (mutating_ops()), failed ones included. After
 /// fail_after(n), the (n+1)-th mutating operation from then on and every later one fail;
 /// after fail_once_after(n) only the (n+1)-th does. A failed operation does nothing at all
@@ -36,13 +37,6 @@ namespace vkv {
 /// - A file keeps the bytes up to its last successful sync() (or truncate_file(), which is
 ///   durable by contract); later appends are cut off. crash() can keep some of those
 ///   unsynced bytes, to model a torn write that reached the disk in part.
-/// - Space made by a successful preallocate() is durable at once (on a real file system
-///   the allocation is journaled and soon committed, so it is there after a crash more
-///   often than not; the model takes the harder case). After a crash the file therefore
-///   runs on past what it keeps, in zeros, up to the largest size preallocate() asked for:
-///   what a real disk shows. The zeros are made with the base Env's preallocate(), so a
-///   base that cannot preallocate shows none. The space close() gives back comes back
-///   too (close() does not sync the cut; again the model takes the harder case).
 /// - A file that did not exist before new_writable_file/new_appendable_file created it
 ///   vanishes, unless its directory was synced (sync_dir) after the creation.
 /// - A rename not followed by a sync_dir of the target's directory is undone: the file goes
@@ -67,7 +61,7 @@ namespace vkv {
 ///
 /// Thread-safe: every operation takes one mutex (so operations through this Env do not run
 /// in parallel). REQUIRES: the Env outlives every file it returns.
-class FaultInjectionEnv final : public Env {
+class FaultInjectionEnv final : public EnvWrapper {
  public:
   /// Wraps `base`, which must outlive this Env.
   explicit FaultInjectionEnv(Env& base = Env::posix());
@@ -90,8 +84,7 @@ class FaultInjectionEnv final : public Env {
   [[nodiscard]] std::uint64_t injected_faults() const;
 
   /// Simulates a power loss, as described in the class comment: every tracked file is cut
-  /// to its synced length plus at most `keep_unsynced_bytes` of what followed (and runs on
-  /// in zeros to its preallocated size), then creates,
+  /// to its synced length plus at most `keep_unsynced_bytes` of what followed, then creates,
   /// renames and removes not followed by a sync_dir are undone, newest first. Then clears
   /// the faults and the tracking. Returns the first error of the base Env, if any.
   Status crash(std::uint64_t keep_unsynced_bytes = 0);
@@ -100,15 +93,6 @@ class FaultInjectionEnv final : public Env {
   Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override;
   /// Counted and failable; a file it creates is pending until sync_dir.
   Result<std::unique_ptr<WritableFile>> new_appendable_file(const std::string& path) override;
-  /// As new_appendable_file (counted as one), over the base Env's mapped file. The space the
-  /// mapped file reserves for itself is not modelled: after a crash the file ends at what
-  /// it keeps, plus what preallocate() made.
-  Result<std::unique_ptr<WritableFile>> new_mapped_file(const std::string& path) override;
-  /// Forwarded to the base Env; never fails on purpose.
-  Result<std::unique_ptr<SequentialFile>> new_sequential_file(const std::string& path) override;
-  /// Forwarded to the base Env; never fails on purpose.
-  Result<std::unique_ptr<RandomAccessFile>> new_random_access_file(
-      const std::string& path) override;
   /// Counted and failable; undone by crash() unless the target's directory is synced.
   Status rename_file(const std::string& from, const std::string& to) override;
   /// Counted and failable; undone by crash() unless the directory is synced.
@@ -119,14 +103,8 @@ class FaultInjectionEnv final : public Env {
   Status create_dir(const std::string& dir) override;
   /// Counted and failable; makes the pending creates, renames and removes in `dir` durable.
   Status sync_dir(const std::string& dir) override;
-  /// Forwarded to the base Env.
-  Result<std::vector<std::string>> list_dir(const std::string& dir) override;
-  /// Forwarded to the base Env.
-  bool file_exists(const std::string& path) override;
-  /// Forwarded to the base Env.
-  Result<std::uint64_t> file_size(const std::string& path) override;
-  /// Forwarded to the base Env; never counted nor failed.
-  Result<std::unique_ptr<FileLock>> lock_file(const std::string& path) override;
+  // Reads, list_dir, file_exists, file_size and lock_file: forwarded by EnvWrapper, never
+  // counted nor failed.
 
  private:
   class TrackedFile;  // the WritableFile it hands out, in the .cpp
@@ -136,7 +114,6 @@ class FaultInjectionEnv final : public Env {
   struct FileState {
     std::uint64_t size = 0;    // bytes appended so far
     std::uint64_t synced = 0;  // bytes made durable by sync() or truncate_file()
-    std::uint64_t allocated = 0;  // the largest size preallocate() made room for
     bool dead = false;         // a crash() happened since the file was opened
   };
 
@@ -157,18 +134,15 @@ class FaultInjectionEnv final : public Env {
   Result<std::string> durable_content(const std::string& path);
   // Writes `content` to `path` through the base Env, replacing it. REQUIRES: mu_ is held.
   Status restore(const std::string& path, const std::string& content);
-  // Cuts one file as a crash leaves it: synced bytes, at most `keep_unsynced` more, then
-  // zeros up to its preallocated size. REQUIRES: mu_ is held.
+  // Cuts one file as a crash leaves it: synced bytes and at most `keep_unsynced` more.
+  // REQUIRES: mu_ is held.
   Status crash_file(const std::string& path, const FileState& state,
                     std::uint64_t keep_unsynced);
   // Undoes one pending change during crash(). REQUIRES: mu_ is held.
   Status undo(const PendingChange& change);
-  // How open_writable opens the base file.
-  enum class OpenMode { kTruncate, kAppend, kMapped };
-  // Opens a writable file for new_writable_file, new_appendable_file or new_mapped_file.
-  Result<std::unique_ptr<WritableFile>> open_writable(const std::string& path, OpenMode mode);
+  // Opens a writable file for new_writable_file (`truncate`) or new_appendable_file.
+  Result<std::unique_ptr<WritableFile>> open_writable(const std::string& path, bool truncate);
 
-  Env& base_;
   mutable std::mutex mu_;
   std::uint64_t ops_ = 0;                       // guarded by mu_
   std::uint64_t faults_ = 0;                    // guarded by mu_

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,8 +24,6 @@ struct DurableStoreOptions {
   bool repair = false;  ///< Cut the log at corruption instead of refusing to start.
   /// How often the log is synced under SyncPolicy::kEverySec.
   std::chrono::milliseconds sync_interval{1000};
-  /// How the log makes its space (LogWriterOptions::preallocation); unset: by the policy.
-  std::optional<Preallocation> log_preallocation;
   /// Under kAlways: writes do not wait for the disk; the owner syncs before it acknowledges
   /// them (LogWriterOptions::defer_sync).
   bool defer_sync = false;
@@ -36,7 +33,6 @@ struct DurableStoreOptions {
     LogWriterOptions o;
     o.sync = sync;
     o.sync_interval = sync_interval;
-    o.preallocation = log_preallocation;
     o.defer_sync = defer_sync;
     return o;
   }

@@ -13,13 +13,13 @@
 ///     length   the payload's size in bytes, 1 to kMaxPayload (a payload holds at least its
 ///              key's length byte, so 0 never appears)
 ///     type     1 = SET, 2 = DEL (RecordType); 0 never appears, so zeroed bytes are invalid
-///
-/// Zeroed bytes matter: a log's space is preallocated (LogWriter), so a log ends in zeros
-/// that were never written. A header of zeros fails twice over, on its type and on its
-/// length, before any checksum is computed: it can never pass for a record, whatever the
-/// CRC of its bytes may be.
 ///     payload  SET: varint32 key length, key, varint32 value length, value
 ///              DEL: varint32 key length, key
+///
+/// Zeroed bytes matter: after a crash a file system may leave zeros where the last appends
+/// were going, so a log can end in zeros that no record wrote. A header of zeros fails twice
+/// over, on its type and on its length, before any checksum is computed: it can never pass
+/// for a record, whatever the CRC of its bytes may be.
 ///
 /// Every record carries its own length, so a reader finds the next one without a separate
 /// index, and its own checksum, so a reader can tell whole records from torn or damaged ones.

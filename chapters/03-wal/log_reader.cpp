@@ -22,14 +22,14 @@ Result<LogReader> LogReader::open(Env& env, const std::string& path) {
 Result<std::string_view> LogReader::bytes_at(std::uint64_t offset, std::size_t n) {
   const std::uint64_t left = file_size() - offset;
   n = static_cast<std::size_t>(std::min<std::uint64_t>(n, left));
-  const bool inside = offset >= window_start_ && offset + n <= window_start_ + window_.size();
+  const bool inside = offset >= buffer_start_ && offset + n <= buffer_start_ + buffer_.size();
   if (!inside) {
     const auto want = static_cast<std::size_t>(
         std::min<std::uint64_t>(std::max(n, kReadChunk), left));
-    VKV_RETURN_IF_ERROR(file_->read(offset, want, &window_));
-    window_start_ = offset;
+    VKV_RETURN_IF_ERROR(file_->read(offset, want, &buffer_));
+    buffer_start_ = offset;
   }
-  return std::string_view(window_).substr(offset - window_start_, n);
+  return std::string_view(buffer_).substr(offset - buffer_start_, n);
 }
 
 Result<DecodeStatus> LogReader::decode_at(std::uint64_t offset, LogRecord* record,
@@ -82,7 +82,6 @@ Result<std::optional<std::uint64_t>> LogReader::claimed_end(std::uint64_t offset
   return std::optional<std::uint64_t>(offset + LogFormat::kHeaderSize + length);
 }
 
-//! [zero-tail]
 Result<std::uint64_t> LogReader::zero_tail_start() {
   std::uint64_t end = file_size();
   while (end > 0) {
@@ -95,6 +94,5 @@ Result<std::uint64_t> LogReader::zero_tail_start() {
   }
   return std::uint64_t{0};
 }
-//! [zero-tail]
 
 }  // namespace vkv::storage

@@ -73,8 +73,8 @@ class LogReader {
   std::unique_ptr<RandomAccessFile> file_;
   std::string path_;
   std::uint64_t offset_ = 0;
-  std::string window_;              // bytes of the file starting at window_start_
-  std::uint64_t window_start_ = 0;
+  std::string buffer_;              // bytes of the file starting at buffer_start_
+  std::uint64_t buffer_start_ = 0;
 };
 
 }  // namespace vkv::storage

@@ -21,10 +21,7 @@ Result<std::unique_ptr<LogWriter>> LogWriter::open(const DataDir& dir, std::uint
   Env& env = dir.env();
   const std::string path = dir.log_path(number);
   const bool exists = env.file_exists(path);
-  // A log that is rarely synced is mapped: an append is then a copy, not a system call.
-  auto file = uses_mapped_file(options)
-                  ? env.new_mapped_file(path)
-                  : (exists ? env.new_appendable_file(path) : env.new_writable_file(path));
+  auto file = exists ? env.new_appendable_file(path) : env.new_writable_file(path);
   if (!file.is_ok()) return file.status();
   // A new file's name is durable only once its directory is synced.
   if (!exists) VKV_RETURN_IF_ERROR(env.sync_dir(dir.path()));
@@ -38,8 +35,7 @@ LogWriter::LogWriter(std::unique_ptr<WritableFile> file, std::string path,
       options_(options),
       file_(std::move(file)),
       appended_(file_->size()),
-      synced_(file_->size()),
-      allocated_(file_->size()) {
+      synced_(file_->size()) {
   if (options_.sync == SyncPolicy::kEverySec) {
     syncer_ = std::jthread([this](std::stop_token stop) { run_syncer(stop); });
   }
@@ -54,10 +50,7 @@ LogWriter::~LogWriter() {
   if (options_.sync == SyncPolicy::kEverySec && failure_.is_ok() && synced_ < appended_) {
     (void)sync_locked();  // best effort
   }
-  // Closing gives back the preallocated space the log did not fill, so after a clean exit
-  // the file ends at its last record. Best effort: a crash leaves the zeros, which replay
-  // cuts anyway.
-  (void)file_->close();
+  (void)file_->close();  // best effort: what matters was synced above, or by the policy
 }
 
 //! [group-commit]
@@ -108,13 +101,10 @@ Status LogWriter::write(const LogRecord& record, const Apply& apply) {
 Status LogWriter::write_direct(const LogRecord& record, const Apply& apply) {
   // Without a sync to share there is nothing to batch. What must hold is that two writes of
   // one key reach `apply` in the order they sit in the log: otherwise the store could keep
-  // the value that the log, and so the next start, says lost. So a lock is held across the
-  // append and the apply: one of kOrderStripes, picked by the key. Writes of different keys
-  // (mostly) take different stripes and run side by side, apart from the append itself.
-  // Their order in the store may then differ from the log's, which no client can tell: each
-  // is applied before it is acknowledged, so writes that overlap in time may take effect in
-  // either order.
-  std::lock_guard order(order_stripes_[std::hash<std::string_view>{}(record.key) % kOrderStripes]);
+  // the value that the log, and so the next start, says lost. So one lock is held across
+  // the append and the apply. (file_mu_ is taken only for the append, so the everysec
+  // syncer never waits for an apply.)
+  std::lock_guard order(direct_mu_);
   thread_local std::string encoded;
   encoded.clear();
   encode_record(record, &encoded);
@@ -194,39 +184,12 @@ Status LogWriter::health() const {
 
 Status LogWriter::append_locked(std::string_view bytes, bool sync) {
   if (!failure_.is_ok()) return failure_;
-  preallocate_locked(bytes.size());
   if (Status s = file_->append(bytes); !s.is_ok()) {
     poison_locked(s);
     return s;
   }
   appended_ += bytes.size();
   return sync ? sync_locked() : Status::ok();
-}
-
-//! [preallocate]
-void LogWriter::preallocate_locked(std::size_t n) {
-  const std::uint64_t end = appended_ + n;
-  if (end <= allocated_) return;
-  allocated_ = next_allocation(allocated_, end);
-  // A failure costs speed, not data, so it does not poison the log: the append that follows
-  // reports real trouble (a full disk) itself. The next attempt is at the next step.
-  (void)file_->preallocate(allocated_, preallocation_for(options_));
-}
-//! [preallocate]
-
-std::uint64_t LogWriter::next_allocation(std::uint64_t allocated, std::uint64_t end) {
-  if (end <= allocated) return allocated;
-  const std::uint64_t step = std::clamp(allocated, kMinPreallocateBytes, kPreallocateBytes);
-  return (end + step - 1) / step * step;
-}
-
-bool LogWriter::uses_mapped_file(const LogWriterOptions& options) {
-  return preallocation_for(options) == Preallocation::kReserve;
-}
-
-Preallocation LogWriter::preallocation_for(const LogWriterOptions& options) {
-  if (options.preallocation) return *options.preallocation;
-  return options.sync == SyncPolicy::kAlways ? Preallocation::kZeroFill : Preallocation::kReserve;
 }
 
 Status LogWriter::sync_locked() {

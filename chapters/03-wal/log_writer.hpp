@@ -2,7 +2,6 @@
 /// LogWriter: appends records to the log, syncs them as the policy says, with group commit.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -11,7 +10,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -29,10 +27,6 @@ struct LogWriterOptions {
   SyncPolicy sync = SyncPolicy::kAlways;  ///< When to fdatasync.
   /// How often the background thread syncs under SyncPolicy::kEverySec.
   std::chrono::milliseconds sync_interval{1000};
-  /// How the file's space is made ahead of the records (see LogWriter). Unset: zero-filled
-  /// under kAlways, where every append is followed by a sync; reserved otherwise. Set it to
-  /// kZeroFill for a kNever log that its owner syncs after every batch itself.
-  std::optional<Preallocation> preallocation;
   /// With kAlways only: write() appends and applies at once, without waiting for a sync,
   /// and the owner makes the records durable itself, with sync(), before it tells anyone of
   /// them (a server holding its replies until then). The policy stays kAlways: nothing
@@ -51,26 +45,11 @@ struct LogWriterOptions {
 /// writers to queue again (see the .cpp), so that under steady load a sync serves them all.
 ///
 /// Under kEverySec and kNever there is no sync to share and no queue: each writer appends its
-/// own record and applies it, under a lock picked by the key, so that two writes of one key
-/// are applied in their log order while writes of different keys go on side by side.
+/// own record and applies it, both under one lock, so that records are applied in exactly
+/// their log order (two writes of one key leave the value the log says won).
 ///
 /// Under kEverySec the background thread holds the file while it syncs, so an append that
 /// comes during that sync waits for it, once a second.
-///
-/// **Preallocation.** The file's space is allocated ahead of the records (WritableFile::
-/// preallocate): when an append would pass the allocated end, the file is first extended, in
-/// zeros, to the next multiple of a step that starts at kMinPreallocateBytes and doubles with
-/// the file up to kPreallocateBytes (next_allocation). An fdatasync
-/// of a file whose size did not change need not commit a new size to the journal, so each
-/// sync costs less (on ext4, about 76 µs instead of 106 µs). How the space is made follows
-/// the policy (preallocation_for): under kAlways the zeros are written and synced
-/// (Preallocation::kZeroFill, about 3 ms per 4 MiB), because a reserved block that an append
-/// reaches for the first time is a metadata change that the next sync must commit, and a
-/// batch of group commit reaches a new block every few syncs. Under kEverySec and kNever the
-/// space is only reserved (one fallocate per 4 MiB): a sync is rare there, and writing the
-/// space twice would halve what the log can take. The destructor closes the file, which
-/// gives the unused space back; after a crash the file on disk ends in zeros, and
-/// replay_log cuts them before the log is appended to again.
 ///
 /// **What write() returning ok means.** The record is in the log, handed to the operating
 /// system (a process crash cannot lose it), and applied. Under kAlways it is also on disk: a
@@ -88,22 +67,14 @@ struct LogWriterOptions {
 /// left, and closes the file. REQUIRES: no write() is running when it is destroyed.
 class LogWriter {
  public:
-  /// Called with each record once it is in the log (and synced under kAlways): under
-  /// kAlways by the leader, for a whole batch in log order; under kEverySec and kNever by
-  /// the writer itself, records of one key in log order, records of different keys possibly
-  /// at once (so it must be thread-safe). A failure poisons the log: the log holds a record
-  /// the caller's state does not.
+  /// Called with each record once it is in the log (and synced under kAlways), one record
+  /// at a time, in log order: under kAlways by the leader, for its whole batch; under
+  /// kEverySec and kNever by the writer itself. A failure poisons the log: the log holds a
+  /// record the caller's state does not.
   using Apply = std::function<Status(const LogRecord&)>;
 
   /// The most bytes a leader gathers into one batch (it always takes at least one record).
   static constexpr std::size_t kMaxBatchBytes = 1 << 20;
-  /// The largest step of preallocated space (see the class comment). Large enough that its
-  /// cost (one fallocate, or writing and syncing the zeros) is spread over many appends;
-  /// small enough that an idle log wastes little disk.
-  static constexpr std::uint64_t kPreallocateBytes = 4u << 20;
-  /// The first step, for a new or reopened log. The step then doubles with the file up to
-  /// kPreallocateBytes, so a log that takes only a few records costs little to make.
-  static constexpr std::uint64_t kMinPreallocateBytes = 64u << 10;
   /// The longest a new leader under kAlways waits for the last batch's writers to queue
   /// again (it waits no longer than the last fdatasync took, and at most this).
   static constexpr std::chrono::microseconds kMaxStragglerWait{2000};
@@ -112,16 +83,14 @@ class LogWriter {
   /// exist. A log it creates is made durable (the directory is synced): without that, a
   /// power loss could take away the whole file, synced records and all.
   /// REQUIRES: an existing log was replayed first (replay_log, replay_logs), which cuts it
-  /// back to its last whole record; in particular it cuts the zeros of preallocated space,
-  /// after which new records must follow, not after the zeros.
+  /// back to its last whole record, so that new records follow it and not a torn tail.
   static Result<std::unique_ptr<LogWriter>> open(const DataDir& dir, std::uint64_t number,
                                                  LogWriterOptions options);
 
   /// A writer appending to `file`, whose name `path` is used in messages. Starts the
   /// background syncer under kEverySec.
   LogWriter(std::unique_ptr<WritableFile> file, std::string path, LogWriterOptions options);
-  /// Stops the syncer; under kEverySec syncs the tail first; closes the file (giving back
-  /// its unused preallocated space).
+  /// Stops the syncer; under kEverySec syncs the tail first; closes the file.
   ~LogWriter();
   /// Not copyable: it owns the file and a thread.
   LogWriter(const LogWriter&) = delete;
@@ -138,8 +107,7 @@ class LogWriter {
   /// or before a later chapter retires this log).
   Status sync();
 
-  /// Bytes in the log file: everything appended, synced or not (preallocated space is not
-  /// counted).
+  /// Bytes in the log file: everything appended, synced or not.
   [[nodiscard]] std::uint64_t size() const { return appended_.load(); }
   /// Bytes of the log known to be durable (synced, or there when the file was opened).
   [[nodiscard]] std::uint64_t synced_size() const { return synced_.load(); }
@@ -151,24 +119,13 @@ class LogWriter {
   [[nodiscard]] Status health() const;
   /// The policy it was opened with.
   [[nodiscard]] SyncPolicy policy() const { return options_.sync; }
-  /// Where the allocated space ends after an append that needs the file to reach `end`, when
-  /// it ended at `allocated`: `allocated` if that is enough, else `end` rounded up to a step
-  /// of `allocated` bytes, kept between kMinPreallocateBytes and kPreallocateBytes.
-  [[nodiscard]] static std::uint64_t next_allocation(std::uint64_t allocated, std::uint64_t end);
-  /// How a log opened with `options` makes its space: `options.preallocation` if set, else
-  /// kZeroFill under kAlways and kReserve under the other policies.
-  [[nodiscard]] static Preallocation preallocation_for(const LogWriterOptions& options);
-  /// Whether open() takes a mapped file (Env::new_mapped_file) for a log with `options`:
-  /// for a log that is not synced after every batch (its space is reserved, not
-  /// zero-filled), where the system call per append is the cost; not where a sync is.
-  [[nodiscard]] static bool uses_mapped_file(const LogWriterOptions& options);
   /// The log file's path.
   [[nodiscard]] const std::string& path() const { return path_; }
 
  private:
   struct Writer;  // one write() waiting in the queue, in the .cpp
 
-  // write() under kEverySec and kNever: append and apply under the key's order stripe.
+  // write() under kEverySec and kNever: append and apply under direct_mu_.
   Status write_direct(const LogRecord& record, const Apply& apply);
   // Lets the last batch's writers queue again before a batch is taken. REQUIRES: `lock`
   // holds queue_mu_ (it is released and retaken).
@@ -178,9 +135,6 @@ class LogWriter {
   void commit(const std::vector<Writer*>& batch);
   // Appends `bytes` and, if `sync`, syncs them. REQUIRES: file_mu_ is held.
   Status append_locked(std::string_view bytes, bool sync);
-  // Makes room for `n` more bytes, a whole step at a time (next_allocation), if the
-  // allocated space ends before them. REQUIRES: file_mu_ is held.
-  void preallocate_locked(std::size_t n);
   // Syncs everything appended so far. REQUIRES: file_mu_ is held.
   Status sync_locked();
   // Remembers the first failure. REQUIRES: file_mu_ is held.
@@ -198,9 +152,8 @@ class LogWriter {
   bool leader_waiting_ = false;    // guarded by queue_mu_: a leader waits on stragglers_
   std::condition_variable stragglers_;  // the queue has grown to last_batch_
   std::string batch_;  // the leader's encoding buffer
-  // write_direct's locks: two writes of one key take the same one, and apply in log order.
-  static constexpr std::size_t kOrderStripes = 64;
-  std::array<std::mutex, kOrderStripes> order_stripes_;
+  // Held by write_direct across its append and its apply, so records apply in log order.
+  std::mutex direct_mu_;
 
   mutable std::mutex file_mu_;
   std::unique_ptr<WritableFile> file_;   // guarded by file_mu_
@@ -208,7 +161,6 @@ class LogWriter {
   std::atomic<std::uint64_t> appended_;  // written under file_mu_
   std::atomic<std::uint64_t> synced_;    // written under file_mu_
   std::atomic<std::uint64_t> syncs_{0};  // written under file_mu_
-  std::uint64_t allocated_;              // guarded by file_mu_: where the allocated space ends
   std::atomic<std::int64_t> last_sync_nanos_{0};  // written under file_mu_: the last fdatasync
 
   std::mutex syncer_mu_;                 // for syncer_wake_ only

@@ -48,7 +48,7 @@ Status corruption_error(const LogReader& reader, std::uint64_t bad_at, DecodeSta
 //! [bad-record]
 // Where the torn record at `bad_at` ends: as far as its header says, if it has a believable
 // one, else at the end of the file; never before the zeros that end the file begin
-// (`zeros_at`), nor after the end of the file. Zeros after that are preallocated space.
+// (`zeros_at`), nor after the end of the file. Zeros after that are a zero tail.
 Result<std::uint64_t> torn_record_end(LogReader& reader, std::uint64_t bad_at,
                                       std::uint64_t zeros_at) {
   auto claimed = reader.claimed_end(bad_at);
@@ -57,17 +57,17 @@ Result<std::uint64_t> torn_record_end(LogReader& reader, std::uint64_t bad_at,
   return std::min(end, reader.file_size());
 }
 
-// Handles the bad record at the reader's offset: preallocated zeros and a torn tail are cut,
+// Handles the bad record at the reader's offset: a zero tail and a torn tail are cut,
 // corruption is an error or, with repair, cut as well.
 Status handle_bad_record(Env& env, LogReader& reader, DecodeStatus problem,
                          const RecoveryOptions& options, RecoveryReport* report) {
   const std::uint64_t bad_at = reader.offset();
-  // The zeros that end the file are preallocated space (or a tail torn into zeros): no
+  // No record wrote the zeros that end the file (or they are a tail torn into zeros): no
   // record starts there (its type would be 0), so the search for whole records stops there.
   auto zeros_at = reader.zero_tail_start();
   if (!zeros_at.is_ok()) return zeros_at.status();
   if (*zeros_at <= bad_at) {
-    report->preallocated_bytes = reader.file_size() - bad_at;
+    report->zero_tail_bytes = reader.file_size() - bad_at;
   } else {
     auto next = reader.find_next_valid(bad_at, *zeros_at);
     if (!next.is_ok()) return next.status();
@@ -75,7 +75,7 @@ Status handle_bad_record(Env& env, LogReader& reader, DecodeStatus problem,
       auto torn_end = torn_record_end(reader, bad_at, *zeros_at);
       if (!torn_end.is_ok()) return torn_end.status();
       report->torn_bytes = *torn_end - bad_at;
-      report->preallocated_bytes = reader.file_size() - *torn_end;
+      report->zero_tail_bytes = reader.file_size() - *torn_end;
     } else {
       reader.seek(**next);
       auto good_after = count_records_to_end(reader, *zeros_at);
@@ -86,7 +86,7 @@ Status handle_bad_record(Env& env, LogReader& reader, DecodeStatus problem,
       report->repaired_at = bad_at;
       report->dropped_bytes = dropped;
       report->dropped_records = 1 + *good_after;
-      report->preallocated_bytes = reader.file_size() - data_end;
+      report->zero_tail_bytes = reader.file_size() - data_end;
     }
   }
   report->log_bytes = bad_at;

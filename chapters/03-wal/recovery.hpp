@@ -28,17 +28,18 @@ struct RecoveryReport {
   std::uint64_t records = 0;      ///< Whole records replayed.
   std::uint64_t log_bytes = 0;    ///< Where the log ends after recovery (all of it replayed).
   std::uint64_t torn_bytes = 0;   ///< Bytes of a torn last record cut off (0: none).
-  /// Zero bytes cut off after the last whole record (or after the torn one): preallocated
-  /// space, or a tail torn into zeros, which means the same: nothing was acknowledged there.
-  /// Not damage, and every preallocated log ends so, after a clean exit too, so lines()
+  /// Zero bytes cut off after the last whole record (or after the torn one). A file system
+  /// may leave zeros where appends were going when the machine stopped, and a file layer
+  /// that makes a log's space ahead of its records leaves them after any exit. Either way no
+  /// record was written there, so nothing acknowledged is lost: not damage, and lines()
   /// leaves it out.
-  std::uint64_t preallocated_bytes = 0;
+  std::uint64_t zero_tail_bytes = 0;
   std::optional<std::uint64_t> repaired_at;  ///< Where repair cut the log, if it did.
   std::uint64_t dropped_bytes = 0;    ///< Bytes repair dropped.
   std::uint64_t dropped_records = 0;  ///< Records repair dropped: the bad one and those after.
 
   /// One line per thing worth telling: what was replayed, a torn tail cut, a repair (not
-  /// the preallocated space cut: see preallocated_bytes).
+  /// the zero tail cut: see zero_tail_bytes).
   [[nodiscard]] std::vector<std::string> lines() const;
 };
 
@@ -49,13 +50,13 @@ using RecordVisitor = std::function<Status(const LogRecord&)>;
 /// Replays the log at `path`: calls `visit` with every whole record, in order.
 ///
 /// A bad record (torn, wrong checksum, unknown type...) is then judged by what follows it:
-/// - nothing but zero bytes: preallocated space that was never written (LogWriter allocates
-///   the file ahead of its records), or a tail torn into zeros. Nothing acknowledged is
-///   there: the log is cut back to the end of the last whole record (durably), and the cut
-///   is counted in preallocated_bytes, not reported as a torn record.
+/// - nothing but zero bytes: space no record was written into (see zero_tail_bytes), or a
+///   tail torn into zeros. Nothing acknowledged is there: the log is cut back to the end of
+///   the last whole record (durably), and the cut is counted in zero_tail_bytes, not
+///   reported as a torn record.
 /// - nothing valid after it, before the zeros that end the file if any: it is a torn tail,
 ///   the mark of a crash during an append. The log is cut back to the end of the last whole
-///   record (durably) and the cut is reported (the zeros after it count as preallocated).
+///   record (durably) and the cut is reported (the zeros after it count in zero_tail_bytes).
 /// - whole records after it: that is corruption, not a crash. Without options.repair the
 ///   result is a corruption error naming the file and the bad record's offset, and nothing
 ///   is changed; with it, the log is cut at the bad record and the loss is reported.

@@ -19,7 +19,6 @@ Result<std::unique_ptr<storage::Store>> open_durable_store(
   return std::unique_ptr<storage::Store>(std::move(store).value());
 }
 
-//! [run-store-program]
 int run_store_program(const StoreProgram& program, int argc, char** argv) {
   PromptOptions prompt;
   storage::StoreFlags store_flags;
@@ -41,6 +40,5 @@ int run_store_program(const StoreProgram& program, int argc, char** argv) {
   engine::Engine engine(**store);
   return run_prompt(engine, prompt);
 }
-//! [run-store-program]
 
 }  // namespace vkv::runtime

@@ -40,10 +40,6 @@ class BufferedFile : public WritableFile {
     closed_ = true;
     return base_->close();
   }
-  Status preallocate(std::uint64_t bytes, Preallocation how) override {
-    std::lock_guard lock(mu_);
-    return closed_ ? Status::ok() : base_->preallocate(bytes, how);
-  }
   std::uint64_t size() const override {
     std::lock_guard lock(mu_);
     return base_->size() + buffer_.size();
@@ -121,15 +117,11 @@ void BufferedEnv::forget(BufferedFile* file) {
 }
 
 Result<std::unique_ptr<WritableFile>> BufferedEnv::new_writable_file(const std::string& path) {
-  return wrap(base_.new_writable_file(path));
+  return wrap(target().new_writable_file(path));
 }
 
 Result<std::unique_ptr<WritableFile>> BufferedEnv::new_appendable_file(const std::string& path) {
-  return wrap(base_.new_appendable_file(path));
-}
-
-Result<std::unique_ptr<WritableFile>> BufferedEnv::new_mapped_file(const std::string& path) {
-  return wrap(base_.new_mapped_file(path));
+  return wrap(target().new_appendable_file(path));
 }
 
 }  // namespace vkv::net

@@ -68,51 +68,6 @@ TEST_CASE("fault env: a crash can keep part of the unsynced tail (a torn write)"
   CHECK(read_whole_file(dir.file("wal")) == "synced|uns");
 }
 
-TEST_CASE("fault env: preallocated space survives a crash as zeros after the kept bytes",
-          "[common]") {
-  TempDir dir;
-  FaultInjectionEnv env;
-  const std::string path = dir.file("wal");
-  for (std::uint64_t keep : {std::uint64_t{0}, std::uint64_t{2}}) {
-    INFO("keeping " << keep << " unsynced bytes");
-    auto f = open_synced(env, dir, path);
-    REQUIRE(f->preallocate(4096, vkv::Preallocation::kReserve).is_ok());
-    CHECK(f->size() == 7);  // logical, through the tracking layer too
-    REQUIRE(f->append("unsynced").is_ok());
-    f.reset();
-    REQUIRE(env.crash(keep).is_ok());
-    const std::string kept = "synced|" + std::string("unsynced").substr(0, keep);
-    CHECK(read_whole_file(path) == kept + std::string(4096 - kept.size(), '\0'));
-  }
-}
-
-TEST_CASE("fault env: close gives the space back, and a crash brings the zeros back",
-          "[common]") {
-  TempDir dir;
-  FaultInjectionEnv env;
-  const std::string path = dir.file("wal");
-  auto f = open_synced(env, dir, path);
-  REQUIRE(f->preallocate(4096, vkv::Preallocation::kReserve).is_ok());
-  REQUIRE(f->close().is_ok());
-  CHECK(read_whole_file(path) == "synced|");
-  REQUIRE(env.crash().is_ok());
-  CHECK(read_whole_file(path) == "synced|" + std::string(4096 - 7, '\0'));
-}
-
-TEST_CASE("fault env: a failed preallocate makes no zeros", "[common]") {
-  TempDir dir;
-  FaultInjectionEnv env;
-  const std::string path = dir.file("wal");
-  auto f = open_synced(env, dir, path);
-  env.fail_once_after(0);
-  const Status s = f->preallocate(4096, vkv::Preallocation::kReserve);
-  CHECK(s.to_string() == "IO error: injected fault: preallocate " + path);
-  CHECK(read_whole_file(path) == "synced|");
-  f.reset();
-  REQUIRE(env.crash().is_ok());
-  CHECK(read_whole_file(path) == "synced|");
-}
-
 TEST_CASE("fault env: a file created without sync_dir vanishes, even if synced",
           "[common]") {
   TempDir dir;
@@ -220,16 +175,15 @@ TEST_CASE("fault env: counts every mutating operation and nothing else", "[commo
   auto f = open_new(env, dir.file("a"));                    // 1
   REQUIRE(f->append("x").is_ok());                         // 2
   REQUIRE(f->sync().is_ok());                              // 3
-  REQUIRE(f->preallocate(64, vkv::Preallocation::kZeroFill).is_ok());                     // 4
-  REQUIRE(f->close().is_ok());                             // 5
-  REQUIRE(env.create_dir(dir.file("sub")).is_ok());        // 6
-  REQUIRE(env.sync_dir(dir.path()).is_ok());               // 7
-  REQUIRE(env.rename_file(dir.file("a"), dir.file("b")).is_ok());  // 8
-  REQUIRE(env.truncate_file(dir.file("b"), 0).is_ok());    // 9
-  auto g = env.new_appendable_file(dir.file("b"));         // 10
+  REQUIRE(f->close().is_ok());                             // 4
+  REQUIRE(env.create_dir(dir.file("sub")).is_ok());        // 5
+  REQUIRE(env.sync_dir(dir.path()).is_ok());               // 6
+  REQUIRE(env.rename_file(dir.file("a"), dir.file("b")).is_ok());  // 7
+  REQUIRE(env.truncate_file(dir.file("b"), 0).is_ok());    // 8
+  auto g = env.new_appendable_file(dir.file("b"));         // 9
   REQUIRE(g.is_ok());
-  REQUIRE(env.remove_file(dir.file("b")).is_ok());         // 11
-  CHECK(env.mutating_ops() == 11);
+  REQUIRE(env.remove_file(dir.file("b")).is_ok());         // 10
+  CHECK(env.mutating_ops() == 10);
 
   // Reads, listings and locks are not counted.
   CHECK(env.list_dir(dir.path()).is_ok());
@@ -237,7 +191,7 @@ TEST_CASE("fault env: counts every mutating operation and nothing else", "[commo
   CHECK_FALSE(env.file_size(dir.file("b")).is_ok());
   CHECK(env.lock_file(dir.file("LOCK")).is_ok());
   CHECK_FALSE(env.new_sequential_file(dir.file("b")).is_ok());
-  CHECK(env.mutating_ops() == 11);
+  CHECK(env.mutating_ops() == 10);
   CHECK(env.injected_faults() == 0);
 }
 

@@ -1,8 +1,7 @@
 // The write-ahead log against the raw system calls it is built on, each ratio in one run:
 //  - appending 100-byte records with `never`, against a raw write() loop of the same bytes
 //    (target 0.5);
-//  - one writer with `always`, against a raw write() + fdatasync() loop (target 0.8), and
-//    against the same loop into a preallocated file, as the log writes (target 0.8);
+//  - one writer with `always`, against a raw write() + fdatasync() loop (target 0.8);
 //  - 16 writers with `always`, acknowledged writes per second against one writer (target 8:
 //    what group commit is for);
 //  - replaying a log of 1M records into a MemoryStore, against inserting the same records
@@ -28,6 +27,7 @@
 #include "02-parsing/memory_store.hpp"
 #include "common/benchmarking/ratio_main.hpp"
 #include "03-wal/recovery.hpp"
+#include "03-wal/bench/log_bench_runs.hpp"
 #include "common/unique_fd.hpp"
 
 namespace {
@@ -44,23 +44,14 @@ std::string bench_file(const std::string& name) {
   return dir.file(name);
 }
 
-// Removes a benchmark's file and waits until the disk has written back everything pending,
-// so that the next benchmark's syncs do not queue behind this one's data.
-void remove_and_settle(const std::string& path) {
-  std::filesystem::remove(path);
-  ::sync();
-}
-
-// A 16-byte key and a 73-byte value: 100 bytes once encoded.
-constexpr std::size_t kRecordBytes = 100;
-const std::string kKey = "key:000000000042";
-const std::string kValue(73, 'v');
+using vkv::bench::kLogRecordBytes;
+using vkv::bench::remove_and_settle;
 
 const std::string& encoded_record() {
   static const std::string bytes = [] {
     std::string s;
-    vkv::storage::encode_record(LogRecord::set(kKey, kValue), &s);
-    if (s.size() != kRecordBytes) std::abort();
+    vkv::storage::encode_record(LogRecord::set(vkv::bench::kLogKey, vkv::bench::kLogValue), &s);
+    if (s.size() != kLogRecordBytes) std::abort();
     return s;
   }();
   return bytes;
@@ -68,17 +59,6 @@ const std::string& encoded_record() {
 
 vkv::UniqueFd open_truncated(const std::string& path) {
   return vkv::UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-}
-
-// A new log at `path`, on the kind of file LogWriter::open would take for `sync`.
-std::unique_ptr<LogWriter> open_log(const std::string& path, SyncPolicy sync) {
-  vkv::storage::LogWriterOptions options;
-  options.sync = sync;
-  std::filesystem::remove(path);
-  auto file = LogWriter::uses_mapped_file(options) ? Env::posix().new_mapped_file(path)
-                                                   : Env::posix().new_writable_file(path);
-  if (!file.is_ok()) std::abort();
-  return std::make_unique<LogWriter>(std::move(file).value(), path, options);
 }
 
 const LogWriter::Apply kNoApply;
@@ -93,29 +73,15 @@ void BM_RawWrite(benchmark::State& state) {
       break;
     }
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kRecordBytes));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kLogRecordBytes));
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
   remove_and_settle(path);
 }
 BENCHMARK(BM_RawWrite)->UseRealTime();
 
-//! [bench-never]
 void BM_LogAppendNever(benchmark::State& state) {
-  const std::string path = bench_file("never.log");
-  auto log = open_log(path, SyncPolicy::kNever);
-  const LogRecord record = LogRecord::set(kKey, kValue);
-  for (auto _ : state) {
-    if (!log->write(record, kNoApply).is_ok()) {
-      state.SkipWithError("log write failed");
-      break;
-    }
-  }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kRecordBytes));
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-  log.reset();
-  remove_and_settle(path);
+  vkv::bench::run_log_never(state, Env::posix(), bench_file("never.log"));
 }
-//! [bench-never]
 BENCHMARK(BM_LogAppendNever)->UseRealTime();
 
 void BM_RawWriteFdatasync(benchmark::State& state) {
@@ -134,66 +100,9 @@ void BM_RawWriteFdatasync(benchmark::State& state) {
 }
 BENCHMARK(BM_RawWriteFdatasync)->UseRealTime()->MinTime(2.0);
 
-// The same loop into a file whose space was made first as the log makes its own under
-// `always` (zeros written and synced): the fairer baseline for `always`, since each
-// fdatasync then has neither a new file size nor a newly written block to commit.
-void BM_RawWriteFdatasyncPreallocated(benchmark::State& state) {
-  const std::string path = bench_file("raw-sync-prealloc.dat");
-  vkv::UniqueFd fd = open_truncated(path);
-  const std::string& bytes = encoded_record();
-  constexpr off_t kRoom = 256 << 20;  // more than a 2 s run writes
-  const std::string zeros(1 << 20, '\0');
-  for (off_t at = 0; at < kRoom; at += static_cast<off_t>(zeros.size())) {
-    if (::pwrite(fd.get(), zeros.data(), zeros.size(), at) !=
-        static_cast<ssize_t>(zeros.size())) {
-      state.SkipWithError("writing the zeros failed");
-      return;
-    }
-  }
-  if (::fdatasync(fd.get()) != 0) {
-    state.SkipWithError("fdatasync failed");
-    return;
-  }
-  off_t at = 0;
-  for (auto _ : state) {
-    if (::pwrite(fd.get(), bytes.data(), bytes.size(), at) !=
-            static_cast<ssize_t>(bytes.size()) ||
-        ::fdatasync(fd.get()) != 0) {
-      state.SkipWithError("write or fdatasync failed");
-      break;
-    }
-    at = (at + static_cast<off_t>(bytes.size())) % kRoom;
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-  std::filesystem::remove(path);
-}
-BENCHMARK(BM_RawWriteFdatasyncPreallocated)->UseRealTime()->MinTime(2.0);
-
-// Shared by the threads of one BM_LogAppendAlways run; thread 0 opens and closes it, before
-// and after the loop's start and end barriers.
-std::unique_ptr<LogWriter> g_always_log;
-
-//! [bench-always]
 void BM_LogAppendAlways(benchmark::State& state) {
-  const std::string path = bench_file("always.log");
-  if (state.thread_index() == 0) g_always_log = open_log(path, SyncPolicy::kAlways);
-  const LogRecord record = LogRecord::set(kKey, kValue);
-  for (auto _ : state) {
-    if (!g_always_log->write(record, kNoApply).is_ok()) {
-      state.SkipWithError("log write failed");
-      break;
-    }
-  }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
-  if (state.thread_index() == 0) {
-    state.counters["syncs_per_write"] = benchmark::Counter(
-        static_cast<double>(g_always_log->sync_count()) /
-        static_cast<double>(state.iterations() * static_cast<std::uint64_t>(state.threads())));
-    g_always_log.reset();
-    std::filesystem::remove(path);
-  }
+  vkv::bench::run_log_always(state, Env::posix(), bench_file("always.log"));
 }
-//! [bench-always]
 BENCHMARK(BM_LogAppendAlways)->Threads(1)->Threads(16)->UseRealTime()->MinTime(2.0);
 
 // 1M SETs of 1M distinct keys (16 bytes) with 64-byte values, in a scattered order.
@@ -216,7 +125,7 @@ const std::vector<std::pair<std::string, std::string>>& replay_records() {
 const std::string& replay_log_path() {
   static const std::string path = [] {
     const std::string p = bench_file("replay.log");
-    auto log = open_log(p, SyncPolicy::kNever);
+    auto log = vkv::bench::open_bench_log(Env::posix(), p, SyncPolicy::kNever);
     for (const auto& [k, v] : replay_records()) {
       if (!log->write(LogRecord::set(k, v), kNoApply).is_ok()) std::abort();
     }
@@ -237,7 +146,6 @@ void BM_InsertDirect(benchmark::State& state) {
 }
 BENCHMARK(BM_InsertDirect)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(3);
 
-//! [bench-replay]
 void BM_Replay(benchmark::State& state) {
   const std::string& path = replay_log_path();
   for (auto _ : state) {
@@ -251,7 +159,6 @@ void BM_Replay(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * kReplayRecords);
 }
-//! [bench-replay]
 BENCHMARK(BM_Replay)->UseRealTime()->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace
@@ -262,9 +169,6 @@ VKV_BENCHMARK_MAIN({
     {"1 writer, always, vs write()+fdatasync()",
      "BM_LogAppendAlways/min_time:2.000/real_time/threads:1",
      "BM_RawWriteFdatasync/min_time:2.000/real_time", "items_per_second", 0.8},
-    {"1 writer, always, vs a preallocated raw loop",
-     "BM_LogAppendAlways/min_time:2.000/real_time/threads:1",
-     "BM_RawWriteFdatasyncPreallocated/min_time:2.000/real_time", "items_per_second", 0.8},
     {"16 writers vs 1 writer, always (acks/s)",
      "BM_LogAppendAlways/min_time:2.000/real_time/threads:16",
      "BM_LogAppendAlways/min_time:2.000/real_time/threads:1", "items_per_second", 8},

@@ -43,13 +43,6 @@ std::unique_ptr<DurableStore> open_ok(const std::string& dir,
   return std::move(store).value();
 }
 
-// The size of `path` on disk (preallocated space included); fails the test if unknown.
-std::uint64_t physical_size(const std::string& path) {
-  auto size = vkv::Env::posix().file_size(path);
-  REQUIRE(size.is_ok());
-  return *size;
-}
-
 std::string get_or_absent(vkv::storage::Store& s, std::string_view key) {
   return vkv::testing::contract::get_or_absent(s, key);
 }
@@ -201,44 +194,3 @@ TEST_CASE("durable store: concurrent writers to one key leave what the log says"
   CHECK(replayed->recovery()[0].records == 400);
 }
 
-TEST_CASE("durable store: a preallocated log crashed with its zeros recovers and appends on",
-          "[ch03]") {
-  TempDir tmp;
-  const std::string dir = tmp.file("data");
-  const std::string log = dir + "/000001.log";
-  FaultInjectionEnv env;
-  std::uint64_t synced = 0;
-  for (int run = 0; run < 3; ++run) {
-    INFO("run " << run);
-    {
-      auto store = open_ok(dir, SyncPolicy::kAlways, env);
-      REQUIRE(store->recovery().size() == (run == 0 ? 0u : 1u));
-      if (run > 0) {
-        const auto& report = store->recovery()[0];
-        CHECK(report.records == static_cast<std::uint64_t>(10 * run));
-        CHECK(report.torn_bytes == 0);
-        CHECK(report.log_bytes == synced);
-        // The crash kept the zeros of the preallocated space; they were cut, silently.
-        CHECK(report.preallocated_bytes == vkv::storage::LogWriter::kMinPreallocateBytes - synced);
-        CHECK(report.lines().size() == 1);
-      }
-      CHECK(physical_size(log) == synced);  // new records follow the last whole one
-      for (int i = 0; i < 10; ++i) {
-        REQUIRE(store->set("r" + std::to_string(run) + "k" + std::to_string(i), "v").is_ok());
-      }
-      synced = store->log().synced_size();
-      CHECK(store->log().size() == synced);
-      CHECK(physical_size(log) == vkv::storage::LogWriter::kMinPreallocateBytes);
-    }
-    CHECK(physical_size(log) == synced);  // a clean close gives the space back...
-    REQUIRE(env.crash().is_ok());  // ...but a power loss soon after may bring the zeros back
-    CHECK(physical_size(log) == vkv::storage::LogWriter::kMinPreallocateBytes);
-  }
-  auto store = open_ok(dir);
-  CHECK(store->recovery().at(0).records == 30);
-  for (int run = 0; run < 3; ++run) {
-    for (int i = 0; i < 10; ++i) {
-      CHECK(get_or_absent(*store, "r" + std::to_string(run) + "k" + std::to_string(i)) == "v");
-    }
-  }
-}

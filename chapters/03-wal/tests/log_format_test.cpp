@@ -87,7 +87,7 @@ TEST_CASE("log format: zeroes, unknown types and huge lengths are rejected", "[c
 }
 
 TEST_CASE("log format: a zero header never passes, even with the CRC of its bytes", "[ch03]") {
-  // A preallocated log ends in zeros. Whatever the masked CRC of a zero length and type is,
+  // A crashed log may end in zeros. Whatever the masked CRC of a zero length and type is,
   // such a header is rejected on its type and its length before the checksum is looked at.
   for (std::uint8_t type : {std::uint8_t{0}, std::uint8_t{1}, std::uint8_t{2}}) {
     INFO("type " << int(type));

@@ -119,7 +119,7 @@ TEST_CASE("recovery: a torn tail at every byte offset of the last record is cut"
   }
 }
 
-TEST_CASE("recovery: a tail of zeroes is preallocated space, cut without a torn report",
+TEST_CASE("recovery: a tail of zeros is cut without a torn report",
           "[ch03]") {
   TempDir dir;
   const std::string path = dir.file("000001.log");
@@ -133,7 +133,7 @@ TEST_CASE("recovery: a tail of zeroes is preallocated space, cut without a torn 
     REQUIRE(r.report.is_ok());
     CHECK(r.report->records == 6);
     CHECK(r.report->torn_bytes == 0);
-    CHECK(r.report->preallocated_bytes == 4096);
+    CHECK(r.report->zero_tail_bytes == 4096);
     CHECK(r.report->log_bytes == bytes.size());
     CHECK(read_whole_file(path) == bytes);
     CHECK(r.report->lines().size() == 1);  // "replayed ...": zeros are not news
@@ -146,7 +146,7 @@ TEST_CASE("recovery: a tail of zeroes is preallocated space, cut without a torn 
       REQUIRE(r.report.is_ok());
       CHECK(r.report->records == 5);
       CHECK(r.report->torn_bytes == 0);
-      CHECK(r.report->preallocated_bytes == end - last + 4096);
+      CHECK(r.report->zero_tail_bytes == end - last + 4096);
       CHECK(read_whole_file(path) == bytes.substr(0, last));
       CHECK(r.report->lines().size() == 1);
     }
@@ -161,12 +161,12 @@ TEST_CASE("recovery: a log of nothing but zeros replays nothing and is cut to em
   const Replayed r = replay(path);
   REQUIRE(r.report.is_ok());
   CHECK(r.report->records == 0);
-  CHECK(r.report->preallocated_bytes == 3u << 20);
+  CHECK(r.report->zero_tail_bytes == 3u << 20);
   CHECK(r.report->lines().empty());
   CHECK(read_whole_file(path).empty());
 }
 
-TEST_CASE("recovery: a torn record before preallocated zeros is reported, the zeros not",
+TEST_CASE("recovery: a torn record before a zero tail is reported, the zeros not",
           "[ch03]") {
   TempDir dir;
   const TestLog log = make_log(10);
@@ -178,17 +178,17 @@ TEST_CASE("recovery: a torn record before preallocated zeros is reported, the ze
   const Replayed r = replay(path);
   REQUIRE(r.report.is_ok());
   CHECK(r.texts == first(log.texts, 9));
-  // The torn record is as long as its header says; the zeros after that are preallocated.
+  // The torn record is as long as its header says; the zeros after that are a zero tail.
   const std::size_t torn = log.bytes.size() - last;
   CHECK(r.report->torn_bytes == torn);
-  CHECK(r.report->preallocated_bytes == cut + 8192 - log.bytes.size());
+  CHECK(r.report->zero_tail_bytes == cut + 8192 - log.bytes.size());
   CHECK(r.report->lines().back() == path + ": cut a torn record at the tail: " +
                                         std::to_string(torn) + " bytes after offset " +
                                         std::to_string(last) + " (a crash interrupted an append)");
   CHECK(read_whole_file(path) == log.bytes.substr(0, last));
 }
 
-TEST_CASE("recovery: zeros with anything but zeros after them are not preallocated space",
+TEST_CASE("recovery: zeros with anything but zeros after them are not a zero tail",
           "[ch03]") {
   TempDir dir;
   const TestLog log = make_log(5);
@@ -200,7 +200,7 @@ TEST_CASE("recovery: zeros with anything but zeros after them are not preallocat
     REQUIRE(r.report.is_ok());
     CHECK(r.texts == log.texts);
     CHECK(r.report->torn_bytes == zeros.size() + 4);
-    CHECK(r.report->preallocated_bytes == 0);
+    CHECK(r.report->zero_tail_bytes == 0);
   }
   SECTION("zeros, then whole records, then zeros: a hole, which is corruption") {
     const TestLog more = make_log(2);
@@ -219,7 +219,7 @@ TEST_CASE("recovery: zeros with anything but zeros after them are not preallocat
     REQUIRE(repaired.report.is_ok());
     CHECK(repaired.report->dropped_records == 3);
     CHECK(repaired.report->dropped_bytes == zeros.size() + more.bytes.size());
-    CHECK(repaired.report->preallocated_bytes == zeros.size());
+    CHECK(repaired.report->zero_tail_bytes == zeros.size());
     CHECK(read_whole_file(path) == log.bytes);
   }
 }

@@ -8,49 +8,27 @@
 #include <memory>
 #include <string>
 
-#include "common/env.hpp"
+#include "common/env_wrapper.hpp"
 
 namespace vkv::testing {
 
-/// Forwards everything to Env::posix() (preallocate() too), except that syncs succeed
-/// without syncing.
-class SyncFreeEnv final : public Env {
+/// Forwards everything to a target Env (the posix one unless told), except that syncs
+/// succeed without syncing.
+class SyncFreeEnv final : public EnvWrapper {
  public:
+  /// Over `target`, which must outlive this Env.
+  explicit SyncFreeEnv(Env& target = Env::posix()) : EnvWrapper(target) {}
+
+  /// The target's file, whose sync() does nothing.
   Result<std::unique_ptr<WritableFile>> new_writable_file(const std::string& path) override {
-    return wrap(base().new_writable_file(path));
+    return wrap(target().new_writable_file(path));
   }
+  /// The target's file, whose sync() does nothing.
   Result<std::unique_ptr<WritableFile>> new_appendable_file(const std::string& path) override {
-    return wrap(base().new_appendable_file(path));
+    return wrap(target().new_appendable_file(path));
   }
-  Result<std::unique_ptr<WritableFile>> new_mapped_file(const std::string& path) override {
-    return wrap(base().new_mapped_file(path));
-  }
-  Result<std::unique_ptr<SequentialFile>> new_sequential_file(const std::string& path) override {
-    return base().new_sequential_file(path);
-  }
-  Result<std::unique_ptr<RandomAccessFile>> new_random_access_file(
-      const std::string& path) override {
-    return base().new_random_access_file(path);
-  }
-  Status rename_file(const std::string& from, const std::string& to) override {
-    return base().rename_file(from, to);
-  }
-  Status remove_file(const std::string& path) override { return base().remove_file(path); }
-  Status truncate_file(const std::string& path, std::uint64_t size) override {
-    return base().truncate_file(path, size);
-  }
-  Status create_dir(const std::string& dir) override { return base().create_dir(dir); }
+  /// Does nothing.
   Status sync_dir(const std::string&) override { return Status::ok(); }
-  Result<std::vector<std::string>> list_dir(const std::string& dir) override {
-    return base().list_dir(dir);
-  }
-  bool file_exists(const std::string& path) override { return base().file_exists(path); }
-  Result<std::uint64_t> file_size(const std::string& path) override {
-    return base().file_size(path);
-  }
-  Result<std::unique_ptr<FileLock>> lock_file(const std::string& path) override {
-    return base().lock_file(path);
-  }
 
  private:
   class File final : public WritableFile {
@@ -58,9 +36,6 @@ class SyncFreeEnv final : public Env {
     explicit File(std::unique_ptr<WritableFile> base) : base_(std::move(base)) {}
     Status append(std::string_view data) override { return base_->append(data); }
     Status sync() override { return Status::ok(); }
-    Status preallocate(std::uint64_t bytes, Preallocation how) override {
-      return base_->preallocate(bytes, how);
-    }
     Status close() override { return base_->close(); }
     [[nodiscard]] std::uint64_t size() const override { return base_->size(); }
 
@@ -68,7 +43,6 @@ class SyncFreeEnv final : public Env {
     std::unique_ptr<WritableFile> base_;
   };
 
-  static Env& base() { return Env::posix(); }
   static Result<std::unique_ptr<WritableFile>> wrap(Result<std::unique_ptr<WritableFile>> f) {
     if (!f.is_ok()) return f.status();
     return std::unique_ptr<WritableFile>(std::make_unique<File>(std::move(f).value()));

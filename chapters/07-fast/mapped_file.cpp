@@ -1,0 +1,93 @@
+#include "07-fast/mapped_file.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+
+#include "common/posix_io.hpp"
+
+namespace vkv::storage {
+
+MappedFile::~MappedFile() { unmap(); }
+
+//! [mapped-append]
+Status MappedFile::append(std::string_view data) {
+  if (!fd_) return closed_error("append");
+  while (!data.empty()) {
+    if (window_ == nullptr ? can_map_ : size_ == window_end_) {
+      VKV_RETURN_IF_ERROR(next_window());
+    }
+    if (window_ == nullptr) return write_at_end(data);  // no fallocate here
+    const auto n =
+        static_cast<std::size_t>(std::min<std::uint64_t>(data.size(), window_end_ - size_));
+    std::memcpy(window_ + (size_ - window_start_), data.data(), n);
+    data.remove_prefix(n);
+    size_ += n;
+  }
+  if (size_ >= make_next_at_) make_next_window();
+  return Status::ok();
+}
+//! [mapped-append]
+
+void MappedFile::before_close() { unmap(); }
+
+Status MappedFile::next_window() {
+  char* old = window_;
+  window_ = nullptr;
+  if (!can_map_) return Status::ok();
+  const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+  const std::uint64_t start = size_ / page * page;
+  const std::uint64_t end = start + kWindowBytes;
+  std::optional<WindowMaker::Window> made;
+  if (maker_) {
+    if (old != nullptr) maker_->unmap_later(old);
+    made = maker_->take(start);
+  } else if (old != nullptr) {
+    ::munmap(old, kWindowBytes);
+  }
+  if (!made) {
+    if (allocated_ < end) {
+      VKV_RETURN_IF_ERROR(reserve(std::max(size_, allocated_), end));
+      if (allocated_ < end) {  // fallocate is not supported here
+        can_map_ = false;
+        return Status::ok();
+      }
+    }
+    if (!maker_) maker_ = std::make_unique<WindowMaker>(fd_.get(), kWindowBytes);
+    maker_->make(start);
+    made = maker_->take(start);
+  }
+  if (made->map == nullptr) return posix_error("mmap", path_, made->error);
+  window_ = made->map;
+  window_start_ = start;
+  window_end_ = end;
+  make_next_at_ = start + kWindowBytes / 2;
+  return Status::ok();
+}
+
+void MappedFile::make_next_window() {
+  // If the space cannot be reserved now, the next window is made when it is needed, and the
+  // append that needs it reports the error.
+  make_next_at_ = kNever;
+  const std::uint64_t start = window_end_;
+  const std::uint64_t end = start + kWindowBytes;
+  if (allocated_ < end &&
+      (!reserve(std::max(size_, allocated_), end).is_ok() || allocated_ < end)) {
+    return;
+  }
+  maker_->make(start);
+}
+
+void MappedFile::unmap() {
+  maker_.reset();  // waits for its thread, and unmaps what it made and the writer did not take
+  if (window_ == nullptr) return;
+  ::munmap(window_, kWindowBytes);
+  window_ = nullptr;
+  window_end_ = window_start_ = 0;
+  make_next_at_ = kNever;
+}
+
+}  // namespace vkv::storage
