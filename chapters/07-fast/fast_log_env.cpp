@@ -3,6 +3,7 @@
 #include <fcntl.h>
 
 #include "03-wal/data_dir.hpp"
+#include "07-fast/buffered_file.hpp"
 #include "07-fast/mapped_file.hpp"
 #include "07-fast/zero_filled_file.hpp"
 #include "common/posix_io.hpp"
@@ -40,8 +41,10 @@ Result<std::unique_ptr<WritableFile>> FastLogEnv::open_log(const std::string& pa
     return std::unique_ptr<WritableFile>(
         std::make_unique<MappedFile>(std::move(fd).value(), path, *size));
   }
-  return std::unique_ptr<WritableFile>(
-      std::make_unique<ZeroFilledFile>(std::move(fd).value(), path, *size));
+  // Under `always` every record is synced before it is acknowledged, so its appends may
+  // wait in memory until that sync and go out with one write(2).
+  return std::unique_ptr<WritableFile>(std::make_unique<BufferedFile>(
+      std::make_unique<ZeroFilledFile>(std::move(fd).value(), path, *size)));
 }
 //! [open-log]
 

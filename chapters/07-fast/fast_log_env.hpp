@@ -14,7 +14,8 @@ namespace vkv::storage {
 /// as files that make their disk space ahead of their records, chosen by how the log will be
 /// synced:
 /// - SyncPolicy::kAlways: a ZeroFilledFile, whose space is written in zeros and synced
-///   ahead (64 KiB doubling to 4 MiB), so that a sync after a batch commits only the data;
+///   ahead (64 KiB doubling to 4 MiB), so that a sync after a batch commits only the data,
+///   behind a BufferedFile, so that the appends between two syncs go out with one write;
 /// - kEverySec, kNever: a MappedFile, which takes an append by a copy into a shared map of
 ///   fallocate-reserved space, with no system call.
 /// Every other file, and every other call, goes to the target Env.
@@ -26,8 +27,7 @@ namespace vkv::storage {
 ///
 /// Usage: `FastLogEnv env(options.durable.sync);` then `LsmStore::open(env, options)` or
 /// `DurableStore::open(env, options, inner)`; the Env must outlive the store. Pass the
-/// policy the log is really synced with: a log that its owner syncs after every batch
-/// itself (opened with kNever) is best served by kAlways here.
+/// policy the log is really synced with.
 class FastLogEnv : public EnvWrapper {
  public:
   /// Log files for logs synced as `sync` says; everything else goes to `target`, which

@@ -14,6 +14,7 @@
 #include "03-wal/log_writer.hpp"
 #include "03-wal/recovery.hpp"
 #include "05-sstables/lsm_store.hpp"
+#include "07-fast/buffered_file.hpp"
 #include "07-fast/fast_log_env.hpp"
 #include "07-fast/mapped_file.hpp"
 #include "07-fast/tests/file_checks.hpp"
@@ -70,8 +71,8 @@ TEST_CASE("fast log env: logs get the file their policy wants, and other files p
     FastLogEnv env(sync);
     auto log = env.new_writable_file(dir.file("000001.log"));
     REQUIRE(log.is_ok());
-    if (sync == SyncPolicy::kAlways) {
-      CHECK(dynamic_cast<ZeroFilledFile*>(log->get()) != nullptr);
+    if (sync == SyncPolicy::kAlways) {  // a zero-filled file behind a buffer
+      CHECK(dynamic_cast<vkv::storage::BufferedFile*>(log->get()) != nullptr);
     } else {
       CHECK(dynamic_cast<MappedFile*>(log->get()) != nullptr);
     }

@@ -13,6 +13,7 @@
 #include "07-fast/fast_log_env.hpp"
 #include "07-fast/tests/file_checks.hpp"
 #include "07-fast/zero_filled_file.hpp"
+#include "common/posix_io.hpp"
 #include "common/testing/test_util.hpp"
 
 using vkv::storage::FastLogEnv;
@@ -44,13 +45,14 @@ std::optional<bool> has_unwritten_extents(const std::string& path) {
   return false;
 }
 
-// A zero-filled log file at `path`, through the Env that chapter 7 hands the store.
+// A zero-filled file at `path`, opened as FastLogEnv opens a log (which puts a BufferedFile
+// in front of it; here the file is tested alone).
 std::unique_ptr<vkv::WritableFile> open_zero_filled(const std::string& path) {
-  static FastLogEnv env(SyncPolicy::kAlways);
-  auto f = env.new_writable_file(path);
-  REQUIRE(f.is_ok());
-  REQUIRE(dynamic_cast<ZeroFilledFile*>(f->get()) != nullptr);
-  return std::move(f).value();
+  auto fd = vkv::open_fd(path, O_RDWR | O_CREAT);
+  REQUIRE(fd.is_ok());
+  auto size = vkv::fd_size(fd->get(), path);
+  REQUIRE(size.is_ok());
+  return std::make_unique<ZeroFilledFile>(std::move(fd).value(), path, *size);
 }
 
 }  // namespace
@@ -136,6 +138,7 @@ TEST_CASE("zero-filled file: not closed it keeps its zeros, and reopened it appe
   REQUIRE(f.is_ok());
   CHECK((*f)->size() == 3);
   REQUIRE((*f)->append("def").is_ok());
+  REQUIRE((*f)->sync().is_ok());  // the log's file is buffered: the sync writes it
   CHECK(physical_size(path) == ZeroFilledFile::kMinStep);
   REQUIRE((*f)->close().is_ok());
   CHECK(vkv::testing::read_whole_file(path) == "abcdef");
