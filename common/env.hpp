@@ -24,6 +24,11 @@ class WritableFile {
  public:
   virtual ~WritableFile() = default;
   /// Appends `data` at the end of the file (handed to the OS; not yet durable).
+  ///
+  /// If it fails (a full disk), the file takes back what it wrote of `data` where it can:
+  /// then size() is what it was before the call, the file holds nothing after it, and a
+  /// later append may succeed (once there is room). Where it cannot, size() counts the
+  /// bytes that did reach the file, and its tail is in doubt.
   virtual Status append(std::string_view data) = 0;
   /// Makes everything appended so far durable (fdatasync).
   virtual Status sync() = 0;

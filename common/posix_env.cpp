@@ -30,6 +30,10 @@ class PosixWritableFile final : public WritableFile {
     if (!fd_) return closed_error("append");
     std::uint64_t written = 0;
     Status s = write_all_at(fd_.get(), data, size_, path_, &written);
+    // A write that stopped part way (ENOSPC) is cut off again, so the file ends where it did.
+    if (!s.is_ok() && written > 0 && ::ftruncate(fd_.get(), static_cast<off_t>(size_)) == 0) {
+      written = 0;
+    }
     size_ += written;
     return s;
   }

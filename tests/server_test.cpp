@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -10,6 +13,7 @@
 #include <vector>
 
 #include "tests/support/server_process.hpp"
+#include "tests/support/small_filesystem.hpp"
 #include "common/testing/test_util.hpp"
 #include "common/testing/transcript.hpp"
 
@@ -290,4 +294,60 @@ TEST_CASE("server: a second server on the same data directory stops with a clear
   auto second = vkv::testing::run_program(VKV_SERVER, {"--port", "0", "--dir", dir.path()}, "");
   CHECK(second.exit_code == 1);
   CHECK(second.err.find("LOCK") != std::string::npos);
+}
+
+TEST_CASE("server: a full disk: writes get an error naming it, reads go on, and writes come "
+          "back once there is room", "[e2e]") {
+  for (const char* sync : {"always", "never"}) {
+    INFO("--sync " << sync);
+    vkv::testing::SmallFilesystem disk(4 << 20);
+    if (!disk.available()) {
+      WARN("cannot mount a small tmpfs here (not root?): the full-disk test checks nothing");
+      return;
+    }
+    TempDir logs;
+    const std::string err = logs.file("stderr");
+    auto server = std::make_unique<ServerProcess>(
+        VKV_SERVER, std::vector<std::string>{"--dir", disk.file("data"), "--sync", sync}, err);
+    Client c(server->port());
+    REQUIRE(c.call("SET before-full yes") == "OK");
+    // Fill what is left with a file of our own, then write until the disk says no.
+    const std::string filler = disk.file("filler");
+    {
+      std::ofstream f(filler, std::ios::binary);
+      const std::string mib(1 << 20, 'x');
+      for (int i = 0; i < 8 && f.write(mib.data(), mib.size()); ++i) {
+      }
+    }
+    const std::string value(1000, 'v');
+    std::string refused;
+    std::map<std::string, std::string> acknowledged;
+    for (int i = 0; i < 5000 && refused.empty(); ++i) {
+      const std::string key = "k" + std::to_string(i);
+      const std::string reply = c.call("SET " + key + " " + value);
+      if (reply == "OK") {
+        acknowledged[key] = value;
+      } else {
+        refused = reply;
+      }
+    }
+    CHECK(refused.rfind("ERR ", 0) == 0);
+    CHECK(refused.find("No space left on device") != std::string::npos);
+    CHECK(c.call("GET before-full") == "VALUE yes");  // reads go on
+    CHECK(c.call("SET still-full " + value).rfind("ERR ", 0) == 0);
+    CHECK(vkv::testing::wait_for([&] {
+      return vkv::testing::read_whole_file(err).find("No space left on device") != std::string::npos;
+    }));
+    std::filesystem::remove(filler);  // room again
+    REQUIRE(vkv::testing::wait_for([&] { return c.call("SET after-room ok") == "OK"; }));
+    acknowledged["after-room"] = "ok";
+    acknowledged["before-full"] = "yes";
+    server->stop(SIGKILL);
+    auto restarted = std::make_unique<ServerProcess>(
+        VKV_SERVER, std::vector<std::string>{"--dir", disk.file("data"), "--sync", sync});
+    Client check(restarted->port());
+    int missing = 0;
+    for (const auto& [key, v] : acknowledged) missing += check.call("GET " + key) != "VALUE " + v;
+    CHECK(missing == 0);
+  }
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,6 +28,8 @@ struct DurableStoreOptions {
   /// Under kAlways: writes do not wait for the disk; the owner syncs before it acknowledges
   /// them (LogWriterOptions::defer_sync).
   bool defer_sync = false;
+  /// Told of each failed append (LogWriterOptions::on_write_error); may be empty.
+  std::function<void(const Status&)> on_write_error;
 
   /// The options of a log opened for this store.
   [[nodiscard]] LogWriterOptions log_options() const {
@@ -34,6 +37,7 @@ struct DurableStoreOptions {
     o.sync = sync;
     o.sync_interval = sync_interval;
     o.defer_sync = defer_sync;
+    o.on_write_error = on_write_error;
     return o;
   }
 };

@@ -185,7 +185,10 @@ Status LogWriter::health() const {
 Status LogWriter::append_locked(std::string_view bytes, bool sync) {
   if (!failure_.is_ok()) return failure_;
   if (Status s = file_->append(bytes); !s.is_ok()) {
-    poison_locked(s);
+    // The file took the partial write back (it ends at our last whole record): fail only
+    // this append. Otherwise what it holds past our records is in doubt.
+    if (file_->size() != appended_) poison_locked(s);
+    if (options_.on_write_error) options_.on_write_error(s);
     return s;
   }
   appended_ += bytes.size();

@@ -32,6 +32,9 @@ struct LogWriterOptions {
   /// them (a server holding its replies until then). The policy stays kAlways: nothing
   /// acknowledged may be lost; what moves is who waits for the disk.
   bool defer_sync = false;
+  /// Called (with the log's file lock held: keep it short) each time an append fails, so
+  /// that the owner can say so in its log; may be empty.
+  std::function<void(const Status&)> on_write_error;
 };
 
 /// Appends records to one open log file, many threads at once.
@@ -56,12 +59,15 @@ struct LogWriterOptions {
 /// power loss cannot lose it. Because apply runs after the sync, a reader never sees a value
 /// that a power loss could take back (under kAlways).
 ///
-/// **Failures poison the log.** If an append or a sync fails, the file's tail is in doubt:
-/// half a batch may be on disk, and after a failed fdatasync Linux may have dropped the
-/// unwritten pages and will not report it again. Writing on would put good records after a
-/// hole, which recovery would rightly call corruption. So the first failure is returned to
-/// the writers of that batch and every later write() and sync() fails with an error saying
-/// why; restarting the program replays the log and starts clean.
+/// **A full disk is survived; other failures poison the log.** An append that fails (a full
+/// disk) fails its writers, and nothing else, as long as the file could take back what it
+/// wrote of it (WritableFile::append): the log still ends at its last whole record, so the
+/// next write may succeed once there is room. Otherwise the file's tail is in doubt, and so
+/// it is after a failed sync: half a batch may be on disk, and after a failed fdatasync
+/// Linux may have dropped the unwritten pages and will not report it again. Writing on would
+/// put good records after a hole, which recovery would rightly call corruption. So then the
+/// failure is returned to the writers of that batch and every later write() and sync() fails
+/// with an error saying why; restarting the program replays the log and starts clean.
 ///
 /// Thread-safe. The destructor stops the background syncer, under kEverySec syncs what is
 /// left, and closes the file. REQUIRES: no write() is running when it is destroyed.

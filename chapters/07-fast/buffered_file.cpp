@@ -5,6 +5,7 @@ namespace vkv::storage {
 BufferedFile::~BufferedFile() { (void)write_buffer(); }
 
 Status BufferedFile::append(std::string_view data) {
+  VKV_RETURN_IF_ERROR(base_->make_room_for(size() + data.size()));
   buffer_.append(data);
   return buffer_.size() >= kFlushBytes ? write_buffer() : Status::ok();
 }

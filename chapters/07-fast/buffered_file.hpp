@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "07-fast/zero_filled_file.hpp"
 #include "common/env.hpp"
 
 namespace vkv::storage {
@@ -21,6 +22,11 @@ namespace vkv::storage {
 /// `never` or `everysec` a record is acknowledged once it is with the operating system, so
 /// it must not wait in a buffer; FastLogEnv buffers only `always` logs.
 ///
+/// The file below is a ZeroFilledFile, and an append is taken into the buffer only once the
+/// file's space reaches past it (ZeroFilledFile::make_room_for). So a full disk fails the
+/// append that does not fit, at once and alone, and never the sync of appends already
+/// taken: writing into space already made needs no new blocks.
+///
 /// Like every WritableFile: one caller at a time (the LogWriter holds its file lock).
 class BufferedFile final : public WritableFile {
  public:
@@ -28,11 +34,12 @@ class BufferedFile final : public WritableFile {
   static constexpr std::size_t kFlushBytes = 1 << 20;
 
   /// Buffers appends to `base`.
-  explicit BufferedFile(std::unique_ptr<WritableFile> base) : base_(std::move(base)) {}
+  explicit BufferedFile(std::unique_ptr<ZeroFilledFile> base) : base_(std::move(base)) {}
   /// Hands what is buffered to the operating system (not synced), ignoring errors.
   ~BufferedFile() override;
 
-  /// Appends to the buffer; writes it through once it holds kFlushBytes.
+  /// Appends to the buffer, once the file has room for it (else fails, taking nothing);
+  /// writes the buffer through once it holds kFlushBytes.
   Status append(std::string_view data) override;
   /// Writes the buffer with one append, then syncs the file.
   Status sync() override;
@@ -44,7 +51,7 @@ class BufferedFile final : public WritableFile {
  private:
   Status write_buffer();
 
-  std::unique_ptr<WritableFile> base_;
+  std::unique_ptr<ZeroFilledFile> base_;
   std::string buffer_;
 };
 //! [buffered-file]

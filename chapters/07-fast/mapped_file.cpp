@@ -16,6 +16,7 @@ MappedFile::~MappedFile() { unmap(); }
 //! [mapped-append]
 Status MappedFile::append(std::string_view data) {
   if (!fd_) return closed_error("append");
+  VKV_RETURN_IF_ERROR(reserve_windows_for(size_ + data.size()));
   while (!data.empty()) {
     if (window_ == nullptr ? can_map_ : size_ == window_end_) {
       VKV_RETURN_IF_ERROR(next_window());
@@ -33,6 +34,16 @@ Status MappedFile::append(std::string_view data) {
 //! [mapped-append]
 
 void MappedFile::before_close() { unmap(); }
+
+Status MappedFile::reserve_windows_for(std::uint64_t end) {
+  // Every window past this one that the append reaches is reserved before a byte is copied,
+  // so that a full disk fails the append whole, with nothing of it in the file.
+  if (window_ == nullptr || end <= window_end_) return Status::ok();
+  const std::uint64_t windows = (end - window_end_ + kWindowBytes - 1) / kWindowBytes;
+  const std::uint64_t to = window_end_ + windows * kWindowBytes;
+  if (allocated_ >= to) return Status::ok();
+  return reserve(std::max(size_, allocated_), to);
+}
 
 Status MappedFile::next_window() {
   char* old = window_;

@@ -49,6 +49,8 @@ class MappedFile final : public PreallocatedFile {
  private:
   static constexpr std::uint64_t kNever = ~std::uint64_t{0};
 
+  // Reserves the space of every window after this one up to `end`, the end of an append.
+  Status reserve_windows_for(std::uint64_t end);
   // Maps the window that starts at size_ (rounded down to a page), after making sure the
   // file's space under it is reserved: the one the maker has ready, or a new one.
   Status next_window();

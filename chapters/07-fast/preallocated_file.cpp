@@ -70,7 +70,9 @@ Status PreallocatedFile::fill_zeros(std::uint64_t from, std::uint64_t to) {
 Status PreallocatedFile::write_at_end(std::string_view data) {
   std::uint64_t written = 0;
   Status s = write_all_at(fd_.get(), data, size_, path_, &written);
-  size_ += written;
+  // A write that stopped part way leaves bytes past size_, where the next append writes
+  // over them (and replay cuts whatever is left as a torn tail): the file is whole at size_.
+  if (s.is_ok()) size_ += written;
   return s;
 }
 

@@ -33,6 +33,11 @@ class ZeroFilledFile final : public PreallocatedFile {
   /// Makes the space ahead if `data` would pass its end, then writes `data` at size().
   Status append(std::string_view data) override;
 
+  /// Makes the space reach at least `end` (a whole step, in zeros, synced), unless it does
+  /// already. An error when it cannot, typically a full disk: an append past the space made
+  /// would then fail too. (A BufferedFile asks before it takes an append into its buffer.)
+  Status make_room_for(std::uint64_t end);
+
   /// Where the space ends after an append that needs the file to reach `end`, when it ended
   /// at `allocated`: `allocated` if that is enough, else `end` rounded up to a step of
   /// `allocated` bytes, kept between kMinStep and kMaxStep.
