@@ -28,9 +28,10 @@ endif
 CH_LABEL := $(if $(CH),ch$(shell printf %02d $(CH)),)
 
 # Tools and the Debian packages that bring them. `make test` installs what is missing.
-TEST_NEEDS := cmake:cmake g++:g++ /usr/include/catch2/catch.hpp:catch2 \
+TEST_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd /usr/include/catch2/catch.hpp:catch2 \
   /usr/include/benchmark/benchmark.h:libbenchmark-dev doxygen:doxygen dot:graphviz
-RUN_NEEDS := cmake:cmake g++:g++
+# nc is how the README talks to the server; a fresh Debian machine has none.
+RUN_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd
 BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev redis-server:redis-server \
   redis-benchmark:redis-tools
 

@@ -1,6 +1,7 @@
 #include "common/flags.hpp"
 
 #include <charconv>
+#include <iostream>
 #include <limits>
 #include <ostream>
 #include <sstream>
@@ -141,6 +142,15 @@ std::string Flags::usage() const {
     s << "\n";
   }
   return s.str();
+}
+
+std::optional<int> Flags::parse_main(int argc, const char* const* argv) {
+  switch (parse(argc, argv, std::cout, std::cerr)) {
+    case Outcome::kRun: return std::nullopt;
+    case Outcome::kExitOk: return 0;
+    case Outcome::kExitError: break;
+  }
+  return 2;
 }
 
 }  // namespace vkv

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,11 @@ class Flags {
 
   /// Parses argv. Prints usage to `out` for --help and one-line errors to `err`.
   Outcome parse(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+  /// parse() for a main(): usage to standard output, errors to standard error. Returns
+  /// nothing when the program should run, else the code main() should return (0 after
+  /// `--help`, 2 after a bad flag): `if (auto code = flags.parse_main(argc, argv)) return *code;`
+  std::optional<int> parse_main(int argc, const char* const* argv);
 
   /// The usage text: one line per flag with its default.
   [[nodiscard]] std::string usage() const;

@@ -1,4 +1,5 @@
-// The server, tested as users meet it: the real `vkv` binary on a free port, real sockets.
+// The server, tested as users meet it: the real binary (VKV_SERVER: each server chapter's) on a
+// free port, real sockets.
 #include <catch2/catch.hpp>
 
 #include <algorithm>

@@ -9,9 +9,11 @@
 
 namespace vkv::protocol {
 
+//! [max-line]
 /// The longest line accepted by default: 64 KiB, not counting the line ending.
 /// Programs expose it as `--max-line`.
 inline constexpr std::size_t kDefaultMaxLine = 64 * 1024;
+//! [max-line]
 
 /// What the framer found.
 enum class FrameKind {

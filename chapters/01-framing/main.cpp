@@ -53,11 +53,7 @@ int main(int argc, char** argv) {
                    "Reads standard input in small odd-sized pieces and prints each framed line.");
   flags.add_size("max-line", &max_line, "longest line accepted, in bytes");
   flags.add_bool("show-reads", &show_reads, "also print the size of every read");
-  switch (flags.parse(argc, argv, std::cout, std::cerr)) {
-    case vkv::Flags::Outcome::kRun: break;
-    case vkv::Flags::Outcome::kExitOk: return 0;
-    case vkv::Flags::Outcome::kExitError: return 2;
-  }
+  if (auto code = flags.parse_main(argc, argv)) return *code;
 
   //! [main-loop]
   vkv::protocol::LineFramer framer(max_line);

@@ -13,11 +13,7 @@ int main(int argc, char** argv) {
   vkv::Flags flags("ch02-parsing",
                    "SET, GET and DEL on an in-memory store: type commands, or pipe a file in.");
   flags.add_size("max-line", &options.max_line, "longest command line accepted, in bytes");
-  switch (flags.parse(argc, argv, std::cout, std::cerr)) {
-    case vkv::Flags::Outcome::kRun: break;
-    case vkv::Flags::Outcome::kExitOk: return 0;
-    case vkv::Flags::Outcome::kExitError: return 2;
-  }
+  if (auto code = flags.parse_main(argc, argv)) return *code;
   //! [main]
   vkv::storage::MemoryStore store;
   vkv::engine::Engine engine(store);

@@ -29,7 +29,6 @@ constexpr std::string_view kPrompt = "vkv> ";
 
 }  // namespace
 
-//! [prompt-loop]
 int run_prompt(engine::Engine& engine, const PromptOptions& options) {
   TextSession session(engine, options.max_line);
   const bool interactive = isatty(options.in_fd) != 0;
@@ -55,6 +54,5 @@ int run_prompt(engine::Engine& engine, const PromptOptions& options) {
   session.finish(&out);
   return write_all(options.out_fd, out) ? 0 : 1;
 }
-//! [prompt-loop]
 
 }  // namespace vkv::runtime

@@ -27,10 +27,18 @@ struct DurableStoreOptions {
   std::chrono::milliseconds sync_interval{1000};
   /// How the log makes its space (LogWriterOptions::preallocation); unset: by the policy.
   std::optional<Preallocation> log_preallocation;
+  /// Under kAlways: writes do not wait for the disk; the owner syncs before it acknowledges
+  /// them (LogWriterOptions::defer_sync).
+  bool defer_sync = false;
 
   /// The options of a log opened for this store.
   [[nodiscard]] LogWriterOptions log_options() const {
-    return {sync, sync_interval, log_preallocation};
+    LogWriterOptions o;
+    o.sync = sync;
+    o.sync_interval = sync_interval;
+    o.preallocation = log_preallocation;
+    o.defer_sync = defer_sync;
+    return o;
   }
 };
 

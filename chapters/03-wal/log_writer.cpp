@@ -66,7 +66,9 @@ Status LogWriter::write(const LogRecord& record, const Apply& apply) {
     return Status::invalid_argument("record too large for the log: key and value must fit in " +
                                     std::to_string(LogFormat::kMaxPayload) + " bytes");
   }
-  if (options_.sync != SyncPolicy::kAlways) return write_direct(record, apply);
+  if (options_.sync != SyncPolicy::kAlways || options_.defer_sync) {
+    return write_direct(record, apply);
+  }
   Writer self{&record, &apply, {}, false};
   std::unique_lock lock(queue_mu_);
   queue_.push_back(&self);

@@ -33,6 +33,11 @@ struct LogWriterOptions {
   /// under kAlways, where every append is followed by a sync; reserved otherwise. Set it to
   /// kZeroFill for a kNever log that its owner syncs after every batch itself.
   std::optional<Preallocation> preallocation;
+  /// With kAlways only: write() appends and applies at once, without waiting for a sync,
+  /// and the owner makes the records durable itself, with sync(), before it tells anyone of
+  /// them (a server holding its replies until then). The policy stays kAlways: nothing
+  /// acknowledged may be lost; what moves is who waits for the disk.
+  bool defer_sync = false;
 };
 
 /// Appends records to one open log file, many threads at once.
@@ -123,8 +128,8 @@ class LogWriter {
   /// Not copyable: it owns the file and a thread.
   LogWriter& operator=(const LogWriter&) = delete;
 
-  /// Appends `record`, makes it as durable as the policy says, then calls `apply(record)`
-  /// (if given) and returns. An error means the write is not acknowledged: it was not
+  /// Appends `record`, makes it as durable as the policy says (with defer_sync: leaves that
+  /// to the owner's sync()), then calls `apply(record)` (if given) and returns. An error means the write is not acknowledged: it was not
   /// applied, though it may be in the log and reappear after a restart. An invalid-argument
   /// status for a record too large for the format (nothing was written; not poisoning).
   Status write(const LogRecord& record, const Apply& apply);

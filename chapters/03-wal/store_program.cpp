@@ -27,11 +27,7 @@ int run_store_program(const StoreProgram& program, int argc, char** argv) {
   store_flags.add_to(flags);
   flags.add_size("max-line", &prompt.max_line, "longest command line accepted, in bytes");
   if (program.add_flags) program.add_flags(flags);
-  switch (flags.parse(argc, argv, std::cout, std::cerr)) {
-    case Flags::Outcome::kRun: break;
-    case Flags::Outcome::kExitOk: return 0;
-    case Flags::Outcome::kExitError: return 2;
-  }
+  if (auto code = flags.parse_main(argc, argv)) return *code;
   if (program.instead_of_prompt) {
     if (auto code = program.instead_of_prompt()) return *code;
   }

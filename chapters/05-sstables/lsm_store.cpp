@@ -289,11 +289,17 @@ Status LsmStore::rotate(std::uint64_t new_log) {
   // in the history that replay could not see). Most of it now, the rest once no writer is
   // inside. Under always there is nothing left to sync; under never nothing is promised
   // across a power loss, and the flush syncs the table before anything depends on it.
-  const bool sync_old = options_.durable.sync == SyncPolicy::kEverySec;
+  // With defer_sync the owner counts on tickets: every ticket of the old log must be durable
+  // before the new log takes the numbering on.
+  const bool sync_old =
+      options_.durable.sync == SyncPolicy::kEverySec || options_.durable.defer_sync;
   if (sync_old) VKV_RETURN_IF_ERROR(log_->sync());
   gate_.close();
   Status s = sync_old ? log_->sync() : log_->health();
   if (s.is_ok()) {
+    const std::uint64_t retired = retired_log_bytes_.load() + log_->size();
+    retired_log_bytes_.store(retired);
+    if (options_.durable.defer_sync) raise_durable_ticket(retired);
     old_log_ = std::move(log_);
     log_ = std::move(log).value();
     imm_ = std::move(mem_);
@@ -369,6 +375,31 @@ Status LsmStore::sync() {
   }
   WriteGate::Pass pass(gate_);
   return log_->sync();
+}
+
+//! [tickets]
+std::uint64_t LsmStore::ticket() {
+  WriteGate::Pass pass(gate_);  // log_ is not swapped meanwhile
+  return retired_log_bytes_.load() + log_->size();
+}
+
+Status LsmStore::sync_through(std::uint64_t ticket) {
+  if (!options_.durable.defer_sync || durable_ticket_.load() >= ticket) return Status::ok();
+  std::lock_guard lock(sync_mu_);
+  if (durable_ticket_.load() >= ticket) return Status::ok();  // the last caller's sync did it
+  WriteGate::Pass pass(gate_);
+  // Everything appended so far: the sync below covers at least this much.
+  const std::uint64_t target = retired_log_bytes_.load() + log_->size();
+  VKV_RETURN_IF_ERROR(log_->sync());
+  raise_durable_ticket(target);
+  return Status::ok();
+}
+//! [tickets]
+
+void LsmStore::raise_durable_ticket(std::uint64_t ticket) {
+  std::uint64_t seen = durable_ticket_.load();
+  while (seen < ticket && !durable_ticket_.compare_exchange_weak(seen, ticket)) {
+  }
 }
 
 LsmStats LsmStore::stats() const {

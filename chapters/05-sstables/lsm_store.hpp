@@ -155,6 +155,15 @@ class LsmStore : public Store {
   /// Makes every acknowledged write durable now, whatever the sync policy (the server calls
   /// it when it shuts down).
   Status sync();
+  /// A ticket for sync_through(): it covers every write that has returned and every value
+  /// a get has returned so far. (A position in the history of the logs: bytes logged.)
+  [[nodiscard]] std::uint64_t ticket();
+  /// With `durable.defer_sync`, where writes do not wait for the disk: makes every write
+  /// that `ticket` covers durable, with one fdatasync for all the callers that wait at once
+  /// (one syncs; the others find their tickets covered). Without it, every write kept the
+  /// policy's promise before it returned, and this returns ok at once. An error means the
+  /// log failed: nothing the ticket covers may be acknowledged.
+  Status sync_through(std::uint64_t ticket);
   /// Flushes the memtable to a new table now, if it holds anything (for tests, and for a
   /// learner to make a table on demand).
   Status flush();
@@ -209,6 +218,9 @@ class LsmStore : public Store {
   // The read path below the memtables: the tables of `v`, newest first.
   Status get_from_tables(const View& v, std::string_view key, std::string* value);
 
+  // durable_ticket_ = max(durable_ticket_, ticket).
+  void raise_durable_ticket(std::uint64_t ticket);
+
   [[nodiscard]] std::shared_ptr<const View> view() const;
   void publish(std::shared_ptr<const View> view);
 
@@ -235,6 +247,12 @@ class LsmStore : public Store {
   Status flush_failure_;                 // guarded by flush_mu_: ok until a flush fails
   std::atomic<bool> writes_stopped_{false};  // set when flush_failure_ is
   std::atomic<std::uint64_t> flushes_{0};
+
+  // Tickets (defer_sync): bytes logged by the logs before log_, changed with gate_ closed;
+  // and the ticket up to which everything is durable.
+  std::atomic<std::uint64_t> retired_log_bytes_{0};
+  std::atomic<std::uint64_t> durable_ticket_{0};
+  std::mutex sync_mu_;  // one sync_through() syncing at a time
   std::atomic<std::uint64_t> filter_skips_{0};
 
   mutable std::mutex view_mu_;

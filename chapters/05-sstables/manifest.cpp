@@ -29,7 +29,6 @@ Status read_small_file(Env& env, const std::string& path, std::string* out) {
 
 }  // namespace
 
-//! [manifest-encode]
 std::string Manifest::encode() const {
   std::string out(kManifestMagic);
   put_fixed32(&out, kManifestVersion);
@@ -40,7 +39,6 @@ std::string Manifest::encode() const {
   put_fixed32(&out, crc32c::mask(crc32c::value(out)));
   return out;
 }
-//! [manifest-encode]
 
 Result<Manifest> Manifest::decode(std::string_view bytes) {
   if (bytes.size() < kHeaderSize + kChecksumSize || bytes.substr(0, 8) != kManifestMagic) {

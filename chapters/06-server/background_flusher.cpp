@@ -1,6 +1,6 @@
 #include "06-server/background_flusher.hpp"
 
-namespace vkv::net {
+namespace vkv::storage {
 
 BackgroundFlusher::BackgroundFlusher() : thread_([this] { loop(); }) {}
 
@@ -42,4 +42,4 @@ void BackgroundFlusher::loop() {
 }
 //! [flusher-loop]
 
-}  // namespace vkv::net
+}  // namespace vkv::storage

@@ -11,7 +11,7 @@
 
 #include "05-sstables/lsm_store.hpp"
 
-namespace vkv::net {
+namespace vkv::storage {
 
 /// A thread that runs, one after the other, the work handed to it: the LsmStore's flushes
 /// (LsmStoreOptions::flush_runner).
@@ -38,7 +38,7 @@ class BackgroundFlusher {
   /// Queues `work`, to run on the flusher's thread after everything queued before it.
   void run(std::function<void()> work);
   /// A FlushRunner that queues on this flusher.
-  storage::FlushRunner runner() {
+  FlushRunner runner() {
     return [this](std::function<void()> work) { run(std::move(work)); };
   }
   /// How many pieces of work have finished.
@@ -55,4 +55,4 @@ class BackgroundFlusher {
   std::thread thread_;                       // last: started once the rest exists
 };
 
-}  // namespace vkv::net
+}  // namespace vkv::storage

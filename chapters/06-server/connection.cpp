@@ -31,8 +31,8 @@ std::int64_t steady_ms() {
 }
 
 Connection::Connection(UniqueFd fd, engine::Engine& engine, std::size_t max_line,
-                       std::size_t output_limit, DurabilityGate* gate)
-    : fd_(std::move(fd)), session_(engine, max_line), output_limit_(output_limit), gate_(gate) {}
+                       std::size_t output_limit)
+    : fd_(std::move(fd)), session_(engine, max_line), output_limit_(output_limit) {}
 
 //! [run-commands]
 std::size_t Connection::run_commands(std::string_view bytes) {
@@ -52,7 +52,6 @@ std::size_t Connection::run_commands(std::string_view bytes) {
 
 //! [take-input]
 bool Connection::take_input(std::span<char> scratch) {
-  if (!take_settlement()) return false;  // the log failed: these replies must never be sent
   for (int reads = 0; reads < kReadsPerTurn && !output_full();) {
     if (!in_.empty()) {  // input left over from when the output was full
       in_.erase(0, run_commands(in_));
@@ -86,7 +85,6 @@ bool Connection::take_input(std::span<char> scratch) {
 
 //! [end-turn]
 NextStep Connection::end_turn() {
-  if (!release_replies()) return log_failed_ ? NextStep::kClose : NextStep::kDurable;
   if (!flush()) return NextStep::kClose;
   if (output_full()) return NextStep::kWrite;  // run no more commands until the client reads
   if (finished_) return output_pending() ? NextStep::kWrite : NextStep::kClose;
@@ -95,37 +93,9 @@ NextStep Connection::end_turn() {
 }
 //! [end-turn]
 
-bool Connection::take_settlement() {
-  switch (settled_.exchange(0)) {
-    case 1: released_ = std::max(released_, held_upto_); return true;
-    case 2: return false;
-    default: return true;
-  }
-}
-
-//! [release-replies]
-bool Connection::release_replies() {
-  if (released_ == out_.size()) return true;
-  if (gate_ != nullptr) {
-    const std::uint64_t ticket = gate_->ticket();
-    if (gate_->is_inline() && !gate_->settle_inline(ticket)) {
-      log_failed_ = true;
-      return false;
-    }
-    if (!gate_->is_durable(ticket)) {
-      ticket_ = ticket;
-      held_upto_ = out_.size();
-      return false;
-    }
-  }
-  released_ = out_.size();
-  return true;
-}
-//! [release-replies]
-
 bool Connection::flush() {
-  while (out_sent_ < released_) {
-    const ssize_t n = ::send(fd_.get(), out_.data() + out_sent_, released_ - out_sent_,
+  while (out_sent_ < out_.size()) {
+    const ssize_t n = ::send(fd_.get(), out_.data() + out_sent_, out_.size() - out_sent_,
                              MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       out_sent_ += static_cast<std::size_t>(n);
@@ -143,7 +113,7 @@ bool Connection::flush() {
   }
   if (out_sent_ == out_.size()) {  // everything sent: start the buffer again
     out_.clear();
-    out_sent_ = released_ = held_upto_ = 0;
+    out_sent_ = 0;
     release_if_large(out_);
   }
   return true;

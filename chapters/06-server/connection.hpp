@@ -8,7 +8,6 @@
 #include <span>
 #include <string>
 
-#include "06-server/durability_gate.hpp"
 #include "02-parsing/engine.hpp"
 #include "06-server/reactor.hpp"
 #include "02-parsing/text_session.hpp"
@@ -28,16 +27,15 @@ enum class NextStep {
   kRead,       ///< Wait for the client to send.
   kWrite,      ///< Wait for room to send what is pending (and read nothing meanwhile).
   kReadWrite,  ///< Both: replies are pending, but there is room for more.
-  kDurable,    ///< Replies wait for the log to be synced: ask the gate, watch nothing.
   kClose,      ///< Done: the client left, or the socket failed.
 };
 
 /// One client. Only the worker whose reactor it is registered with ever serves it.
 ///
-/// A worker serves a connection in two halves, so that one flush of the log can cover every
+/// A worker serves a connection in two halves, so that one sync of the log can cover every
 /// connection served in the same round: take_input() reads what has arrived and runs the
-/// complete commands; end_turn() sends the replies the durability gate allows and says what
-/// to wait for next.
+/// complete commands; the worker makes the round's writes durable; end_turn() sends the
+/// replies and says what to wait for next.
 ///
 /// Bytes read go to the text session a line at a time, so that once the pending replies pass
 /// the output limit the connection stops running commands, keeps the unread input, and waits
@@ -45,29 +43,20 @@ enum class NextStep {
 /// the output limit plus one reply, and its socket buffers fill: TCP itself makes it wait.
 class Connection {
  public:
-  /// A connection on the non-blocking socket `fd`, running commands on `engine`. With a
-  /// `gate`, replies are sent only once the gate says the log covers them.
-  Connection(UniqueFd fd, engine::Engine& engine, std::size_t max_line, std::size_t output_limit,
-             DurabilityGate* gate);
+  /// A connection on the non-blocking socket `fd`, running commands on `engine`.
+  Connection(UniqueFd fd, engine::Engine& engine, std::size_t max_line, std::size_t output_limit);
 
   /// Reads what has arrived (a bounded number of reads) and runs the complete commands,
   /// buffering their replies. Returns false when the connection must be closed now.
   /// `scratch` is the worker's read buffer.
   bool take_input(std::span<char> scratch);
 
-  /// Sends the replies the gate allows and says what to wait for next.
+  /// Sends the replies and says what to wait for next. REQUIRES: the writes they depend on
+  /// are as durable as the server promises.
   NextStep end_turn();
 
-  /// Sends what it can of the releasable replies without blocking (used at shutdown).
-  void flush_best_effort() {
-    if (take_settlement()) flush();
-  }
-
-  /// After end_turn() said kDurable: the ticket the held replies wait for.
-  [[nodiscard]] std::uint64_t durability_ticket() const { return ticket_; }
-  /// The gate settled the ticket: `durable` false means the log failed and the held replies
-  /// must never be sent. Called from the gate's thread while the connection watches nothing.
-  void durability_settled(bool durable) { settled_.store(durable ? 1 : 2); }
+  /// Sends what it can of its replies without blocking (at shutdown, once they are durable).
+  void flush_best_effort() { (void)flush(); }
 
   /// The socket.
   [[nodiscard]] int fd() const { return fd_.get(); }
@@ -83,30 +72,19 @@ class Connection {
  private:
   // Runs the complete lines of `bytes` while the output has room; returns the bytes used.
   std::size_t run_commands(std::string_view bytes);
-  // Sends released replies until done or the socket is full; false when the socket failed.
+  // Sends replies until done or the socket is full; false when the socket failed.
   bool flush();
-  // Applies what the gate settled since the last turn; false when the log failed.
-  bool take_settlement();
-  // Marks every reply so far as sendable if the gate (if any) says the log covers it, syncing
-  // first in the gate's inline mode; false when replies must wait (or the sync failed).
-  bool release_replies();
   [[nodiscard]] bool output_full() const { return out_.size() - out_sent_ >= output_limit_; }
   [[nodiscard]] bool output_pending() const { return out_sent_ < out_.size(); }
 
   UniqueFd fd_;
   runtime::TextSession session_;
   std::size_t output_limit_;
-  DurabilityGate* gate_;
   std::string in_;   // bytes read but not yet run (only when the output was full)
   std::string out_;  // replies; out_[out_sent_..] not yet sent
   std::size_t out_sent_ = 0;
-  std::size_t released_ = 0;   // out_[..released_] may be sent
-  std::uint64_t ticket_ = 0;   // what held replies wait for
-  std::size_t held_upto_ = 0;  // out_[..held_upto_] is covered by ticket_
-  bool peer_closed_ = false;   // read() returned 0: no more input
-  bool finished_ = false;      // the session was told the input ended
-  bool log_failed_ = false;    // a sync failed: close, never reply
-  std::atomic<int> settled_{0};  // from the gate: 0 nothing new, 1 durable, 2 log failed
+  bool peer_closed_ = false;  // read() returned 0: no more input
+  bool finished_ = false;     // the session was told the input ended
   std::atomic<std::int64_t> stalled_since_{0};
 };
 

@@ -14,7 +14,6 @@ namespace vkv::runtime {
 
 /// What a watched descriptor waits for.
 enum class Interest : std::uint32_t {
-  kNone = 0,       ///< Nothing for now (its replies wait for the disk).
   kRead = 1,       ///< Bytes to read (or the peer closed).
   kWrite = 2,      ///< Room to write.
   kReadWrite = 3,  ///< Either.
@@ -31,8 +30,8 @@ struct Ready {
 /// commands run in order, and no re-arming is needed between requests. An idle connection
 /// costs an epoll entry and no thread.
 ///
-/// add(), modify() and remove() are safe from any thread (the durability gate's thread
-/// re-enables a connection); wait() is called by the owning worker only.
+/// add(), modify() and remove() are safe from any thread; wait() is called by the owning
+/// worker only.
 class Reactor {
  public:
   /// Creates the epoll set and its wake-up descriptor.

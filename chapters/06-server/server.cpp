@@ -21,19 +21,22 @@ char listener_tag;
 
 constexpr std::string_view kTooManyConnections = "ERR max connections\n";
 
+// What the reactor watches for a connection's next step. REQUIRES: step != kClose.
 runtime::Interest interest_for(NextStep step) {
   switch (step) {
-    case NextStep::kRead: return runtime::Interest::kRead;
     case NextStep::kWrite: return runtime::Interest::kWrite;
     case NextStep::kReadWrite: return runtime::Interest::kReadWrite;
-    default: return runtime::Interest::kNone;
+    case NextStep::kRead:
+    case NextStep::kClose: break;
   }
+  return runtime::Interest::kRead;
 }
 
 }  // namespace
 
-Result<std::unique_ptr<Server>> Server::create(engine::Engine& engine, ServerOptions options,
-                                               DurabilityGate* gate) {
+Result<std::unique_ptr<Server>> Server::create(engine::Engine& engine,
+                                               engine::Durability& durability,
+                                               ServerOptions options) {
   options.workers = worker_count(options.workers);
   auto listener = Listener::open(options.bind, options.port, 1024);
   if (!listener.is_ok()) return listener.status();
@@ -44,23 +47,28 @@ Result<std::unique_ptr<Server>> Server::create(engine::Engine& engine, ServerOpt
     VKV_RETURN_IF_ERROR(reactor->add_shared_listener(listener->fd(), &listener_tag));
     reactors.push_back(std::move(*reactor));
   }
-  return std::make_unique<Server>(engine, std::move(options), std::move(*listener),
-                                  std::move(reactors), gate);
+  return std::make_unique<Server>(engine, durability, std::move(options), std::move(*listener),
+                                  std::move(reactors));
 }
 
-Server::Server(engine::Engine& engine, ServerOptions options, Listener listener,
-               std::vector<runtime::Reactor> reactors, DurabilityGate* gate)
+Server::Server(engine::Engine& engine, engine::Durability& durability, ServerOptions options,
+               Listener listener, std::vector<runtime::Reactor> reactors)
     : engine_(engine),
+      durability_(durability),
       options_(std::move(options)),
       listener_(std::move(listener)),
-      reactors_(std::move(reactors)),
-      gate_(gate) {}
+      reactors_(std::move(reactors)) {}
 
 Server::~Server() = default;
 
 std::size_t Server::connections() const {
   std::lock_guard lock(mu_);
   return connections_.size();
+}
+
+Status Server::failure() const {
+  std::lock_guard lock(mu_);
+  return failure_;
 }
 
 void Server::stop() {
@@ -80,9 +88,12 @@ void Server::run() {
   }  // every worker has finished its round and returned
   for (auto& r : reactors_) r.remove(listener_.fd());
   listener_.close();
-  if (gate_ != nullptr) gate_->settle_all();  // held replies: durable (send them) or not
   std::lock_guard lock(mu_);
-  for (auto& [raw, conn] : connections_) conn->flush_best_effort();
+  // Every worker made its last round durable before sending (or stopped the server because
+  // it could not, and then these replies must not go out).
+  if (failure_.is_ok()) {
+    for (auto& [raw, conn] : connections_) conn->flush_best_effort();
+  }
   connections_.clear();
 }
 //! [run]
@@ -108,14 +119,31 @@ void Server::worker_loop(runtime::Reactor& reactor) {
         close_connection(reactor, conn);
       }
     }
-    // One sync of the log covers every connection served in this round (inline gate).
-    if (gate_ != nullptr && gate_->is_inline() && !served.empty()) {
-      (void)gate_->settle_inline(gate_->ticket());
-    }
+    // The round's commands have run; before any of their replies goes out, the log must
+    // hold what they reveal. One sync covers every connection served in the round.
+    if (!served.empty() && !make_round_durable()) return;
     for (Connection* conn : served) apply(reactor, conn, conn->end_turn());
   }
 }
 //! [worker-loop]
+
+//! [round-durable]
+bool Server::make_round_durable() {
+  const Status synced = durability_.sync_through(durability_.ticket());
+  if (synced.is_ok()) return true;
+  // The log is in doubt, and no reply that depends on it may go out: not this round's,
+  // not any later one's. Say so once, and stop, as Redis does when it cannot keep the
+  // promise of `appendfsync always`. What was acknowledged before is on disk.
+  std::lock_guard lock(mu_);
+  if (failure_.is_ok()) {
+    failure_ = synced;
+    std::fprintf(stderr, "vkv: cannot make writes durable (%s); stopping without sending "
+                 "the replies that depend on them\n", synced.to_string().c_str());
+  }
+  stop();
+  return false;
+}
+//! [round-durable]
 
 void Server::apply(runtime::Reactor& reactor, Connection* conn, NextStep step) {
   if (step == NextStep::kClose) {
@@ -127,20 +155,6 @@ void Server::apply(runtime::Reactor& reactor, Connection* conn, NextStep step) {
     conn->interest = wanted;
     (void)reactor.modify(conn->fd(), conn, wanted);
   }
-  if (step == NextStep::kDurable) wait_until_durable(reactor, conn);
-}
-
-// The connection watches nothing until the gate has synced the log past its replies; the
-// gate's thread then has it watch again, and its worker sends them.
-void Server::wait_until_durable(runtime::Reactor& reactor, Connection* conn) {
-  auto resume = [&reactor, conn](bool durable) {
-    conn->durability_settled(durable);
-    (void)reactor.modify(conn->fd(), conn, runtime::Interest::kReadWrite);
-  };
-  if (!gate_->when_durable(conn->durability_ticket(), resume)) resume(true);
-  // Either way the connection now waits for kReadWrite; its worker resets `interest` on the
-  // next turn.
-  conn->interest = runtime::Interest::kReadWrite;
 }
 
 //! [accept]
@@ -161,7 +175,7 @@ void Server::accept_all(runtime::Reactor& reactor) {
       continue;  // the UniqueFd closes it
     }
     auto conn = std::make_unique<Connection>(std::move(*fd), engine_, options_.max_line,
-                                             options_.output_limit, gate_);
+                                             options_.output_limit);
     Connection* raw = conn.get();
     connections_.emplace(raw, std::move(conn));
     lock.unlock();

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "06-server/connection.hpp"
-#include "06-server/durability_gate.hpp"
+#include "06-server/durability.hpp"
 #include "02-parsing/engine.hpp"
 #include "06-server/listener.hpp"
 #include "06-server/reactor.hpp"
@@ -38,19 +38,22 @@ struct ServerOptions {
 /// stalled clients until stop() is called.
 class Server {
  public:
-  /// Binds the listener and creates the reactors; nothing runs until run(). With a `gate`,
-  /// replies wait for it; it must outlive the server.
-  static Result<std::unique_ptr<Server>> create(engine::Engine& engine, ServerOptions options,
-                                                DurabilityGate* gate);
+  /// Binds the listener and creates the reactors; nothing runs until run(). Replies go out
+  /// once `durability` says the log holds what they reveal. `engine` and `durability` must
+  /// outlive the server.
+  static Result<std::unique_ptr<Server>> create(engine::Engine& engine,
+                                                engine::Durability& durability,
+                                                ServerOptions options);
   /// Use create(), which binds the listener first; this only stores what it is given.
-  Server(engine::Engine& engine, ServerOptions options, Listener listener,
-         std::vector<runtime::Reactor> reactors, DurabilityGate* gate);
+  Server(engine::Engine& engine, engine::Durability& durability, ServerOptions options,
+         Listener listener, std::vector<runtime::Reactor> reactors);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
   /// Serves until stop(): then stops accepting, lets every worker finish the round of
   /// commands it is running, sends what replies it may, closes every connection and returns.
+  /// Also returns, with failure() set, when the log cannot be made durable.
   void run();
 
   /// Asks run() to return. Async-signal-safe: call it from a signal handler.
@@ -64,23 +67,27 @@ class Server {
   [[nodiscard]] std::size_t workers() const { return reactors_.size(); }
   /// How many clients are connected now.
   [[nodiscard]] std::size_t connections() const;
+  /// Ok, or why the server stopped on its own: the log could not be made durable, so no
+  /// reply that depends on it could be sent (a full or failing disk under `--sync always`).
+  [[nodiscard]] Status failure() const;
 
  private:
   void worker_loop(runtime::Reactor& reactor);
   void accept_all(runtime::Reactor& reactor);
   void apply(runtime::Reactor& reactor, Connection* conn, NextStep step);
-  void wait_until_durable(runtime::Reactor& reactor, Connection* conn);
+  bool make_round_durable();
   void close_connection(runtime::Reactor& reactor, Connection* conn);
   void close_stalled_clients();
 
   engine::Engine& engine_;
+  engine::Durability& durability_;
   ServerOptions options_;
   Listener listener_;
   std::vector<runtime::Reactor> reactors_;  // one per worker
-  DurabilityGate* gate_;                    // may be null: replies go out at once
   std::atomic<bool> stopping_{false};
 
-  mutable std::mutex mu_;  // guards connections_
+  mutable std::mutex mu_;  // guards connections_ and failure_
+  Status failure_;
   std::unordered_map<Connection*, std::unique_ptr<Connection>> connections_;
 };
 

@@ -91,3 +91,14 @@ TEST_CASE("--help lists every flag with its default", "[common]") {
   CHECK(usage.find("(default: 65536)") != std::string::npos);
   CHECK(usage.find("--help") != std::string::npos);
 }
+
+TEST_CASE("parse_main says whether to run, or the exit code", "[common]") {
+  std::size_t n = 0;
+  Flags flags("prog", "a test program");
+  flags.add_size("n", &n, "a number");
+  const char* run[] = {"prog", "--n", "3"};
+  CHECK_FALSE(flags.parse_main(3, run).has_value());
+  CHECK(n == 3);
+  const char* bad[] = {"prog", "--n", "lots"};
+  CHECK(flags.parse_main(3, bad) == 2);
+}

@@ -56,8 +56,10 @@ inline void raise_fd_limit() {
 /// on destruction unless it was stopped already.
 class ServerProcess {
  public:
-  /// Starts `program` with `args` (plus `--port 0`) and waits until it listens.
-  ServerProcess(const std::string& program, std::vector<std::string> args) {
+  /// Starts `program` with `args` (plus `--port 0`) and waits until it listens. Its standard
+  /// error goes to `err_path` when one is given (else to the test's own).
+  ServerProcess(const std::string& program, std::vector<std::string> args,
+                const std::string& err_path = "") {
     int out_pipe[2];
     if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
     args.insert(args.begin(), {"--port", "0"});
@@ -67,6 +69,10 @@ class ServerProcess {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
+    if (!err_path.empty()) {
+      posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(),
+                                       O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    }
     if (posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
       throw std::runtime_error("cannot start " + program);
     }

@@ -50,7 +50,6 @@ void BM_MemchrScan(benchmark::State& state) {
 }
 BENCHMARK(BM_MemchrScan)->Unit(benchmark::kMillisecond);
 
-//! [bench-lex-parse]
 void BM_FrameLexParse(benchmark::State& state) {
   const Workload& w = workload();
   vkv::protocol::Lexer lexer;
@@ -71,7 +70,6 @@ void BM_FrameLexParse(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * w.buffer.size()));
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * w.commands));
 }
-//! [bench-lex-parse]
 BENCHMARK(BM_FrameLexParse)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -2,8 +2,9 @@
 # vkv against Redis on 127.0.0.1, in one run: 50 connections, pipeline 1 and 16, 100-byte
 # values, 100k keys, SET then GET. vkv --sync never against Redis with appendonly no, and vkv
 # --sync always against Redis with appendfsync always. Then vkv's memory per idle connection,
-# with 10,000 idle connections. Installed as build/bench/ch06-server-compare; `make bench`
-# runs it.
+# with 10,000 idle connections. Installed once per server chapter, as
+# build/bench/chNN-server-compare, measuring that chapter's server (VKV_SERVER= another);
+# `make bench` runs them all.
 #
 # Each row is measured ROUNDS times (default 7), the two servers taking turns and swapping
 # which goes first each round: this machine's speed drifts by tens of percent from one second
@@ -14,6 +15,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$here/../bin
+server=${VKV_SERVER:-$bin/@COMPARE_SERVER@}
 requests=${REQUESTS:-300000}
 rounds=${ROUNDS:-7}
 vkv_args=${VKV_ARGS:-}   # more vkv flags, e.g. VKV_ARGS="--memtable-bytes 4M"
@@ -32,7 +34,7 @@ trap cleanup EXIT
 # start_vkv SYNC: starts vkv, sets $vkv_pid and $vkv_port.
 start_vkv() {
   # shellcheck disable=SC2086
-  "$bin/vkv" --port 0 --dir "$work/vkv-$1" --sync "$1" --workers "$workers" $vkv_args \
+  "$server" --port 0 --dir "$work/vkv-$1" --sync "$1" --workers "$workers" $vkv_args \
     > "$work/vkv.out" 2>&1 &
   vkv_pid=$!; pids+=("$vkv_pid")
   for _ in $(seq 200); do grep -q 'listening on' "$work/vkv.out" && break; sleep 0.05; done
@@ -71,7 +73,7 @@ if ! command -v redis-server >/dev/null; then
   exit 0
 fi
 
-echo "vkv: --workers $workers (0: one per core) ${vkv_args:+plus $vkv_args}; $cores cores, one left to the load generator; $(redis-server --version | cut -d' ' -f1-3)"
+echo "vkv: $(basename "$server") --workers $workers (0: one per core) ${vkv_args:+plus $vkv_args}; $cores cores, one left to the load generator; $(redis-server --version | cut -d' ' -f1-3)"
 echo "each row: $rounds rounds, the servers taking turns; ratio: the median of the rounds' ratios (their range under rounds); ops/s and p99: each server's median"
 printf '%-44s %-4s %12s %12s %7s %11s %10s %10s\n' "configuration" "op" "vkv ops/s" "redis ops/s" "ratio" "rounds" "vkv p99" "redis p99"
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }

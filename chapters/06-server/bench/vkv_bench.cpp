@@ -237,11 +237,7 @@ int main(int argc, char** argv) {
   flags.add_size("idle-connections", &o.idle_connections,
                  "instead of a load: open this many connections and hold them idle");
   flags.add_size("hold-seconds", &o.hold_seconds, "how long to hold idle connections");
-  switch (flags.parse(argc, argv, std::cout, std::cerr)) {
-    case vkv::Flags::Outcome::kRun: break;
-    case vkv::Flags::Outcome::kExitOk: return 0;
-    case vkv::Flags::Outcome::kExitError: return 2;
-  }
+  if (auto code = flags.parse_main(argc, argv)) return *code;
   if (o.idle_connections > 0) return hold_idle_connections(o);
   o.threads = std::max<std::size_t>(1, std::min(o.threads, o.connections));
   std::vector<std::vector<Client>> groups(o.threads);

@@ -9,7 +9,7 @@
 
 #include "06-server/background_flusher.hpp"
 
-using vkv::net::BackgroundFlusher;
+using vkv::storage::BackgroundFlusher;
 
 TEST_CASE("flusher: work runs on its own thread, one piece after another, in order",
           "[ch06]") {

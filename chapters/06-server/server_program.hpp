@@ -1,0 +1,37 @@
+/// \file
+/// run_server_program: the server's main(), in named steps, with the seams a later chapter
+/// plugs its faster parts into.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "05-sstables/lsm_store.hpp"
+#include "common/env.hpp"
+
+namespace vkv::runtime {
+
+//! [server-program]
+/// What one chapter's server brings to the common frame. Chapter 6 brings only its name;
+/// every seam left empty keeps chapter 6's behaviour.
+struct ServerProgram {
+  std::string name = "vkv";  ///< The program's name, for usage and messages.
+  /// One line on what it does, for `--help`.
+  std::string summary =
+      "The vkv key-value server. Talk to it with nc: SET key value, GET key, DEL key.";
+  /// The Env the store's files go through, given the store's options (its sync policy).
+  /// Empty: Env::posix(). What it returns must outlive the program's run.
+  std::function<Env&(const storage::LsmStoreOptions&)> store_env;
+  /// Changes the store's options once the flags are read (for example its memtable's
+  /// shards). May be empty.
+  std::function<void(storage::LsmStoreOptions&)> tune_store;
+};
+//! [server-program]
+
+/// Parses the flags, opens the store, serves until SIGINT or SIGTERM, then syncs the store.
+/// Returns the exit code: 0 after a clean stop; 1 when the store cannot be opened, the
+/// server cannot start, or writes could not be made durable (each with one line saying why);
+/// 2 for a bad flag.
+int run_server_program(const ServerProgram& program, int argc, char** argv);
+
+}  // namespace vkv::runtime
