@@ -19,7 +19,6 @@ inline std::uint64_t mix64(std::uint64_t x) {
   return x;
 }
 
-//! [hash-key]
 /// A well-mixed 64-bit hash of `key`'s bytes, eight bytes at a time.
 ///
 /// Never stored anywhere, so it may differ between machines (it reads words in native byte
@@ -38,6 +37,5 @@ inline std::uint64_t hash_key(std::string_view key) {
   if (i < key.size()) std::memcpy(&tail, key.data() + i, key.size() - i);
   return mix64(h ^ mix64(tail));
 }
-//! [hash-key]
 
 }  // namespace vkv::storage

@@ -649,8 +649,8 @@ inline void disjoint_writers_lose_nothing(const MemtableShardFactory& make_shard
 
 }  // namespace vkv::testing::memtable_contract
 
-#define VKV_MEMTABLE_CASE_(NAME, TAG, FACTORY, TITLE, FN)                  \
-  TEST_CASE(NAME ": " TITLE, TAG "[memtable-contract]") {                  \
+#define VKV_MEMTABLE_CASE_(NAME, TAG, FACTORY, TITLE, FN)                          \
+  TEST_CASE(NAME ": " TITLE, TAG "[memtable-contract]") {                          \
     ::vkv::testing::memtable_contract::FN(::vkv::storage::MemtableShardFactory(FACTORY)); \
   }
 
@@ -671,7 +671,8 @@ inline void disjoint_writers_lose_nothing(const MemtableShardFactory& make_shard
   VKV_MEMTABLE_CASE_(NAME, TAG, FACTORY,                                                        \
                      "keys compare as unsigned bytes, shortest first on a shared prefix",       \
                      unsigned_byte_order)                                                       \
-  VKV_MEMTABLE_CASE_(NAME, TAG, FACTORY, "long keys with shared prefixes sort as unsigned bytes", \
+  VKV_MEMTABLE_CASE_(NAME, TAG, FACTORY,                                                        \
+                     "long keys with shared prefixes sort as unsigned bytes",                   \
                      long_shared_prefixes)                                                      \
   VKV_MEMTABLE_CASE_(NAME, TAG, FACTORY,                                                        \
                      "seek lands where std::map::lower_bound does, between writes",             \
@@ -680,7 +681,8 @@ inline void disjoint_writers_lose_nothing(const MemtableShardFactory& make_shard
                      shard_iterator_seeks)                                                      \
   VKV_MEMTABLE_CASE_(NAME, TAG, FACTORY, "values larger than an arena block round-trip",        \
                      large_values)                                                              \
-  VKV_MEMTABLE_CASE_(NAME, TAG, FACTORY, "an iterated value stays valid after the key is written again", \
+  VKV_MEMTABLE_CASE_(NAME, TAG, FACTORY,                                                        \
+                     "an iterated value stays valid after the key is written again",            \
                      iterated_value_outlives_overwrite)                                         \
   VKV_MEMTABLE_CASE_(NAME, TAG, FACTORY,                                                        \
                      "memory_bytes counts every entry's bytes and the dead bytes of overwrites", \

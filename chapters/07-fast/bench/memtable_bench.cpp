@@ -106,7 +106,9 @@ void BM_FillThenScan(benchmark::State& state) {
     auto table = filled_table<Shards>();
     std::size_t bytes = 0;
     auto it = table->new_iterator();
-    for (it->seek_to_first(); it->valid(); it->next()) bytes += it->key().size() + it->value().size();
+    for (it->seek_to_first(); it->valid(); it->next()) {
+      bytes += it->key().size() + it->value().size();
+    }
     benchmark::DoNotOptimize(bytes);
     state.PauseTiming();
     table.reset();
@@ -135,7 +137,7 @@ void BM_Get(benchmark::State& state) {
 template <typename Shards>
 void BM_Mix(benchmark::State& state) {
   if (state.thread_index() == 0) shared_table<Shards> = filled_table<Shards>();
-  std::uint64_t rng = 0x9e3779b97f4a7c15ULL * (static_cast<std::uint64_t>(state.thread_index()) + 1);
+  std::uint64_t rng = 0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(state.thread_index() + 1);
   std::string out;
   for (auto _ : state) {
     const std::size_t i = next_index(rng);
