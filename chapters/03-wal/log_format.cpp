@@ -9,23 +9,28 @@ namespace {
 
 std::size_t payload_size(const LogRecord& r) {
   std::size_t n = static_cast<std::size_t>(varint_length(r.key.size())) + r.key.size();
-  if (r.type == RecordType::kSet) {
+  if (r.kind == EntryKind::kValue) {
     n += static_cast<std::size_t>(varint_length(r.value.size())) + r.value.size();
   }
   return n;
 }
 
-bool known_type(std::uint8_t t) {
-  return t == static_cast<std::uint8_t>(RecordType::kSet) ||
-         t == static_cast<std::uint8_t>(RecordType::kDel);
+bool known_type(std::uint8_t t) { return t == LogFormat::kTypeSet || t == LogFormat::kTypeDel; }
+
+// The log's type byte for a record's kind, and back: the log spells the kinds its own way.
+std::uint8_t type_byte(EntryKind kind) {
+  return kind == EntryKind::kValue ? LogFormat::kTypeSet : LogFormat::kTypeDel;
+}
+EntryKind kind_of_type(std::uint8_t type) {
+  return type == LogFormat::kTypeSet ? EntryKind::kValue : EntryKind::kTombstone;
 }
 
-// Parses a checksummed payload; false if it does not hold exactly what its type says.
-bool parse_payload(RecordType type, std::string_view payload, LogRecord* out) {
+// Parses a checksummed payload; false if it does not hold exactly what its kind says.
+bool parse_payload(EntryKind kind, std::string_view payload, LogRecord* out) {
   LogRecord r;
-  r.type = type;
+  r.kind = kind;
   if (!get_length_prefixed(&payload, &r.key)) return false;
-  if (type == RecordType::kSet && !get_length_prefixed(&payload, &r.value)) return false;
+  if (kind == EntryKind::kValue && !get_length_prefixed(&payload, &r.value)) return false;
   if (!payload.empty()) return false;
   *out = r;
   return true;
@@ -55,9 +60,9 @@ void encode_record(const LogRecord& record, std::string* dst) {
   const auto length = static_cast<std::uint32_t>(payload_size(record));
   put_fixed32(dst, 0);  // the crc, filled in below once the bytes it covers are there
   put_fixed32(dst, length);
-  dst->push_back(static_cast<char>(record.type));
+  dst->push_back(static_cast<char>(type_byte(record.kind)));
   put_length_prefixed(dst, record.key);
-  if (record.type == RecordType::kSet) put_length_prefixed(dst, record.value);
+  if (record.kind == EntryKind::kValue) put_length_prefixed(dst, record.value);
 
   const std::string_view covered = std::string_view(*dst).substr(start + 4);
   const std::uint32_t crc = crc32c::mask(crc32c::value(covered));
@@ -82,7 +87,7 @@ DecodeStatus decode_record(std::string_view input, LogRecord* record, std::size_
   const std::uint32_t stored = crc32c::unmask(decode_fixed32(input.data()));
   if (crc32c::value(input.substr(4, total - 4)) != stored) return DecodeStatus::kBadChecksum;
   const std::string_view payload = input.substr(LogFormat::kHeaderSize, length);
-  if (!parse_payload(static_cast<RecordType>(type), payload, record)) {
+  if (!parse_payload(kind_of_type(type), payload, record)) {
     return DecodeStatus::kBadPayload;
   }
   *size = total;

@@ -12,7 +12,17 @@
 ///     crc      masked CRC32C of bytes 4 .. 9 + length (the length, the type, the payload)
 ///     length   the payload's size in bytes, 1 to kMaxPayload (a payload holds at least its
 ///              key's length byte, so 0 never appears)
+<<<<<<< HEAD
 ///     type     1 = SET, 2 = DEL (RecordType); 0 never appears, so zeroed bytes are invalid
+=======
+///     type     1 = SET, 2 = DEL (a record's EntryKind, kValue or kTombstone, as the log
+///              spells it); 0 never appears, so zeroed bytes are invalid
+///
+/// Zeroed bytes matter: a log's space is preallocated (LogWriter), so a log ends in zeros
+/// that were never written. A header of zeros fails twice over, on its type and on its
+/// length, before any checksum is computed: it can never pass for a record, whatever the
+/// CRC of its bytes may be.
+>>>>>>> wt-memtable
 ///     payload  SET: varint32 key length, key, varint32 value length, value
 ///              DEL: varint32 key length, key
 ///
@@ -39,6 +49,10 @@ namespace vkv::storage {
 struct LogFormat {
   /// Bytes before the payload: crc (4), length (4), type (1).
   static constexpr std::size_t kHeaderSize = 9;
+  /// The type byte of a SET (an EntryKind::kValue record). On disk: never renumber it.
+  static constexpr std::uint8_t kTypeSet = 1;
+  /// The type byte of a DEL (an EntryKind::kTombstone record). On disk: never renumber it.
+  static constexpr std::uint8_t kTypeDel = 2;
   /// The largest payload a record may carry (64 MiB). Longer writes are refused, so a reader
   /// never allocates more than this on the word of a length field.
   static constexpr std::size_t kMaxPayload = 64u << 20;
@@ -48,7 +62,7 @@ struct LogFormat {
 enum class DecodeStatus {
   kOk,           ///< A whole, valid record.
   kTruncated,    ///< The input ends before the record does (a header or payload cut short).
-  kBadType,      ///< The type byte is not a known RecordType.
+  kBadType,      ///< The type byte is neither LogFormat::kTypeSet nor LogFormat::kTypeDel.
   kBadLength,    ///< The length is 0 or larger than LogFormat::kMaxPayload.
   kBadChecksum,  ///< The stored CRC does not match the bytes.
   kBadPayload,   ///< The checksum matches but the payload is malformed (a writer bug).

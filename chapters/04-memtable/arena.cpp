@@ -50,8 +50,8 @@ char* Arena::allocate_fallback(std::size_t n) {
 char* Arena::allocate_block(std::size_t n) {
   blocks_.push_back(std::make_unique_for_overwrite<char[]>(n));
   block_bytes_ += n;
-  store_counted(memory_bytes_, block_bytes_ + blocks_.capacity() * sizeof(blocks_[0]),
-                also_count_);
+  memory_bytes_.store(block_bytes_ + blocks_.capacity() * sizeof(blocks_[0]),
+                      std::memory_order_relaxed);
   return blocks_.back().get();
 }
 //! [memory-accounting]

@@ -9,17 +9,6 @@
 
 namespace vkv::storage {
 
-/// Sets `counter` to `bytes`, and adds the change to `*also_count` when there is one: how an
-/// Arena and a MemtableShard keep their own figure and their owner's total in step.
-inline void store_counted(std::atomic<std::size_t>& counter, std::size_t bytes,
-                          std::atomic<std::size_t>* also_count) {
-  if (also_count != nullptr) {
-    also_count->fetch_add(bytes - counter.load(std::memory_order_relaxed),
-                          std::memory_order_relaxed);
-  }
-  counter.store(bytes, std::memory_order_relaxed);
-}
-
 /// Hands out memory from large blocks and frees it all together when it is destroyed.
 ///
 /// A memtable never frees one entry: it lives until the whole table has been flushed and
@@ -28,9 +17,9 @@ inline void store_counted(std::atomic<std::size_t>& counter, std::size_t bytes,
 /// to kMaxBlockSize. A request too large to share a block gets a block of its own, so it does
 /// not strand the rest of the current one.
 ///
-/// Thread safety: allocate() and allocate_aligned() must be serialised by the caller (the
-/// memtable's shard calls them under its writer mutex). memory_bytes() may be called from any
-/// thread at any time. Memory handed out never moves and stays valid until the arena dies.
+/// Thread safety: allocate() and allocate_aligned() must be serialised by the caller (a
+/// memtable shard calls them under its lock, held exclusively). memory_bytes() may be called
+/// from any thread at any time. Memory handed out never moves and stays valid until the arena dies.
 class Arena {
  public:
   /// The size of the first block.
@@ -39,10 +28,8 @@ class Arena {
   /// blocks come from the heap rather than from a system call each.
   static constexpr std::size_t kMaxBlockSize = 64 * 1024;
 
-  /// An empty arena: no block is allocated until the first request. If `also_count` is
-  /// given, every change of memory_bytes() is added to it too, so that an owner of many
-  /// arenas can read their total with one load. REQUIRES: `*also_count` outlives the arena.
-  explicit Arena(std::atomic<std::size_t>* also_count = nullptr) : also_count_(also_count) {}
+  /// An empty arena: no block is allocated until the first request.
+  Arena() = default;
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
@@ -68,11 +55,8 @@ class Arena {
   std::size_t remaining_ = 0;  // free bytes after next_ in the current block
   std::size_t next_block_size_ = kFirstBlockSize;
   std::size_t block_bytes_ = 0;  // the sum of the sizes of blocks_
-  std::atomic<std::size_t>* const also_count_;  // the owner's total, or null
-  // On a cache line of its own: read by other threads on every write (is the memtable
-  // full?), changed once per block. Beside next_ and remaining_, which every allocation
-  // changes, each of those reads would have to fetch the line from the writer's core.
-  alignas(64) std::atomic<std::size_t> memory_bytes_{0};
+  // Atomic because memory_bytes() is read from any thread without the caller's lock.
+  std::atomic<std::size_t> memory_bytes_{0};
 };
 
 }  // namespace vkv::storage

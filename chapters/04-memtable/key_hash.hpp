@@ -1,5 +1,5 @@
 /// \file
-/// hash_key: the 64-bit hash that picks a key's shard and its slot in the shard's index.
+/// hash_key: the 64-bit hash that picks a key's memtable shard.
 #pragma once
 
 #include <cstdint>
@@ -19,12 +19,11 @@ inline std::uint64_t mix64(std::uint64_t x) {
   return x;
 }
 
-//! [hash-key]
 /// A well-mixed 64-bit hash of `key`'s bytes, eight bytes at a time.
 ///
 /// Never stored anywhere, so it may differ between machines (it reads words in native byte
-/// order). The Memtable picks a shard with its high 32 bits and the shard picks an index slot
-/// with its low bits, so the two choices are independent.
+/// order). The Memtable picks a shard with its high 32 bits, which leaves the low bits
+/// independent of that choice for any other use of the same hash.
 inline std::uint64_t hash_key(std::string_view key) {
   constexpr std::uint64_t kOdd = 0x9e3779b97f4a7c15ULL;  // 2^64 divided by the golden ratio
   std::uint64_t h = key.size() * kOdd;
@@ -38,6 +37,5 @@ inline std::uint64_t hash_key(std::string_view key) {
   if (i < key.size()) std::memcpy(&tail, key.data() + i, key.size() - i);
   return mix64(h ^ mix64(tail));
 }
-//! [hash-key]
 
 }  // namespace vkv::storage

@@ -1,48 +1,47 @@
 #include "04-memtable/memtable.hpp"
 
-#include "04-memtable/key_hash.hpp"
-
-#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 
+#include "04-memtable/key_hash.hpp"
+#include "04-memtable/merging_iterator.hpp"
+#include "04-memtable/skiplist_shard.hpp"
+
 namespace vkv::storage {
 
-Memtable::Memtable(std::size_t shards) {
+//! [make-shards]
+Memtable::Memtable(std::size_t shards, const MemtableShardFactory& make_shard) {
   if (shards == 0) throw std::invalid_argument("Memtable needs at least one shard");
   shards_.reserve(shards);
   for (std::size_t i = 0; i < shards; ++i) {
-    shards_.push_back(std::make_unique<MemtableShard>(mix64(i + 1), &shard_bytes_));
+    const auto seed = static_cast<std::uint32_t>(i + 1);
+    shards_.push_back(make_shard ? make_shard(i) : std::make_unique<SkiplistShard>(seed));
   }
 }
+//! [make-shards]
 
 //! [shard-for-key]
-// The shard is chosen by the hash's high 32 bits, scaled to the shard count with a multiply
-// (no division); the shard's own index uses the low bits.
-MemtableShard& Memtable::shard_for(std::uint64_t hash) const {
-  return *shards_[((hash >> 32) * shards_.size()) >> 32];
+// The hash's high half picks the shard: a shard may use the low bits for itself.
+MemtableShard& Memtable::shard_for(std::string_view key) const {
+  return *shards_[(hash_key(key) >> 32) % shards_.size()];
 }
 
 void Memtable::set(std::string_view key, std::string_view value) {
-  const std::uint64_t hash = hash_key(key);
-  shard_for(hash).set(key, hash, value);
+  shard_for(key).write(key, EntryKind::kValue, value);
+}
+
+void Memtable::del(std::string_view key) { shard_for(key).write(key, EntryKind::kTombstone, {}); }
+
+std::optional<EntryKind> Memtable::lookup(std::string_view key, std::string* value) const {
+  return shard_for(key).lookup(key, value);
 }
 //! [shard-for-key]
 
-void Memtable::del(std::string_view key) {
-  const std::uint64_t hash = hash_key(key);
-  shard_for(hash).del(key, hash);
-}
-
-LookupResult Memtable::lookup(std::string_view key, std::string* value) const {
-  const std::uint64_t hash = hash_key(key);
-  return shard_for(hash).lookup(key, hash, value);
-}
-
 //! [memory-total]
 std::size_t Memtable::memory_bytes() const {
-  return sizeof(Memtable) + shards_.capacity() * sizeof(shards_[0]) +
-         shard_bytes_.load(std::memory_order_relaxed);
+  std::size_t total = sizeof(Memtable) + shards_.capacity() * sizeof(shards_[0]);
+  for (const auto& shard : shards_) total += shard->memory_bytes();
+  return total;
 }
 //! [memory-total]
 
@@ -52,36 +51,13 @@ std::size_t Memtable::entry_count() const {
   return total;
 }
 
-//! [merge-iterator]
-namespace {
-
-// Orders the heap so that the iterator with the smallest key is at the front (std::*_heap
-// build a max-heap, hence "greater").
-bool greater_key(const MemtableShard::Iterator& a, const MemtableShard::Iterator& b) {
-  return a.key() > b.key();
+//! [new-iterator]
+std::unique_ptr<Iterator> Memtable::new_iterator() const {
+  std::vector<std::unique_ptr<Iterator>> children;
+  children.reserve(shards_.size());
+  for (const auto& shard : shards_) children.push_back(shard->new_iterator());
+  return std::make_unique<MergingIterator>(std::move(children));
 }
-
-}  // namespace
-
-Memtable::Iterator::Iterator(const std::vector<std::unique_ptr<MemtableShard>>& shards) {
-  heap_.reserve(shards.size());
-  for (const auto& shard : shards) {
-    MemtableShard::Iterator it(*shard);
-    if (it.valid()) heap_.push_back(it);
-  }
-  std::make_heap(heap_.begin(), heap_.end(), greater_key);
-}
-
-// Take the smallest iterator off the heap, step it, and put it back if it has more.
-void Memtable::Iterator::next() {
-  std::pop_heap(heap_.begin(), heap_.end(), greater_key);
-  heap_.back().next();
-  if (heap_.back().valid()) {
-    std::push_heap(heap_.begin(), heap_.end(), greater_key);
-  } else {
-    heap_.pop_back();
-  }
-}
-//! [merge-iterator]
+//! [new-iterator]
 
 }  // namespace vkv::storage

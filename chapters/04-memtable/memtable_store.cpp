@@ -2,7 +2,8 @@
 
 namespace vkv::storage {
 
-MemtableStore::MemtableStore(std::size_t shards) : table_(shards) {}
+MemtableStore::MemtableStore(std::size_t shards, const MemtableShardFactory& make_shard)
+    : table_(shards, make_shard) {}
 
 Status MemtableStore::set(std::string_view key, std::string_view value) {
   table_.set(key, value);
@@ -10,7 +11,7 @@ Status MemtableStore::set(std::string_view key, std::string_view value) {
 }
 
 Status MemtableStore::get(std::string_view key, std::string* value) {
-  if (table_.lookup(key, value) == LookupResult::kFound) return Status::ok();
+  if (table_.lookup(key, value) == EntryKind::kValue) return Status::ok();
   return Status::not_found(std::string(key));
 }
 

@@ -19,8 +19,10 @@ namespace vkv::storage {
 /// key never written and for a deleted one (the tombstone matters only to layers below).
 class MemtableStore : public Store {
  public:
-  /// A store over an empty Memtable with `shards` shards. REQUIRES: shards >= 1.
-  explicit MemtableStore(std::size_t shards = Memtable::kDefaultShards);
+  /// A store over an empty Memtable with `shards` shards, made by `make_shard` (see
+  /// Memtable). REQUIRES: shards >= 1.
+  explicit MemtableStore(std::size_t shards = Memtable::kDefaultShards,
+                         const MemtableShardFactory& make_shard = {});
 
   /// Maps `key` to `value`. REQUIRES: !key.empty().
   Status set(std::string_view key, std::string_view value) override;
@@ -29,7 +31,8 @@ class MemtableStore : public Store {
   /// Deletes `key` (writes a tombstone). REQUIRES: !key.empty().
   Status del(std::string_view key) override;
 
-  /// The table underneath, for callers that need more than Store offers (its scan, its size).
+  /// The table underneath, for callers that need more than Store offers (its iterator, its
+  /// size).
   [[nodiscard]] const Memtable& memtable() const { return table_; }
 
  private:

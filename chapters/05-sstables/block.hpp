@@ -43,6 +43,10 @@ class Block {
 
 /// Walks a block's entries in key order, or finds the first entry at or after a key.
 ///
+/// It has the shape of storage::Iterator but yields a block's raw values: in a data block the
+/// kind byte and the value together, in an index block a block handle. So it is not one;
+/// Table::Iterator decodes the entries and is.
+///
 /// Starts positioned nowhere (!valid()). After a corrupt entry it is !valid() for good and
 /// status() says what was wrong. REQUIRES: the Block outlives the iterator and is not moved
 /// while the iterator is in use (key() and value() point into it).

@@ -153,7 +153,7 @@ Status LsmStore::remove_leftovers(Opening& o) {
 //! [remove-leftovers]
 
 Status LsmStore::replay(Opening& o) {
-  mem_ = std::make_shared<Memtable>(kMemtableShards);
+  mem_ = std::make_shared<Memtable>(kMemtableShards, options_.memtable_shards);
   const RecordVisitor visit = [this](const LogRecord& r) { return apply(r); };
   auto replayed = replay_logs(dir_, o.manifest.log_number, visit, {options_.durable.repair});
   if (!replayed.is_ok()) return replayed.status();
@@ -200,7 +200,7 @@ Status LsmStore::write(const LogRecord& record) {
 }
 
 Status LsmStore::apply(const LogRecord& record) {
-  if (record.type == RecordType::kSet) {
+  if (record.kind == EntryKind::kValue) {
     mem_->set(record.key, record.value);
   } else {
     mem_->del(record.key);
@@ -303,7 +303,7 @@ Status LsmStore::rotate(std::uint64_t new_log) {
     old_log_ = std::move(log_);
     log_ = std::move(log).value();
     imm_ = std::move(mem_);
-    mem_ = std::make_shared<Memtable>(kMemtableShards);
+    mem_ = std::make_shared<Memtable>(kMemtableShards, options_.memtable_shards);
     log_number_ = new_log;
     publish(std::make_shared<const View>(View{mem_, imm_, tables_}));
   }
@@ -336,11 +336,9 @@ Status LsmStore::get(std::string_view key, std::string* value) {
   const std::shared_ptr<const View> v = view();
   for (const Memtable* m : {v->mem.get(), v->imm.get()}) {
     if (m == nullptr) continue;
-    switch (m->lookup(key, value)) {
-      case LookupResult::kFound: return Status::ok();
-      case LookupResult::kDeleted: return not_found(key);  // a tombstone ends the search
-      case LookupResult::kAbsent: break;
-    }
+    const std::optional<EntryKind> found = m->lookup(key, value);
+    if (!found) continue;  // not in this memtable: search on
+    return *found == EntryKind::kValue ? Status::ok() : not_found(key);  // a tombstone ends it
   }
   return get_from_tables(*v, key, value);
 }

@@ -68,6 +68,9 @@ struct LsmStoreOptions {
   /// what it is given until the store is destroyed (the destructor waits for it). A later
   /// chapter's server passes one.
   FlushRunner flush_runner;
+  /// Makes each shard of the store's memtables. Empty (this chapter): chapter 4's
+  /// SkiplistShard. A later chapter passes a faster shard that keeps the same contract.
+  MemtableShardFactory memtable_shards;
 };
 //! [lsm-options]
 

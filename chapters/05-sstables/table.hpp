@@ -9,10 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "04-memtable/iterator.hpp"
 #include "05-sstables/block.hpp"
 #include "05-sstables/block_cache.hpp"
 #include "05-sstables/bloom_filter.hpp"
-#include "05-sstables/entry_kind.hpp"
+#include "03-wal/entry_kind.hpp"
 #include "common/env.hpp"
 #include "common/status.hpp"
 #include "05-sstables/table_format.hpp"
@@ -114,32 +115,34 @@ class Table {
 /// name) when the kind byte is missing or unknown.
 Status decode_entry_value(std::string_view stored, EntryKind* kind, std::string_view* value);
 
-/// Walks every entry of a table in key order, reading one data block at a time.
+/// Walks every entry of a table in key order, reading one data block at a time: the table's
+/// storage::Iterator.
 ///
 /// Starts positioned nowhere (!valid()). A damaged block stops it: !valid(), and status()
-/// says which block and why. REQUIRES: the table outlives the iterator.
-class Table::Iterator {
+/// says which block and why. key() and value() stay valid until the iterator moves.
+/// REQUIRES: the table outlives the iterator.
+class Table::Iterator final : public storage::Iterator {
  public:
   /// An iterator over `table`, positioned nowhere.
   explicit Iterator(const Table& table) : table_(&table) {}
 
   /// True when positioned at an entry.
-  [[nodiscard]] bool valid() const { return valid_; }
+  [[nodiscard]] bool valid() const override { return valid_; }
   /// Ok, or the error that stopped the iteration.
-  [[nodiscard]] const Status& status() const { return status_; }
+  [[nodiscard]] Status status() const override { return status_; }
   /// The current key. REQUIRES: valid().
-  [[nodiscard]] std::string_view key() const { return block_iter_->key(); }
+  [[nodiscard]] std::string_view key() const override { return block_iter_->key(); }
   /// The current value (empty for a tombstone). REQUIRES: valid().
-  [[nodiscard]] std::string_view value() const { return value_; }
+  [[nodiscard]] std::string_view value() const override { return value_; }
   /// The current entry's kind. REQUIRES: valid().
-  [[nodiscard]] EntryKind kind() const { return kind_; }
+  [[nodiscard]] EntryKind kind() const override { return kind_; }
 
   /// Moves to the table's first entry.
-  void seek_to_first();
+  void seek_to_first() override;
   /// Moves to the first entry whose key is >= `target`.
-  void seek(std::string_view target);
+  void seek(std::string_view target) override;
   /// Moves to the next entry. REQUIRES: valid().
-  void next();
+  void next() override;
 
  private:
   bool load_block(std::size_t i);

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "05-sstables/block_builder.hpp"
-#include "05-sstables/entry_kind.hpp"
+#include "03-wal/entry_kind.hpp"
 #include "common/env.hpp"
 #include "common/status.hpp"
 #include "05-sstables/table_format.hpp"

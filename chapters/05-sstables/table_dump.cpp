@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "05-sstables/block.hpp"
-#include "05-sstables/entry_kind.hpp"
+#include "03-wal/entry_kind.hpp"
 #include "common/env.hpp"
 #include "common/escape.hpp"
 #include "05-sstables/table.hpp"

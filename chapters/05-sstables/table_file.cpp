@@ -44,14 +44,14 @@ class BufferedFile final : public WritableFile {
   std::string buffer_;
 };
 
-// Appends every entry of the memtable, in key order, to `builder`, and its key to `filter`
-// when there is one.
-Status add_entries(const Memtable& memtable, TableBuilder& builder, BloomFilter* filter) {
-  for (auto it = memtable.scan(); it.valid(); it.next()) {
-    const EntryKind kind = it.is_tombstone() ? EntryKind::kTombstone : EntryKind::kValue;
-    VKV_RETURN_IF_ERROR(builder.add(it.key(), it.value(), kind));
-    if (filter != nullptr) filter->add(it.key());
+// Appends every entry of a sorted source (here a memtable's), in key order, to `builder`,
+// and its key to `filter` when there is one.
+Status add_entries(Iterator& entries, TableBuilder& builder, BloomFilter* filter) {
+  for (entries.seek_to_first(); entries.valid(); entries.next()) {
+    VKV_RETURN_IF_ERROR(builder.add(entries.key(), entries.value(), entries.kind()));
+    if (filter != nullptr) filter->add(entries.key());
   }
+  VKV_RETURN_IF_ERROR(entries.status());
   return builder.finish();
 }
 
@@ -62,7 +62,7 @@ Status write_temp_table(Env& env, const std::string& temp, const Memtable& memta
   if (!created.is_ok()) return created.status();
   BufferedFile file(std::move(created).value());
   TableBuilder builder(file);
-  VKV_RETURN_IF_ERROR(add_entries(memtable, builder, filter));
+  VKV_RETURN_IF_ERROR(add_entries(*memtable.new_iterator(), builder, filter));
   VKV_RETURN_IF_ERROR(file.sync());
   return file.close();
 }

@@ -6,6 +6,7 @@
 
 #include "05-sstables/lsm_store.hpp"
 #include "07-fast/fast_log_env.hpp"
+#include "07-fast/hash_index_shard.hpp"
 
 namespace vkv::storage {
 
@@ -22,8 +23,10 @@ class FastStore {
     if (!env_) env_.emplace(options.durable.sync);
     return *env_;
   }
-  /// Changes `options` to use chapter 7's parts.
-  static void tune(LsmStoreOptions& options) { (void)options; }
+  /// Changes `options` to use chapter 7's parts: the memtable's shards.
+  static void tune(LsmStoreOptions& options) {
+    options.memtable_shards = HashIndexShard::factory();
+  }
 
  private:
   std::optional<FastLogEnv> env_;

@@ -13,7 +13,7 @@ using vkv::storage::encode_record;
 using vkv::storage::encoded_size;
 using vkv::storage::LogFormat;
 using vkv::storage::LogRecord;
-using vkv::storage::RecordType;
+using vkv::storage::EntryKind;
 
 namespace {
 
@@ -38,7 +38,7 @@ TEST_CASE("log format: SET and DEL round trip, with any bytes", "[ch03]") {
     std::size_t size = 0;
     REQUIRE(decode_record(input, &out, &size) == DecodeStatus::kOk);
     CHECK(size == bytes.size());
-    CHECK(out.type == r.type);
+    CHECK(out.kind == r.kind);
     CHECK(out.key == r.key);
     CHECK(out.value == r.value);
   }
@@ -50,6 +50,7 @@ TEST_CASE("log format: the header is crc, length, type, as drawn", "[ch03]") {
   CHECK(bytes.substr(4, 4) == std::string("\x04\0\0\0", 4));  // length 4, little-endian
   CHECK(bytes[8] == 1);                                        // SET
   CHECK(bytes.substr(9) == std::string("\x01" "a" "\x01" "1"));
+  CHECK(encode(LogRecord::del("a"))[8] == 2);  // DEL: the log's byte, whatever EntryKind's is
 }
 
 TEST_CASE("log format: every proper prefix of a record is truncated", "[ch03]") {

@@ -52,7 +52,7 @@ Replayed replay(const std::string& path, RecoveryOptions options = {}) {
   out.report = replay_log(
       Env::posix(), path,
       [&out](const LogRecord& r) {
-        out.texts.push_back(r.type == vkv::storage::RecordType::kSet
+        out.texts.push_back(r.kind == vkv::storage::EntryKind::kValue
                                 ? "SET " + std::string(r.key) + " " + std::string(r.value)
                                 : "DEL " + std::string(r.key));
         return Status::ok();

@@ -1,4 +1,4 @@
-#include "04-memtable/memtable_shard.hpp"
+#include "07-fast/hash_index_shard.hpp"
 
 #include "common/coding.hpp"
 #include "04-memtable/key_hash.hpp"
@@ -20,7 +20,7 @@ namespace vkv::storage {
 // so a search that lands on a node finds the key a few bytes further on, usually in the same
 // cache line. Only `record` and the `next` pointers change after the node is published, and
 // they are atomics; everything else is written once, before a release store links the node in.
-struct MemtableShard::Node {
+struct HashIndexShard::Node {
   Node(std::uint32_t size, std::uint32_t levels) : key_size(size), height(levels) {}
 
   std::atomic<const char*> record{nullptr};  // the current value record (see new_record)
@@ -73,73 +73,64 @@ bool key_less(std::string_view a, std::string_view b) {
 }
 //! [key-less]
 
-//! [tombstone]
 // A value record is [kind: 1 byte][length: varint][value bytes]; a tombstone is the kind byte
-// alone. A DEL writes a tombstone rather than unlinking the node, because the key may still
-// have older values on disk (chapter 5 on) that only a newer tombstone can hide.
-enum class RecordKind : char { kValue = 'V', kTombstone = 'D' };
-
+// (EntryKind's) alone.
 struct DecodedRecord {
-  bool tombstone;
+  EntryKind kind;
   std::string_view value;
 };
-//! [tombstone]
 
 // The record was written by new_record(), so its varint is well formed and ends inside it:
 // the view handed to get_varint64 may reach past the record, but no byte past it is read.
 DecodedRecord decode_record(const char* record) {
-  if (static_cast<RecordKind>(record[0]) == RecordKind::kTombstone) return {true, {}};
+  const auto kind = static_cast<EntryKind>(record[0]);
+  if (kind == EntryKind::kTombstone) return {kind, {}};
   std::string_view rest(record + 1, kMaxVarint64Bytes);
   std::uint64_t length = 0;
   const bool ok = get_varint64(&rest, &length);
   assert(ok);
   (void)ok;
-  return {false, std::string_view(rest.data(), length)};
+  return {kind, std::string_view(rest.data(), length)};
 }
 
 }  // namespace
 
-MemtableShard::MemtableShard(std::uint64_t seed, std::atomic<std::size_t>* also_count)
-    : also_count_(also_count), node_arena_(also_count), arena_(also_count), rng_(seed | 1) {
-  if (also_count_ != nullptr) also_count_->fetch_add(sizeof(MemtableShard));
+HashIndexShard::HashIndexShard(std::uint64_t seed) : rng_(seed | 1) {
   head_ = new_node({}, kMaxHeight);
 }
 
-void MemtableShard::set(std::string_view key, std::uint64_t hash, std::string_view value) {
-  write(key, hash, value, /*tombstone=*/false);
-}
-
-void MemtableShard::del(std::string_view key, std::uint64_t hash) {
-  write(key, hash, {}, /*tombstone=*/true);
+MemtableShardFactory HashIndexShard::factory() {
+  return [](std::size_t index) { return std::make_unique<HashIndexShard>(mix64(index + 1)); };
 }
 
 // The one write path. A known key gets a new record, published by one release store, so a
 // reader sees the old value or the new one. A new key gets a node, a slot in the index (so
 // lookups find it at once) and a place in the pending chain (so the next scan puts it in the
-// skiplist).
-void MemtableShard::write(std::string_view key, std::uint64_t hash, std::string_view value,
-                          bool tombstone) {
+// skiplist). The key's hash is computed again here (the Memtable computed it to pick the
+// shard): a few nanoseconds for a short key, and the shard interface stays chapter 4's.
+void HashIndexShard::write(std::string_view key, EntryKind kind, std::string_view value) {
   assert(key.size() <= std::numeric_limits<std::uint32_t>::max());
+  const std::uint64_t hash = hash_key(key);
   std::unique_lock lock(mu_);
   Node* node = find_in_index(key, hash);
   if (node == nullptr) {
-    add_new_key(key, hash, new_record(value, tombstone));
+    add_new_key(key, hash, new_record(kind, value));
     return;
   }
-  //! [tombstone-write]
   const char* old = node->record.load(std::memory_order_relaxed);
-  if (tombstone && decode_record(old).tombstone) return;  // already deleted: nothing to add
-  node->record.store(new_record(value, tombstone), std::memory_order_release);
-  //! [tombstone-write]
+  if (kind == EntryKind::kTombstone && decode_record(old).kind == kind) {
+    return;  // already deleted: nothing to add
+  }
+  node->record.store(new_record(kind, value), std::memory_order_release);
 }
 
 //! [new-key]
 // A new key's node is made whole here, its height drawn, but it is not linked into the
 // skiplist: that search is a dozen cache misses, and only a scan needs the order. The node
-// waits in the pending chain for the next scan (link_pending). The chain costs no memory: it
-// runs through the nodes' own level-0 links, unused until a node is linked, and no scan can
-// reach a node before then.
-void MemtableShard::add_new_key(std::string_view key, std::uint64_t hash, const char* record) {
+// waits in the pending chain for the next scan (link_pending_locked). The chain costs no
+// memory: it runs through the nodes' own level-0 links, unused until a node is linked, and no
+// scan can reach a node before then.
+void HashIndexShard::add_new_key(std::string_view key, std::uint64_t hash, const char* record) {
   Node* fresh = new_node(key, random_height());
   fresh->record.store(record, std::memory_order_relaxed);  // published by the lock's release
   add_to_index(fresh, hash);
@@ -155,8 +146,8 @@ void MemtableShard::add_new_key(std::string_view key, std::uint64_t hash, const 
 // links), sorts the chain's nodes, and links each in, in key order, so that consecutive
 // searches walk the same, cached path. One linker at a time: the links and max_height_ are
 // link_mu_'s. The sort's array of pointers lives for this call only.
-void MemtableShard::link_pending() const {
-  std::lock_guard linking(link_mu_);
+// REQUIRES: link_mu_ held.
+void HashIndexShard::link_pending_locked() const {
   Node* chain;
   {
     std::unique_lock lock(mu_);
@@ -176,7 +167,7 @@ void MemtableShard::link_pending() const {
 // Links `fresh` into every level of its height, bottom-up: once it is reachable at level 0 it
 // is in the shard's order, and the upper levels only make it faster to find. A scan walking
 // level 0 meanwhile sees it whole or not at all. REQUIRES: link_mu_ held; fresh is unlinked.
-void MemtableShard::link(Node* fresh) const {
+void HashIndexShard::link(Node* fresh) const {
   Node* prev[kMaxHeight];
   find_predecessors(fresh->key(), prev);
   const int height = static_cast<int>(fresh->height);
@@ -191,7 +182,7 @@ void MemtableShard::link(Node* fresh) const {
 
 // Fills prev[level], for each level below the current height, with the last node whose key
 // is less than `key`: where a new node for `key` is linked in. REQUIRES: link_mu_ held.
-void MemtableShard::find_predecessors(std::string_view key, Node** prev) const {
+void HashIndexShard::find_predecessors(std::string_view key, Node** prev) const {
   Node* node = head_;
   for (int level = max_height_ - 1; level >= 0; --level) {
     for (Node* next = node->next(level); next != nullptr && key_less(next->key(), key);
@@ -203,15 +194,14 @@ void MemtableShard::find_predecessors(std::string_view key, Node** prev) const {
 }
 //! [skiplist-link]
 
-LookupResult MemtableShard::lookup(std::string_view key, std::uint64_t hash,
-                                   std::string* value) const {
+std::optional<EntryKind> HashIndexShard::lookup(std::string_view key, std::string* value) const {
+  const std::uint64_t hash = hash_key(key);
   std::shared_lock lock(mu_);
   const Node* node = find_in_index(key, hash);
-  if (node == nullptr) return LookupResult::kAbsent;
+  if (node == nullptr) return std::nullopt;
   const DecodedRecord record = decode_record(node->record.load(std::memory_order_acquire));
-  if (record.tombstone) return LookupResult::kDeleted;
-  value->assign(record.value);
-  return LookupResult::kFound;
+  if (record.kind == EntryKind::kValue) value->assign(record.value);
+  return record.kind;
 }
 
 //! [hash-index]
@@ -226,13 +216,14 @@ LookupResult MemtableShard::lookup(std::string_view key, std::uint64_t hash,
 // its key, and a search for a key that is not there (every new key's) passes several slots:
 // about 8 at the highest load. With them it reads a few bytes in a row and, 254 times in
 // 255, touches no node but the right one.
-std::uint8_t MemtableShard::index_tag(std::uint64_t hash) {
+std::uint8_t HashIndexShard::index_tag(std::uint64_t hash) {
   const auto tag = static_cast<std::uint8_t>(hash >> 24);  // not the slot's bits nor the shard's
   return tag == 0 ? 1 : tag;
 }
 
 // REQUIRES: mu_ held, shared or exclusive.
-MemtableShard::Node* MemtableShard::find_in_index(std::string_view key, std::uint64_t hash) const {
+HashIndexShard::Node* HashIndexShard::find_in_index(std::string_view key,
+                                                    std::uint64_t hash) const {
   if (index_.empty()) return nullptr;
   const std::size_t mask = index_.size() - 1;
   const std::uint8_t tag = index_tag(hash);
@@ -243,7 +234,7 @@ MemtableShard::Node* MemtableShard::find_in_index(std::string_view key, std::uin
 }
 
 // REQUIRES: mu_ held exclusively; the key is not in the index.
-void MemtableShard::add_to_index(Node* node, std::uint64_t hash) {
+void HashIndexShard::add_to_index(Node* node, std::uint64_t hash) {
   if (static_cast<double>(entry_count() + 1) > kMaxIndexLoad * static_cast<double>(index_.size())) {
     grow_index();
   }
@@ -252,7 +243,7 @@ void MemtableShard::add_to_index(Node* node, std::uint64_t hash) {
 
 // Puts `node` in the first free slot from its hash's. REQUIRES: mu_ held exclusively; a
 // free slot exists.
-void MemtableShard::place_in_index(Node* node, std::uint64_t hash) {
+void HashIndexShard::place_in_index(Node* node, std::uint64_t hash) {
   const std::size_t mask = index_.size() - 1;
   std::size_t i = hash & mask;
   while (tags_[i] != 0) i = (i + 1) & mask;
@@ -262,12 +253,13 @@ void MemtableShard::place_in_index(Node* node, std::uint64_t hash) {
 
 // Doubles the index and puts every node back (each key's hash is computed again: keeping it
 // would cost 8 bytes a key for something done log2(n) times).
-void MemtableShard::grow_index() {
+void HashIndexShard::grow_index() {
   std::vector<Node*> old = std::move(index_);
   const std::size_t size = old.empty() ? 16 : old.size() * 2;
   index_.assign(size, nullptr);
   tags_.assign(size, 0);
-  store_counted(index_bytes_, index_.capacity() * sizeof(Node*) + tags_.capacity(), also_count_);
+  index_bytes_.store(index_.capacity() * sizeof(Node*) + tags_.capacity(),
+                     std::memory_order_relaxed);
   // Every node's key is read to hash it again, a cache miss each in a large shard; asking
   // for the node a few slots ahead while placing this one lets those misses overlap, where
   // one after another they would stall the writer (and every client waiting on it) for
@@ -282,19 +274,17 @@ void MemtableShard::grow_index() {
 }
 //! [hash-index]
 
-//! [memory-shard]
-std::size_t MemtableShard::memory_bytes() const {
-  return sizeof(MemtableShard) + node_arena_.memory_bytes() + arena_.memory_bytes() +
+std::size_t HashIndexShard::memory_bytes() const {
+  return sizeof(HashIndexShard) + node_arena_.memory_bytes() + arena_.memory_bytes() +
          index_bytes_.load(std::memory_order_relaxed);
 }
-//! [memory-shard]
 
 // A node's bytes come from the node arena; the objects in them are created with construct_at
 // and never destroyed one by one (they are trivially destructible; the arena frees the bytes).
 // Nodes have an arena of their own, apart from the value records, so that they lie close
 // together: a search touches only nodes, and 100,000 keys' nodes fit in a few MiB of cache
 // where, spread among their records (an overwrite adds one each time), they would not.
-MemtableShard::Node* MemtableShard::new_node(std::string_view key, int height) {
+HashIndexShard::Node* HashIndexShard::new_node(std::string_view key, int height) {
   static_assert(sizeof(Node) % alignof(std::atomic<Node*>) == 0,
                 "the links must start aligned right after the node header");
   char* bytes = node_arena_.allocate_aligned(Node::size_for(height, key.size()));
@@ -308,9 +298,10 @@ MemtableShard::Node* MemtableShard::new_node(std::string_view key, int height) {
   return node;
 }
 
-const char* MemtableShard::new_record(std::string_view value, bool tombstone) {
-  std::string header(1, static_cast<char>(tombstone ? RecordKind::kTombstone : RecordKind::kValue));
-  if (!tombstone) put_varint64(&header, value.size());  // short: stays in the string's own buffer
+const char* HashIndexShard::new_record(EntryKind kind, std::string_view value) {
+  std::string header(1, static_cast<char>(kind));
+  // Short: the header stays in the string's own buffer.
+  if (kind == EntryKind::kValue) put_varint64(&header, value.size());
   char* record = arena_.allocate(header.size() + value.size());
   std::memcpy(record, header.data(), header.size());
   if (!value.empty()) std::memcpy(record + header.size(), value.data(), value.size());
@@ -320,7 +311,7 @@ const char* MemtableShard::new_record(std::string_view value, bool tombstone) {
 // Each level holds about a quarter of the nodes of the level below: a node reaches level
 // h+1 with probability 1/4. Fewer levels than a coin's 1/2 means fewer links per node
 // (1.33 on average), at the price of a few more steps per search.
-int MemtableShard::random_height() {
+int HashIndexShard::random_height() {
   int height = 1;
   while (height < kMaxHeight) {
     rng_ ^= rng_ << 13;  // xorshift64: fast, and plenty random for choosing heights
@@ -332,26 +323,50 @@ int MemtableShard::random_height() {
   return height;
 }
 
-MemtableShard::Iterator::Iterator(const MemtableShard& shard) {
-  shard.link_pending();  // every key written before the scan began is in the order now
-  node_ = shard.head_->next(0);
-  load_record();
-}
+//! [shard-iterator]
+// Positioning links the keys waiting (every key written before it is in the order then) and
+// searches under link_mu_, which guards max_height_; walking follows level-0 links with
+// acquire and takes no lock.
+class HashIndexShard::ShardIterator final : public Iterator {
+ public:
+  explicit ShardIterator(const HashIndexShard& shard) : shard_(shard) {}
 
-void MemtableShard::Iterator::next() {
-  assert(valid());
-  node_ = node_->next(0);
-  load_record();
-}
+  [[nodiscard]] bool valid() const override { return node_ != nullptr; }
+  void seek_to_first() override {
+    std::lock_guard linking(shard_.link_mu_);
+    shard_.link_pending_locked();
+    arrive(shard_.head_->next(0));
+  }
+  void seek(std::string_view target) override {
+    std::lock_guard linking(shard_.link_mu_);
+    shard_.link_pending_locked();
+    Node* prev[kMaxHeight];
+    shard_.find_predecessors(target, prev);
+    arrive(prev[0]->next(0));
+  }
+  void next() override {
+    assert(valid());
+    arrive(node_->next(0));
+  }
+  [[nodiscard]] std::string_view key() const override { return node_->key(); }
+  [[nodiscard]] std::string_view value() const override { return decode_record(record_).value; }
+  [[nodiscard]] EntryKind kind() const override { return decode_record(record_).kind; }
 
-std::string_view MemtableShard::Iterator::key() const { return node_->key(); }
+ private:
+  // The record is read once on arrival, so that key, value and kind agree.
+  void arrive(const Node* node) {
+    node_ = node;
+    record_ = node != nullptr ? node->record.load(std::memory_order_acquire) : nullptr;
+  }
 
-std::string_view MemtableShard::Iterator::value() const { return decode_record(record_).value; }
+  const HashIndexShard& shard_;
+  const Node* node_ = nullptr;
+  const char* record_ = nullptr;
+};
+//! [shard-iterator]
 
-bool MemtableShard::Iterator::is_tombstone() const { return decode_record(record_).tombstone; }
-
-void MemtableShard::Iterator::load_record() {
-  record_ = node_ != nullptr ? node_->record.load(std::memory_order_acquire) : nullptr;
+std::unique_ptr<Iterator> HashIndexShard::new_iterator() const {
+  return std::make_unique<ShardIterator>(*this);
 }
 
 }  // namespace vkv::storage
