@@ -12,17 +12,8 @@
 ///     crc      masked CRC32C of bytes 4 .. 9 + length (the length, the type, the payload)
 ///     length   the payload's size in bytes, 1 to kMaxPayload (a payload holds at least its
 ///              key's length byte, so 0 never appears)
-<<<<<<< HEAD
-///     type     1 = SET, 2 = DEL (RecordType); 0 never appears, so zeroed bytes are invalid
-=======
 ///     type     1 = SET, 2 = DEL (a record's EntryKind, kValue or kTombstone, as the log
 ///              spells it); 0 never appears, so zeroed bytes are invalid
-///
-/// Zeroed bytes matter: a log's space is preallocated (LogWriter), so a log ends in zeros
-/// that were never written. A header of zeros fails twice over, on its type and on its
-/// length, before any checksum is computed: it can never pass for a record, whatever the
-/// CRC of its bytes may be.
->>>>>>> wt-memtable
 ///     payload  SET: varint32 key length, key, varint32 value length, value
 ///              DEL: varint32 key length, key
 ///
