@@ -5,8 +5,8 @@ docs/fit_diagrams.py): `check_docs.py build/docs/html`. Exits 1, naming each pro
   - a diagram is wider than the text column and would be cut off (not fitted), or fits only by
     shrinking below MIN_SCALE, where its labels are too small to read: draw it narrower
     (rankdir=TB, shorter labels, or a column of nodes in a subgraph {rank=same});
-  - a chapter page (chapters/NN-name/README.md) is missing from the sidebar or from Related
-    Pages, or they list the chapters out of order;
+  - a chapter page (chapters/NN-name/README.md) is missing from the main page, the sidebar or
+    Related Pages, or they list the chapters out of order;
   - a page's \\snippet has no caption, or a transcript it includes is not shown as a terminal
     session (or the transcript markup, "> " lines, shows on the page).
 
@@ -69,6 +69,10 @@ def chapter_pages():
 
 
 def check_navigation(html_dir, chapters, problems):
+    front = read(os.path.join(html_dir, "index.html"))
+    for label, readme in chapters:
+        if f'href="{label}.html"' not in front:
+            problems.append(f"{readme} ({label}) is not linked from docs/mainpage.md")
     for index, what in (("navtreedata.js", "the sidebar"), ("pages.html", "Related Pages")):
         text = read(os.path.join(html_dir, index))
         positions = []

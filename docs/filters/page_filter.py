@@ -20,7 +20,7 @@ render, the same way on every page, present and future:
                            chapter's program (build/bin/chNN-name) and what it prints.
   \\include OTHER           (any other file) gets a caption with its path.
   \dot graphs              get the course's diagram defaults on the line that opens the graph:
-                           Helvetica 9 on edge labels (Graphviz's default is Times 14) and
+                           Helvetica on cluster and edge labels (Graphviz's default is Times 14) and
                            tighter spacing between nodes and ranks, so a diagram fits the
                            text column more often. A graph's own attributes, later in its
                            text, still win.
@@ -43,7 +43,7 @@ import sys
 EXAMPLE_PATH = ["chapters", "common"]
 DEFAULT_PROMPT = "vkv> "
 MIN_SECTIONS_FOR_TOC = 3
-DOT_DEFAULTS = 'graph [nodesep=0.2, ranksep=0.25]; edge [fontname="Helvetica", fontsize=9];'
+DOT_DEFAULTS = 'graph [nodesep=0.2, ranksep=0.25, fontname="Helvetica", fontsize=10]; edge [fontname="Helvetica", fontsize=9];'
 DOT_GRAPH_OPEN = re.compile(r"^(\s*(?:strict\s+)?(?:di)?graph\b[^{]*\{)(.*)$")
 
 SNIPPET = re.compile(r"^(\s*)[\\@]snippet(\{[^}]*\})?\s+(\S+)\s+(.+?)\s*$")
@@ -164,6 +164,10 @@ def program_prompt():
 
 
 def line_html(kind, text):
+    if isinstance(text, tuple):  # (prompt, typed)
+        prompt, typed = text
+        return (f'<span class="vkv-prompt">{html.escape(prompt)}</span>'
+                f'<span class="vkv-{kind}">{html.escape(typed)}</span>')
     return f'<span class="vkv-{kind}">{html.escape(text)}</span>'
 
 
@@ -193,7 +197,7 @@ def render_session(path):
             else:
                 title.append(text)
         elif line.startswith("> "):
-            body.append(("typed", prompt + line[2:]))
+            body.append(("typed", (prompt, line[2:])))
         else:
             body.append(("reply", line))
     return render_terminal(path, title, body, "session")
