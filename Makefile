@@ -29,7 +29,8 @@ CH_LABEL := $(if $(CH),ch$(shell printf %02d $(CH)),)
 
 # Tools and the Debian packages that bring them. `make test` installs what is missing.
 TEST_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd /usr/include/catch2/catch.hpp:catch2 \
-  /usr/include/benchmark/benchmark.h:libbenchmark-dev doxygen:doxygen dot:graphviz
+  /usr/include/benchmark/benchmark.h:libbenchmark-dev doxygen:doxygen dot:graphviz \
+  /usr/share/doxygen-awesome-css/doxygen-awesome.css:doxygen-awesome-css /usr/bin/python3:python3
 # nc is how the README talks to the server; a fresh Debian machine has none.
 RUN_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd
 BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev redis-server:redis-server \
@@ -91,9 +92,13 @@ ifeq ($(CH)$(SANITIZE),)
 	else echo "clang++ not found: fuzz smoke test skipped (apt-get install clang)"; fi
 endif
 
+# The pages go through docs/filters/page_filter.py (Doxyfile FILTER_PATTERNS); after Doxygen,
+# the diagrams are fitted to the text column and the site is checked (docs/check_docs.py).
 docs: deps configure
-	@mkdir -p build/docs
+	@rm -rf build/docs && mkdir -p build/docs
 	doxygen docs/Doxyfile
+	docs/fit_diagrams.py build/docs/html
+	docs/check_docs.py build/docs/html
 	@echo "docs: build/docs/html/index.html"
 
 bench: bench-deps
