@@ -84,10 +84,12 @@ class Db {
 };
 
 // What a vkv engine of the run is made of: its name in the rows, the Env its files go
-// through, and any change to the store's options (chapter 7's faster parts).
+// through (given the options: the fills run `never`, fillsync `always`), and any change to
+// the store's options (chapter 7's faster parts).
 struct VkvSetup {
   std::string name = "vkv";
-  std::function<vkv::Env&()> env = [] () -> vkv::Env& { return vkv::Env::posix(); };
+  std::function<vkv::Env&(const vkv::storage::LsmStoreOptions&)> env =
+      [](const vkv::storage::LsmStoreOptions&) -> vkv::Env& { return vkv::Env::posix(); };
   std::function<void(vkv::storage::LsmStoreOptions&)> tune;
 };
 
@@ -102,7 +104,7 @@ class VkvDb final : public Db {
     options.block_cache_bytes = plain ? 0 : kBlockCache;
     options.filter_bits_per_key = plain ? 0 : kFilterBitsPerKey;
     if (setup.tune) setup.tune(options);
-    auto store = vkv::storage::LsmStore::open(setup.env(), options);
+    auto store = vkv::storage::LsmStore::open(setup.env(options), options);
     if (!store.is_ok()) fail(store.status());
     store_ = std::move(store).value();
   }
