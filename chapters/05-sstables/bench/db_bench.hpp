@@ -52,10 +52,14 @@ inline const vkv::bench::BenchDir& bench_dir() {
   return dir;
 }
 
+// The bytes of the files in `dir`. LevelDB compacts in the background, so a file listed may
+// be gone a moment later: it counts as nothing.
 inline std::uint64_t dir_bytes(const std::string& dir) {
   std::uint64_t total = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.is_regular_file()) total += e.file_size();
+    std::error_code gone;
+    const std::uintmax_t size = e.is_regular_file(gone) ? e.file_size(gone) : 0;
+    if (!gone) total += size;
   }
   return total;
 }
