@@ -12,7 +12,6 @@
 
 namespace vkv::storage {
 
-//! [node-layout]
 // A node is one aligned run of arena bytes:
 //
 //   [record: 8][key_size: 4][height: 4][next[0] ... next[height-1]: 8 each][key bytes]
@@ -44,7 +43,6 @@ struct HashIndexShard::Node {
     return sizeof(Node) + height * sizeof(std::atomic<Node*>) + key_size;
   }
 };
-//! [node-layout]
 
 namespace {
 
@@ -323,7 +321,6 @@ int HashIndexShard::random_height() {
   return height;
 }
 
-//! [shard-iterator]
 // Positioning links the keys waiting (every key written before it is in the order then) and
 // searches under link_mu_, which guards max_height_; walking follows level-0 links with
 // acquire and takes no lock.
@@ -363,7 +360,6 @@ class HashIndexShard::ShardIterator final : public Iterator {
   const Node* node_ = nullptr;
   const char* record_ = nullptr;
 };
-//! [shard-iterator]
 
 std::unique_ptr<Iterator> HashIndexShard::new_iterator() const {
   return std::make_unique<ShardIterator>(*this);
