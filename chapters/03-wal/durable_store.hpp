@@ -28,7 +28,8 @@ struct DurableStoreOptions {
   /// Under kAlways: writes do not wait for the disk; the owner syncs before it acknowledges
   /// them (LogWriterOptions::defer_sync).
   bool defer_sync = false;
-  /// Told of each failed append (LogWriterOptions::on_write_error); may be empty.
+  /// Told of each failed append or sync of the log (LogWriterOptions::on_write_error), and
+  /// by a store with flushes (chapter 5's) of a failed flush; may be empty.
   std::function<void(const Status&)> on_write_error;
 
   /// The options of a log opened for this store.

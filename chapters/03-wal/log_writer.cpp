@@ -206,6 +206,7 @@ Status LogWriter::sync_locked() {
   ++syncs_;
   if (!s.is_ok()) {
     poison_locked(s);
+    if (options_.on_write_error) options_.on_write_error(failure_);
     return s;
   }
   synced_ = target;

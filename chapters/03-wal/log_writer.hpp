@@ -32,8 +32,8 @@ struct LogWriterOptions {
   /// them (a server holding its replies until then). The policy stays kAlways: nothing
   /// acknowledged may be lost; what moves is who waits for the disk.
   bool defer_sync = false;
-  /// Called (with the log's file lock held: keep it short) each time an append fails, so
-  /// that the owner can say so in its log; may be empty.
+  /// Called (with the log's file lock held: keep it short) each time an append or a sync
+  /// fails, so that the owner can say so in its log; may be empty.
   std::function<void(const Status&)> on_write_error;
 };
 

@@ -255,6 +255,7 @@ void LsmStore::fail_flushes(const Status& cause) {
                                     "); no more writes are taken: restart to recover from "
                                     "the logs");
   writes_stopped_ = true;
+  if (options_.durable.on_write_error) options_.durable.on_write_error(flush_failure_);
 }
 
 //! [flush]

@@ -97,8 +97,8 @@ class WriteErrorLog {
       ++unsaid_;
       return;
     }
-    std::fprintf(stderr, "%swrite failed: %s; writes get an error, reads go on", prefix_.c_str(),
-                 error.to_string().c_str());
+    std::fprintf(stderr, "%swrite failed: %s; writes get an error, reads go on",
+                 prefix_.c_str(), error.to_string().c_str());
     if (unsaid_ > 0) std::fprintf(stderr, " (%llu more since the last line)", unsaid_);
     std::fprintf(stderr, "\n");
     said_ = true;

@@ -229,10 +229,15 @@ TEST_CASE("log writer: under never and everysec, records are applied in log orde
   }
 }
 
-TEST_CASE("log writer: a failed sync poisons the log", "[ch03]") {
+TEST_CASE("log writer: a failed sync poisons the log, and says so", "[ch03]") {
   TempDir tmp;
   FaultInjectionEnv env;
-  auto log = make_writer(env, tmp.file("p.log"), SyncPolicy::kAlways);
+  std::vector<std::string> told;
+  LogWriterOptions options;
+  options.on_write_error = [&told](const Status& s) { told.push_back(s.to_string()); };
+  auto file = env.new_writable_file(tmp.file("p.log"));
+  REQUIRE(file.is_ok());
+  auto log = std::make_unique<LogWriter>(std::move(file).value(), tmp.file("p.log"), options);
   int applied = 0;
   const LogWriter::Apply apply = [&applied](const LogRecord&) {
     ++applied;
@@ -250,6 +255,8 @@ TEST_CASE("log writer: a failed sync poisons the log", "[ch03]") {
   CHECK(log->sync().to_string() == later.to_string());
   CHECK(log->health().to_string() == later.to_string());
   CHECK(applied == 1);
+  REQUIRE(told.size() == 1);  // the owner was told once, when it happened
+  CHECK(told[0] == later.to_string());
 }
 
 TEST_CASE("log writer: a failed append that left the file whole fails only itself (a full "

@@ -420,10 +420,15 @@ TEST_CASE("lsm: a failed flush stops writes, reads go on, and a restart recovers
   const std::string dir = tmp.file("data");
   {
     vkv::FaultInjectionEnv env;
-    auto store = open_store(options_for(dir), env);
+    LsmStoreOptions options = options_for(dir);
+    std::vector<std::string> told;
+    options.durable.on_write_error = [&told](const Status& e) { told.push_back(e.message()); };
+    auto store = open_store(options, env);
     for (int i = 0; i < 100; ++i) REQUIRE(store->set(key_for(i), "v" + std::to_string(i)).is_ok());
     env.fail_once_after(5);  // somewhere inside the flush, after the rotation
     const Status failed = store->flush();
+    REQUIRE(told.size() == 1);  // the owner is told, to say so in its log
+    CHECK(told[0].find("a flush failed") != std::string::npos);
     REQUIRE_FALSE(failed.is_ok());
     CHECK(failed.message().find("injected fault") != std::string::npos);
     const Status refused = store->set("after", "x");
