@@ -3,11 +3,6 @@
 /// itself, and a way to run a chapter's real program with given input.
 #pragma once
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -16,7 +11,7 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "common/testing/child_process.hpp"
 
 namespace vkv::testing {
 
@@ -76,29 +71,11 @@ inline ProgramOutput run_program(const std::string& program, const std::vector<s
   const std::string out_path = scratch.file("stdout");
   const std::string err_path = scratch.file("stderr");
   write_whole_file(in_path, input);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, in_path.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(program.c_str()));
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + program);
-
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-  }
+  ChildProcess child(program, args,
+                     {ChildStream::file(in_path), ChildStream::file(out_path),
+                      ChildStream::file(err_path)});
   ProgramOutput result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.exit_code = child.wait();
   result.out = read_whole_file(out_path);
   result.err = read_whole_file(err_path);
   return result;

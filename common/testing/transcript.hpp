@@ -7,6 +7,7 @@
 /// really does.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -39,8 +40,13 @@ inline Transcript parse_transcript(std::string_view text) {
 }
 
 /// Reads and parses the transcript `name` in directory `dir` (a chapter's tests/transcripts).
+/// Throws std::runtime_error when it types nothing: a missing or misnamed file would
+/// otherwise replay as an empty session that passes.
 inline Transcript load_transcript(const std::string& dir, const std::string& name) {
-  return parse_transcript(read_whole_file(dir + "/" + name));
+  const std::string path = dir + "/" + name;
+  Transcript t = parse_transcript(read_whole_file(path));
+  if (t.input.empty()) throw std::runtime_error("transcript " + path + " types nothing");
+  return t;
 }
 
 }  // namespace vkv::testing

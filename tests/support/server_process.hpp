@@ -8,11 +8,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -25,9 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/testing/child_process.hpp"
 #include "common/unique_fd.hpp"
-
-extern char** environ;
 
 namespace vkv::testing {
 
@@ -59,57 +55,33 @@ class ServerProcess {
   /// Starts `program` with `args` (plus `--port 0`) and waits until it listens. Its standard
   /// error goes to `err_path` when one is given (else to the test's own).
   ServerProcess(const std::string& program, std::vector<std::string> args,
-                const std::string& err_path = "") {
-    int out_pipe[2];
-    if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-    args.insert(args.begin(), {"--port", "0"});
-    std::vector<char*> argv{const_cast<char*>(program.c_str())};
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-    if (!err_path.empty()) {
-      posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(),
-                                       O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    }
-    if (posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
-      throw std::runtime_error("cannot start " + program);
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out_pipe[1]);
-    out_ = UniqueFd(out_pipe[0]);
+                const std::string& err_path = "")
+      : child_(program, with_port_zero(std::move(args)),
+               {ChildStream::inherited(), ChildStream::pipe(),
+                err_path.empty() ? ChildStream::inherited() : ChildStream::file(err_path)}) {
     const std::string line = read_stdout_line(std::chrono::seconds(60));
     const auto at = line.find("127.0.0.1:");
     if (at == std::string::npos) throw std::runtime_error("server did not start: " + line);
     port_ = static_cast<std::uint16_t>(std::stoi(line.substr(at + 10)));
     ready_line_ = line;
   }
-  ~ServerProcess() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      wait_exit();
-    }
-  }
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
 
   /// The port the server listens on.
   [[nodiscard]] std::uint16_t port() const { return port_; }
   /// The process id.
-  [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] pid_t pid() const { return child_.pid(); }
   /// The line the server printed when it was ready.
   [[nodiscard]] const std::string& ready_line() const { return ready_line_; }
 
   /// Sends `sig` and waits for the process to end; returns its exit code (128+signal if killed).
   int stop(int sig) {
-    ::kill(pid_, sig);
-    return wait_exit();
+    child_.signal(sig);
+    return child_.wait();
   }
 
   /// The server's resident memory in KiB, from /proc.
   [[nodiscard]] long rss_kib() const {
-    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    std::ifstream status("/proc/" + std::to_string(pid()) + "/status");
     std::string key;
     while (status >> key) {
       if (key == "VmRSS:") {
@@ -123,30 +95,16 @@ class ServerProcess {
 
   /// Reads one line of the server's standard output (without the newline); "" on timeout.
   std::string read_stdout_line(std::chrono::milliseconds timeout) {
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    char c = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      pollfd p{out_.get(), POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      if (::read(out_.get(), &c, 1) != 1) break;
-      if (c == '\n') return line;
-      line.push_back(c);
-    }
-    return line;
+    return child_.read_stdout_line(timeout).value_or("");
   }
 
  private:
-  int wait_exit() {
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  static std::vector<std::string> with_port_zero(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--port", "0"});
+    return args;
   }
 
-  pid_t pid_ = -1;
-  UniqueFd out_;
+  ChildProcess child_;
   std::uint16_t port_ = 0;
   std::string ready_line_;
 };

@@ -3,19 +3,18 @@
 // acknowledged under `always` is there, and what is there is a prefix of the writes made.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
-#include <limits>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "02-parsing/memory_store.hpp"
 #include "03-wal/durable_store.hpp"
+#include "03-wal/tests/crash_driver.hpp"
 #include "03-wal/tests/crash_workload.hpp"
 #include "common/fault_injection_env.hpp"
-#include "02-parsing/memory_store.hpp"
-#include "03-wal/tests/sync_free_env.hpp"
 #include "common/testing/test_util.hpp"
 
 using vkv::Env;
@@ -25,7 +24,8 @@ using vkv::storage::DurableStore;
 using vkv::storage::DurableStoreOptions;
 using vkv::storage::MemoryStore;
 using vkv::storage::SyncPolicy;
-using vkv::testing::SyncFreeEnv;
+using vkv::testing::CrashDriver;
+using vkv::testing::CrashRun;
 using vkv::testing::TempDir;
 
 namespace {
@@ -50,33 +50,8 @@ std::unique_ptr<DurableStore> open_store(Env& env, const std::string& dir, SyncP
   return store.is_ok() ? std::move(store).value() : nullptr;
 }
 
-// What a run of the workload got acknowledged.
-struct Run {
-  std::size_t acked = 0;        // writes 0..acked-1 returned ok
-  std::size_t attempted = 0;    // writes that may have reached the log (acked + the failed one)
-};
-
-Run run_workload(Env& env, const std::string& dir, SyncPolicy sync, const std::vector<Op>& ops) {
-  Run run;
-  auto store = open_store(env, dir, sync);
-  if (!store) return run;
-  bool failed = false;
-  for (const Op& op : ops) {
-    const Status s = op.del ? store->del(op.key) : store->set(op.key, op.value);
-    if (s.is_ok()) {
-      REQUIRE_FALSE(failed);  // nothing is acknowledged after a failure
-      ++run.acked;
-      ++run.attempted;
-    } else if (!failed) {
-      failed = true;
-      ++run.attempted;
-    }
-  }
-  return run;
-}
-
 // Reopens with the real file system and checks the acknowledged-prefix property.
-void check_recovered(const std::string& dir, const std::vector<Op>& ops, const Run& run) {
+void check_recovered(const std::string& dir, const std::vector<Op>& ops, const CrashRun& run) {
   DurableStoreOptions options;
   options.dir = dir;
   options.sync = SyncPolicy::kAlways;
@@ -103,69 +78,49 @@ void check_recovered(const std::string& dir, const std::vector<Op>& ops, const R
   }
 }
 
+// The durable store over a memory store, as the crash driver runs and checks it.
+CrashDriver durable_store_driver() {
+  const auto ops = workload();
+  return CrashDriver({ops,
+                      [ops](Env& env, const std::string& dir, SyncPolicy sync) {
+                        auto store = open_store(env, dir, sync);
+                        return store ? vkv::testing::write_workload(*store, ops) : CrashRun{};
+                      },
+                      [ops](const std::string& dir, const CrashRun& run) {
+                        check_recovered(dir, ops, run);
+                      }});
+}
+
 }  // namespace
 
 TEST_CASE("crash: at every write and sync, acknowledged writes survive as a prefix", "[ch03]") {
-  const auto ops = workload();
-  SyncFreeEnv base;
-  std::uint64_t total_ops = 0;
-  {
-    TempDir tmp;
-    FaultInjectionEnv env(base);
-    const Run run = run_workload(env, tmp.file("data"), SyncPolicy::kAlways, ops);
-    REQUIRE(run.acked == ops.size());
-    total_ops = env.mutating_ops();
-  }
-  REQUIRE(total_ops >= 2 * ops.size());  // an append and a sync per write, at least
-  for (std::uint64_t k = 0; k <= total_ops; ++k) {
-    // Keep none of the unsynced bytes, a few (a torn append), or all (the OS had them).
-    for (std::uint64_t keep : {std::uint64_t{0}, std::uint64_t{5},
-                               std::numeric_limits<std::uint64_t>::max()}) {
-      INFO("failing from op " << k + 1 << " of " << total_ops << ", keeping " << keep
-                              << " unsynced bytes");
-      TempDir tmp;
-      const std::string dir = tmp.file("data");
-      FaultInjectionEnv env(base);
-      env.fail_after(k);
-      const Run run = run_workload(env, dir, SyncPolicy::kAlways, ops);
-      if (k >= total_ops) REQUIRE(run.acked == ops.size());
-      REQUIRE(env.crash(keep).is_ok());
-      check_recovered(dir, ops, run);
-    }
-  }
+  CrashDriver driver = durable_store_driver();
+  const std::uint64_t total_ops = driver.count_mutating_ops();
+  // Keep none of the unsynced bytes, a few (a torn append), or all (the OS had them).
+  driver.crash_at_every_op(total_ops, [](std::uint64_t) {
+    return std::vector<std::uint64_t>{0, 5, CrashDriver::kKeepAll};
+  });
 }
 
 TEST_CASE("crash: a process crash loses nothing acknowledged, under every policy", "[ch03]") {
-  const auto ops = workload();
-  SyncFreeEnv base;
-  for (SyncPolicy sync : {SyncPolicy::kAlways, SyncPolicy::kEverySec, SyncPolicy::kNever}) {
-    INFO("sync " << to_string(sync));
-    TempDir tmp;
-    FaultInjectionEnv env(base);
-    const Run run = run_workload(env, tmp.file("data"), sync, ops);
-    REQUIRE(run.acked == ops.size());
-    // A process crash: whatever was written to the OS is kept, synced or not.
-    REQUIRE(env.crash(std::numeric_limits<std::uint64_t>::max()).is_ok());
-    check_recovered(tmp.file("data"), ops, run);
-  }
+  durable_store_driver().crash_process_under_every_policy();
 }
 
 TEST_CASE("crash: a power loss under never keeps a prefix, if anything", "[ch03]") {
-  const auto ops = workload();
-  SyncFreeEnv base;
+  CrashDriver driver = durable_store_driver();
   TempDir tmp;
-  FaultInjectionEnv env(base);
-  Run run = run_workload(env, tmp.file("data"), SyncPolicy::kNever, ops);
-  REQUIRE(run.acked == ops.size());
+  FaultInjectionEnv env(driver.base());
+  CrashRun run = driver.subject().run(env, tmp.file("data"), SyncPolicy::kNever);
+  REQUIRE(run.acked == driver.subject().ops.size());
   REQUIRE(env.crash(123).is_ok());  // a torn write in the middle of what was never synced
   run.acked = 0;                    // never promises nothing across a power loss
-  check_recovered(tmp.file("data"), ops, run);
+  driver.subject().check(tmp.file("data"), run);
 }
 
 TEST_CASE("crash: concurrent writers under always, failing at many points", "[ch03]") {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 40;
-  SyncFreeEnv base;
+  vkv::testing::SyncFreeEnv base;
   for (std::uint64_t k = 0; k < 2 * kThreads * kPerThread + 10; k += 7) {
     INFO("failing from op " << k + 1);
     TempDir tmp;

@@ -2,24 +2,19 @@
 // and bad flags.
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "common/testing/child_process.hpp"
 #include "common/testing/test_util.hpp"
 #include "common/testing/transcript.hpp"
-#include "common/unique_fd.hpp"
 
-using vkv::UniqueFd;
+using vkv::testing::ChildProcess;
+using vkv::testing::ChildStream;
+using vkv::testing::load_transcript;
 using vkv::testing::read_whole_file;
 using vkv::testing::run_program;
 using vkv::testing::TempDir;
@@ -27,97 +22,37 @@ using vkv::testing::write_whole_file;
 
 namespace {
 
-vkv::testing::Transcript transcript(const std::string& name) {
-  auto t = vkv::testing::load_transcript(CH03_TRANSCRIPTS, name);
-  REQUIRE_FALSE(t.input.empty());
-  return t;
-}
-
 // ch03-wal running in the background with pipes on its standard input and output, so a test
 // can type a line, wait for the reply, and kill it at a moment of its choosing.
 class RunningProgram {
  public:
-  RunningProgram(const std::vector<std::string>& args, const std::string& err_path) {
-    int in[2];
-    int out[2];
-    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-    UniqueFd in_read(in[0]);
-    UniqueFd out_write(out[1]);
-    stdin_.reset(in[1]);
-    stdout_.reset(out[0]);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, in_read.get(), 0);
-    posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    std::vector<char*> argv{const_cast<char*>(CH03_PROGRAM)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    const int rc = posix_spawn(&pid_, CH03_PROGRAM, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) throw std::runtime_error("cannot start " + std::string(CH03_PROGRAM));
-  }
-  ~RunningProgram() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      wait();
-    }
-  }
-  RunningProgram(const RunningProgram&) = delete;
-  RunningProgram& operator=(const RunningProgram&) = delete;
+  RunningProgram(const std::vector<std::string>& args, const std::string& err_path)
+      : child_(CH03_PROGRAM, args,
+               {ChildStream::pipe(), ChildStream::pipe(), ChildStream::file(err_path)}) {}
 
   // Types `line` and a newline.
-  void send(const std::string& line) {
-    const std::string bytes = line + "\n";
-    const ssize_t n = ::write(stdin_.get(), bytes.data(), bytes.size());
-    REQUIRE(n == static_cast<ssize_t>(bytes.size()));
-  }
+  void send(const std::string& line) { REQUIRE(child_.write_stdin(line + "\n")); }
   // The next line of output, without its newline; waits up to 20 s, "<timeout>" or "<eof>".
   std::string read_line() {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    for (;;) {
-      if (auto nl = pending_.find('\n'); nl != std::string::npos) {
-        std::string line = pending_.substr(0, nl);
-        pending_.erase(0, nl + 1);
-        return line;
-      }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return "<timeout>";
-      pollfd p{stdout_.get(), POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-      char buf[4096];
-      const ssize_t n = ::read(stdout_.get(), buf, sizeof buf);
-      if (n == 0) return "<eof>";
-      if (n > 0) pending_.append(buf, static_cast<std::size_t>(n));
-    }
+    const auto line = child_.read_stdout_line(std::chrono::seconds(20));
+    return line.value_or(child_.stdout_ended() ? "<eof>" : "<timeout>");
   }
   // Ends its input, as a learner pressing Ctrl-D.
-  void close_input() { stdin_.reset(); }
+  void close_input() { child_.close_stdin(); }
   // SIGKILL: no destructor, no flush, no goodbye.
-  void kill9() { REQUIRE(::kill(pid_, SIGKILL) == 0); }
+  void kill9() { REQUIRE(child_.signal(SIGKILL)); }
   // Waits for it to end; the exit code, or 128 + the signal.
-  int wait() {
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
+  int wait() { return child_.wait(); }
 
  private:
-  pid_t pid_ = -1;
-  UniqueFd stdin_;
-  UniqueFd stdout_;
-  std::string pending_;
+  ChildProcess child_;
 };
 
 }  // namespace
 
 TEST_CASE("ch03-wal: transcript basic", "[ch03]") {
   TempDir tmp;
-  const auto t = transcript("basic.session");
+  const auto t = load_transcript(CH03_TRANSCRIPTS, "basic.session");
   const auto result = run_program(CH03_PROGRAM, {"--dir", tmp.file("data")}, t.input);
   CHECK(result.exit_code == 0);
   CHECK(result.out == t.expected);
@@ -130,12 +65,12 @@ TEST_CASE("ch03-wal: a restart replays the log (transcripts restart-1, restart-2
   for (const char* sync : {"always", "everysec", "never"}) {
     INFO("--sync " << sync);
     std::filesystem::remove_all(dir);
-    const auto first = transcript("restart-1.session");
+    const auto first = load_transcript(CH03_TRANSCRIPTS, "restart-1.session");
     auto r1 = run_program(CH03_PROGRAM, {"--dir", dir, "--sync", sync}, first.input);
     CHECK(r1.exit_code == 0);
     CHECK(r1.out == first.expected);
     CHECK(r1.err.empty());
-    const auto second = transcript("restart-2.session");
+    const auto second = load_transcript(CH03_TRANSCRIPTS, "restart-2.session");
     auto r2 = run_program(CH03_PROGRAM, {"--dir", dir, "--sync", sync}, second.input);
     CHECK(r2.exit_code == 0);
     CHECK(r2.out == second.expected);

@@ -6,16 +6,16 @@
 
 #include <chrono>
 #include <filesystem>
-#include <limits>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "03-wal/tests/crash_driver.hpp"
 #include "03-wal/tests/crash_workload.hpp"
-#include "common/fault_injection_env.hpp"
-#include "05-sstables/lsm_store.hpp"
 #include "03-wal/tests/sync_free_env.hpp"
+#include "05-sstables/lsm_store.hpp"
+#include "common/fault_injection_env.hpp"
 #include "common/testing/test_util.hpp"
 
 using vkv::Env;
@@ -25,6 +25,8 @@ using vkv::storage::kMinMemtableBytes;
 using vkv::storage::LsmStore;
 using vkv::storage::LsmStoreOptions;
 using vkv::storage::SyncPolicy;
+using vkv::testing::CrashDriver;
+using vkv::testing::CrashRun;
 using vkv::testing::SyncFreeEnv;
 using vkv::testing::TempDir;
 
@@ -51,30 +53,6 @@ LsmStoreOptions options_for(const std::string& dir, SyncPolicy sync) {
   o.durable.sync = sync;
   o.memtable_bytes = kMinMemtableBytes;
   return o;
-}
-
-// What a run of the workload got acknowledged.
-struct Run {
-  std::size_t acked = 0;  // writes 0..acked-1 returned ok
-  std::uint64_t flushes = 0;
-};
-
-Run run_workload(Env& env, const std::string& dir, SyncPolicy sync, const std::vector<Op>& ops) {
-  Run run;
-  auto store = LsmStore::open(env, options_for(dir, sync));
-  if (!store.is_ok()) return run;
-  bool failed = false;
-  for (const Op& op : ops) {
-    const Status s = op.del ? (*store)->del(op.key) : (*store)->set(op.key, op.value);
-    if (s.is_ok()) {
-      REQUIRE_FALSE(failed);  // nothing is acknowledged after a failure
-      ++run.acked;
-    } else {
-      failed = true;
-    }
-  }
-  run.flushes = (*store)->stats().flushes;
-  return run;
 }
 
 State recovered_state(LsmStore& store) {
@@ -112,47 +90,47 @@ std::size_t check_recovered(const std::string& dir, const std::vector<Op>& ops,
   return removed;
 }
 
+// The LSM store with the smallest memtable, as the crash driver runs and checks it. When
+// given, `*flushes` gets the store's flush count after each run, and `*leftovers_removed`
+// adds up the leftovers of crashed flushes that each check saw start-up remove.
+CrashDriver lsm_store_driver(std::uint64_t* flushes = nullptr,
+                             std::size_t* leftovers_removed = nullptr) {
+  const auto ops = workload();
+  return CrashDriver({ops,
+                      [ops, flushes](Env& env, const std::string& dir, SyncPolicy sync) {
+                        auto store = LsmStore::open(env, options_for(dir, sync));
+                        if (!store.is_ok()) return CrashRun{};
+                        const CrashRun run = vkv::testing::write_workload(**store, ops);
+                        if (flushes != nullptr) *flushes = (*store)->stats().flushes;
+                        return run;
+                      },
+                      [ops, leftovers_removed](const std::string& dir, const CrashRun& run) {
+                        const std::size_t removed = check_recovered(dir, ops, run.acked);
+                        if (leftovers_removed != nullptr) *leftovers_removed += removed;
+                      }});
+}
+
 }  // namespace
 
 TEST_CASE("lsm crash: at every mutating operation of a flushing workload, nothing "
           "acknowledged is lost and nothing deleted comes back",
           "[ch05][crash]") {
-  const auto ops = workload();
-  SyncFreeEnv base;
-  std::uint64_t total_ops = 0;
   std::uint64_t flushes = 0;
-  {
-    TempDir tmp;
-    FaultInjectionEnv env(base);
-    const Run run = run_workload(env, tmp.file("data"), SyncPolicy::kAlways, ops);
-    REQUIRE(run.acked == ops.size());
-    REQUIRE(run.flushes >= 3);
-    total_ops = env.mutating_ops();
-    flushes = run.flushes;
-  }
-  REQUIRE(total_ops >= 2 * ops.size());
-  const auto start = std::chrono::steady_clock::now();
   std::size_t leftovers_removed = 0;
-  for (std::uint64_t k = 0; k <= total_ops; ++k) {
-    // Keep none of the unsynced bytes (a power loss), or all of them (the OS had them: a
-    // process crash) every few operations.
+  CrashDriver driver = lsm_store_driver(&flushes, &leftovers_removed);
+  const std::uint64_t total_ops = driver.count_mutating_ops();
+  REQUIRE(flushes >= 3);
+  const std::uint64_t clean_run_flushes = flushes;
+  const auto start = std::chrono::steady_clock::now();
+  // Keep none of the unsynced bytes (a power loss), or all of them (the OS had them: a
+  // process crash) every few operations.
+  driver.crash_at_every_op(total_ops, [](std::uint64_t k) {
     std::vector<std::uint64_t> keeps{0};
-    if (k % 4 == 0) keeps.push_back(std::numeric_limits<std::uint64_t>::max());
-    for (std::uint64_t keep : keeps) {
-      INFO("failing from op " << k + 1 << " of " << total_ops << ", keeping " << keep
-                              << " unsynced bytes");
-      TempDir tmp;
-      const std::string dir = tmp.file("data");
-      FaultInjectionEnv env(base);
-      env.fail_after(k);
-      const Run run = run_workload(env, dir, SyncPolicy::kAlways, ops);
-      if (k >= total_ops) REQUIRE(run.acked == ops.size());
-      REQUIRE(env.crash(keep).is_ok());
-      leftovers_removed += check_recovered(dir, ops, run.acked);
-    }
-  }
+    if (k % 4 == 0) keeps.push_back(CrashDriver::kKeepAll);
+    return keeps;
+  });
   CHECK(leftovers_removed > 0);  // the crash points reached the middle of flushes
-  WARN("crash points: " << total_ops + 1 << " over " << flushes << " flushes, in "
+  WARN("crash points: " << total_ops + 1 << " over " << clean_run_flushes << " flushes, in "
                         << std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - start)
                                .count()
@@ -188,15 +166,5 @@ TEST_CASE("lsm crash: a failure at one operation only, then the store is used on
 
 TEST_CASE("lsm crash: a process crash loses nothing acknowledged, under every policy",
           "[ch05][crash]") {
-  const auto ops = workload();
-  SyncFreeEnv base;
-  for (SyncPolicy sync : {SyncPolicy::kAlways, SyncPolicy::kEverySec, SyncPolicy::kNever}) {
-    INFO("sync " << to_string(sync));
-    TempDir tmp;
-    FaultInjectionEnv env(base);
-    const Run run = run_workload(env, tmp.file("data"), sync, ops);
-    REQUIRE(run.acked == ops.size());
-    REQUIRE(env.crash(std::numeric_limits<std::uint64_t>::max()).is_ok());
-    check_recovered(tmp.file("data"), ops, run.acked);
-  }
+  lsm_store_driver().crash_process_under_every_policy();
 }

@@ -12,18 +12,13 @@
 #include "common/testing/test_util.hpp"
 #include "common/testing/transcript.hpp"
 
+using vkv::testing::load_transcript;
 using vkv::testing::read_whole_file;
 using vkv::testing::run_program;
 using vkv::testing::TempDir;
 using vkv::testing::write_whole_file;
 
 namespace {
-
-vkv::testing::Transcript transcript(const std::string& name) {
-  auto t = vkv::testing::load_transcript(CH05_TRANSCRIPTS, name);
-  REQUIRE_FALSE(t.input.empty());
-  return t;
-}
 
 std::vector<std::string> tables_in(const std::string& dir) {
   std::vector<std::string> paths;
@@ -61,7 +56,7 @@ std::string fill(const std::string& dir) {
 
 TEST_CASE("ch05-sstables: transcript basic", "[ch05]") {
   TempDir tmp;
-  const auto t = transcript("basic.session");
+  const auto t = load_transcript(CH05_TRANSCRIPTS, "basic.session");
   const auto r = run_program(CH05_PROGRAM, {"--dir", tmp.file("data")}, t.input);
   CHECK(r.exit_code == 0);
   CHECK(r.out == t.expected);
@@ -72,11 +67,11 @@ TEST_CASE("ch05-sstables: a restart replays the log (transcripts restart-1, rest
           "[ch05]") {
   TempDir tmp;
   const std::string dir = tmp.file("data");
-  const auto first = transcript("restart-1.session");
+  const auto first = load_transcript(CH05_TRANSCRIPTS, "restart-1.session");
   const auto r1 = run_program(CH05_PROGRAM, {"--dir", dir}, first.input);
   CHECK(r1.exit_code == 0);
   CHECK(r1.out == first.expected);
-  const auto second = transcript("restart-2.session");
+  const auto second = load_transcript(CH05_TRANSCRIPTS, "restart-2.session");
   const auto r2 = run_program(CH05_PROGRAM, {"--dir", dir}, second.input);
   CHECK(r2.exit_code == 0);
   CHECK(r2.out == second.expected);
