@@ -182,6 +182,7 @@ Status LogWriter::health() const {
   return failure_;
 }
 
+//! [append]
 Status LogWriter::append_locked(std::string_view bytes, bool sync) {
   if (!failure_.is_ok()) return failure_;
   if (Status s = file_->append(bytes); !s.is_ok()) {
@@ -194,6 +195,7 @@ Status LogWriter::append_locked(std::string_view bytes, bool sync) {
   appended_ += bytes.size();
   return sync ? sync_locked() : Status::ok();
 }
+//! [append]
 
 Status LogWriter::sync_locked() {
   if (!failure_.is_ok()) return failure_;
