@@ -24,6 +24,8 @@ render, the same way on every page, present and future:
                            tighter spacing between nodes and ranks, so a diagram fits the
                            text column more often. A graph's own attributes, later in its
                            text, still win.
+  **`code`**               (bold code, which Doxygen 1.9 prints with its asterisks) becomes
+                           <b>`code`</b>.
   a page with 3 or more `## ` sections gets `\\tableofcontents` (Doxygen's [TOC]) at its end;
                            Doxygen puts the table at the top of the page wherever the command is.
 
@@ -214,7 +216,11 @@ def render_in_out(out_path, in_path):
     return render_terminal(out_path, [], body, "session")
 
 
+BOLD_CODE = re.compile(r"\*\*(`[^*]*?`[^*]*?)\*\*")
+
+
 def filter_line(line):
+    line = BOLD_CODE.sub(r"<b>\1</b>", line)
     m = SNIPPET.match(line)
     if m and m.group(2) not in ("{doc}", "{trimleft,doc}", "{doc,trimleft}"):
         path = find_example(m.group(3))
