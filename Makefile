@@ -9,6 +9,9 @@
 #   make docs                   the course as HTML: build/docs/html/index.html
 #   make bench                  every benchmark, with its ratios against a baseline
 #   make fuzz                   the libFuzzer targets for FUZZ_SECONDS each (needs clang)
+#   make start N=2              your workspace for chapter 2: workspace/ch02, its bodies stubbed
+#   make check N=2              build your workspace and run its chapter tests (red, then green)
+#   make starter-check          CI: every chapter's starter builds and its tests fail
 
 SHELL := /bin/bash
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -33,10 +36,13 @@ TEST_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd /usr/include/catch2/catch.hp
   /usr/share/doxygen-awesome-css/doxygen-awesome.css:doxygen-awesome-css /usr/bin/python3:python3
 # nc is how the README talks to the server; a fresh Debian machine has none.
 RUN_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd
+# What the learner's workspace and the starter check need.
+STARTER_NEEDS := cmake:cmake g++:g++ /usr/include/catch2/catch.hpp:catch2 /usr/bin/python3:python3
 BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev redis-server:redis-server \
   redis-benchmark:redis-tools
 
-.PHONY: run test chapter docs bench fuzz deps bench-deps configure clean help
+.PHONY: run test chapter docs bench fuzz deps bench-deps configure clean help start check \
+  starter-check
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
@@ -88,6 +94,7 @@ test: deps
 	cd $(TEST_BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600 $(if $(CH_LABEL),-L '^$(CH_LABEL)$$',)
 ifeq ($(CH)$(SANITIZE),)
 	$(MAKE) --no-print-directory docs
+	$(MAKE) --no-print-directory starter-check
 	@if command -v clang++ >/dev/null; then $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=15; \
 	else echo "clang++ not found: fuzz smoke test skipped (apt-get install clang)"; fi
 endif
@@ -116,6 +123,26 @@ fuzz:
 	  mkdir -p build-fuzz/corpus/$$(basename $$f); \
 	  "$$f" -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=1024 -timeout=10 \
 	    -print_final_stats=1 build-fuzz/corpus/$$(basename $$f) 2>&1 | tail -4 || exit 1; done
+
+# The learner's workspace (tools/starter.py): a copy of the repository in which the function
+# bodies chapter N teaches, marked `// LEARNER: begin ...` / `// LEARNER: end` in the sources,
+# are stubs that compile and fail. `make start` never overwrites a workspace unless FORCE=1.
+WORKSPACE = workspace/ch$(shell printf %02d $(N))
+
+start:
+	@test -n "$(N)" || { echo "usage: make start N=2 [FORCE=1]"; exit 2; }
+	$(call install_missing,/usr/bin/python3:python3)
+	@tools/starter.py start $(N) $(WORKSPACE) $(if $(FORCE),--force,)
+
+check:
+	@test -n "$(N)" || { echo "usage: make check N=2"; exit 2; }
+	$(call install_missing,$(STARTER_NEEDS))
+	@test -d $(WORKSPACE) || { echo "no $(WORKSPACE): run make start N=$(N) first"; exit 2; }
+	@JOBS=$(JOBS) tools/starter.py build-and-test $(N) $(WORKSPACE)
+
+starter-check:
+	$(call install_missing,$(STARTER_NEEDS))
+	@JOBS=$(JOBS) tools/starter.py check
 
 clean:
 	rm -rf build build-* 

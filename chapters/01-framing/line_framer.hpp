@@ -74,6 +74,7 @@ class LineFramer {
   bool discarding_ = false;  // inside a too-long line: drop bytes up to the next '\n'
 };
 
+// LEARNER: begin feed(): split a piece at its newlines, hand out whole lines, keep the tail
 //! [feed]
 template <typename OnFrame>
 void LineFramer::feed(std::string_view bytes, OnFrame&& on_frame) {
@@ -98,7 +99,9 @@ void LineFramer::feed(std::string_view bytes, OnFrame&& on_frame) {
   }
 }
 //! [feed]
+// LEARNER: end
 
+// LEARNER: begin keep_tail(): keep an unfinished tail, or report kTooLong and discard
 //! [keep-tail]
 template <typename OnFrame>
 void LineFramer::keep_tail(std::string_view tail, OnFrame& on_frame) {
@@ -114,6 +117,7 @@ void LineFramer::keep_tail(std::string_view tail, OnFrame& on_frame) {
   pending_.append(tail);
 }
 //! [keep-tail]
+// LEARNER: end
 
 template <typename OnFrame>
 void LineFramer::emit_line(std::string_view line, OnFrame& on_frame) {
@@ -125,6 +129,7 @@ void LineFramer::emit_line(std::string_view line, OnFrame& on_frame) {
   on_frame(Frame{FrameKind::kLine, line});
 }
 
+// LEARNER: begin finish(): report an unfinished line as kPartial, then reset
 //! [finish]
 template <typename OnFrame>
 void LineFramer::finish(OnFrame&& on_frame) {
@@ -133,5 +138,6 @@ void LineFramer::finish(OnFrame&& on_frame) {
   discarding_ = false;
 }
 //! [finish]
+// LEARNER: end
 
 }  // namespace vkv::protocol

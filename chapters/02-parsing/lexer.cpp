@@ -37,6 +37,7 @@ Status bad_escape(std::string_view escape) {
 
 }  // namespace
 
+// LEARNER: begin Lexer::lex(): split a line into tokens at spaces and tabs
 //! [lex]
 Status Lexer::lex(std::string_view line, std::vector<std::string_view>* tokens) {
   tokens->clear();
@@ -60,7 +61,9 @@ Status Lexer::lex(std::string_view line, std::vector<std::string_view>* tokens) 
   }
 }
 //! [lex]
+// LEARNER: end
 
+// LEARNER: begin Lexer::lex_quoted(): a quoted token, its escapes decoded
 //! [lex-quoted]
 Status Lexer::lex_quoted(std::string_view line, std::size_t* pos, std::string_view* token) {
   const std::size_t start = ++*pos;  // past the opening quote
@@ -106,5 +109,6 @@ Status Lexer::lex_quoted(std::string_view line, std::size_t* pos, std::string_vi
   return Status::ok();
 }
 //! [lex-quoted]
+// LEARNER: end
 
 }  // namespace vkv::protocol

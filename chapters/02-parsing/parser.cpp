@@ -27,6 +27,7 @@ Status wrong_arity(std::string_view name, std::string_view usage) {
 
 }  // namespace
 
+// LEARNER: begin parse_command(): tokens to a SET, GET or DEL command, or an error
 //! [parse]
 Result<Command> parse_command(std::span<const std::string_view> tokens) {
   assert(!tokens.empty());
@@ -50,5 +51,6 @@ Result<Command> parse_command(std::span<const std::string_view> tokens) {
   return command;
 }
 //! [parse]
+// LEARNER: end
 
 }  // namespace vkv::protocol
