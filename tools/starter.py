@@ -99,7 +99,9 @@ def parse_regions(rel):
             stripped = lines[i].strip()
             if stripped.startswith("//") or not stripped:
                 sig_lines = []
-            elif stripped.endswith("{") and not lines[i].startswith((" ", "\t")):
+            elif stripped.endswith("{") and (sig_lines or not lines[i].startswith((" ", "\t"))):
+                # A signature's line at column 0, or the indented last line of a signature
+                # that began at column 0.
                 sig_lines.append(stripped)
                 opening = i
                 i += 1

@@ -54,6 +54,7 @@ std::size_t encoded_size(const LogRecord& record) {
   return LogFormat::kHeaderSize + payload_size(record);
 }
 
+// LEARNER: begin encode_record(): the header (crc, length, type) and the payload, the crc over all but itself
 //! [encode-record]
 void encode_record(const LogRecord& record, std::string* dst) {
   const std::size_t start = dst->size();
@@ -69,7 +70,9 @@ void encode_record(const LogRecord& record, std::string* dst) {
   for (std::size_t i = 0; i < 4; ++i) (*dst)[start + i] = static_cast<char>(crc >> (8 * i));
 }
 //! [encode-record]
+// LEARNER: end
 
+// LEARNER: begin decode_record(): the cheap checks first, then the checksum, then the payload
 //! [decode-record]
 DecodeStatus decode_record(std::string_view input, LogRecord* record, std::size_t* size) {
   if (input.size() < LogFormat::kHeaderSize) return DecodeStatus::kTruncated;
@@ -94,5 +97,6 @@ DecodeStatus decode_record(std::string_view input, LogRecord* record, std::size_
   return DecodeStatus::kOk;
 }
 //! [decode-record]
+// LEARNER: end
 
 }  // namespace vkv::storage

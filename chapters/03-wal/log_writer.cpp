@@ -53,6 +53,7 @@ LogWriter::~LogWriter() {
   (void)file_->close();  // best effort: what matters was synced above, or by the policy
 }
 
+// LEARNER: begin LogWriter::write(): queue up; the writer at the front leads a batch, the rest wait
 //! [group-commit]
 Status LogWriter::write(const LogRecord& record, const Apply& apply) {
   if (encoded_size(record) - LogFormat::kHeaderSize > LogFormat::kMaxPayload) {
@@ -96,6 +97,7 @@ Status LogWriter::write(const LogRecord& record, const Apply& apply) {
   return status;
 }
 //! [group-commit]
+// LEARNER: end
 
 //! [write-direct]
 Status LogWriter::write_direct(const LogRecord& record, const Apply& apply) {
@@ -141,6 +143,7 @@ void LogWriter::wait_for_stragglers(std::unique_lock<std::mutex>& lock) {
 }
 //! [stragglers]
 
+// LEARNER: begin LogWriter::commit(): append the batch with one sync, then apply its records in log order
 //! [commit]
 void LogWriter::commit(const std::vector<Writer*>& batch) {
   batch_.clear();
@@ -165,6 +168,7 @@ void LogWriter::commit(const std::vector<Writer*>& batch) {
   }
 }
 //! [commit]
+// LEARNER: end
 
 Status LogWriter::sync() {
   std::lock_guard lock(file_mu_);

@@ -116,6 +116,7 @@ std::vector<std::string> RecoveryReport::lines() const {
   return out;
 }
 
+// LEARNER: begin replay_log(): visit each whole record; hand a bad one to handle_bad_record()
 //! [replay-log]
 Result<RecoveryReport> replay_log(Env& env, const std::string& path, const RecordVisitor& visit,
                                   const RecoveryOptions& options) {
@@ -140,6 +141,7 @@ Result<RecoveryReport> replay_log(Env& env, const std::string& path, const Recor
   return report;
 }
 //! [replay-log]
+// LEARNER: end
 
 //! [replay-logs]
 Result<LogsReplayed> replay_logs(const DataDir& dir, std::uint64_t first,

@@ -6,6 +6,7 @@
 
 namespace vkv::storage {
 
+// LEARNER: begin Arena::allocate(): bump a pointer in the current block, else fall back
 char* Arena::allocate(std::size_t n) {
   assert(n > 0);
   if (n > remaining_) return allocate_fallback(n);
@@ -14,6 +15,7 @@ char* Arena::allocate(std::size_t n) {
   remaining_ -= n;
   return result;
 }
+// LEARNER: end
 
 char* Arena::allocate_aligned(std::size_t n) {
   constexpr std::size_t kAlign = alignof(void*);
@@ -32,6 +34,7 @@ char* Arena::allocate_aligned(std::size_t n) {
 
 // The current block cannot hold `n` bytes: start a new one, or give a large request a block
 // of its own so the rest of the current block stays in use.
+// LEARNER: begin Arena::allocate_fallback(): a new block, or a block of its own for a large request
 char* Arena::allocate_fallback(std::size_t n) {
   if (n > next_block_size_ / 4) return allocate_block(n);
   const std::size_t size = next_block_size_;
@@ -43,6 +46,7 @@ char* Arena::allocate_fallback(std::size_t n) {
   remaining_ -= n;
   return result;
 }
+// LEARNER: end
 
 //! [memory-accounting]
 // Every block counts in full from the moment it is allocated: the unused tail of the current

@@ -41,6 +41,7 @@ SkiplistShard::SkiplistShard(std::uint32_t seed) : rng_(seed) {
   head_ = new_node({}, kMaxHeight, nullptr);
 }
 
+// LEARNER: begin SkiplistShard::find_greater_or_equal(): walk right, drop a level, note where to link
 //! [search]
 // The first node whose key is >= `key`, or null when there is none. If `prev` is given, it
 // gets, for each level below height_, the last node before `key` on that level: where a new
@@ -60,7 +61,9 @@ SkiplistShard::Node* SkiplistShard::find_greater_or_equal(std::string_view key,
   return node->next[0];
 }
 //! [search]
+// LEARNER: end
 
+// LEARNER: begin SkiplistShard::write(): replace the entry of a key, or link in a node of random height
 //! [write]
 void SkiplistShard::write(std::string_view key, EntryKind kind, std::string_view value) {
   assert(key.size() < std::numeric_limits<std::uint32_t>::max());
@@ -83,7 +86,9 @@ void SkiplistShard::write(std::string_view key, EntryKind kind, std::string_view
   ++entry_count_;
 }
 //! [write]
+// LEARNER: end
 
+// LEARNER: begin SkiplistShard::lookup(): search under a shared lock, copy out a value
 std::optional<EntryKind> SkiplistShard::lookup(std::string_view key, std::string* value) const {
   std::shared_lock lock(mu_);
   const Node* node = find_greater_or_equal(key, nullptr);
@@ -91,6 +96,7 @@ std::optional<EntryKind> SkiplistShard::lookup(std::string_view key, std::string
   if (node->entry->kind == EntryKind::kValue) value->assign(node->entry->value());
   return node->entry->kind;
 }
+// LEARNER: end
 
 //! [memory]
 // Everything the shard holds lives in its arena, so the arena's figure (every block in
