@@ -3,22 +3,23 @@
 #include <algorithm>
 #include <optional>
 
+#include "05-sstables/flat_table_set.hpp"
 #include "05-sstables/manifest.hpp"
 
 namespace vkv::storage {
 
-// What a reader searches, newest first: the memtable, the memtable being flushed (if any),
-// the tables from the last to the first. Replaced whole at each change, never modified, so a
-// reader holding one sees a consistent store however long it takes.
+// What a reader searches before the tables, newest first: the memtable, and the memtable
+// being flushed (if any). Replaced whole at each change, never modified. A reader takes the
+// tables' current version after the view: a table flushed meanwhile is then in both, with
+// the same entries.
 struct LsmStore::View {
   std::shared_ptr<const Memtable> mem;
   std::shared_ptr<const Memtable> imm;  // null when no flush is running
-  std::vector<TableFile> tables;        // oldest first
 };
 
 // What open() learns on its way, from one step to the next.
 struct LsmStore::Opening {
-  Manifest manifest;
+  TableSet::Recovered recorded;              // the log number the tables' record gives
   std::vector<std::string> names;            // the directory's entries
   std::optional<std::uint64_t> newest_log;   // the newest log replayed
 };
@@ -27,17 +28,17 @@ namespace {
 
 Status not_found(std::string_view key) { return Status::not_found(std::string(key)); }
 
-std::string plural(std::uint64_t n, const char* one, const char* many) {
-  return std::to_string(n) + " " + (n == 1 ? one : many);
-}
-
 }  // namespace
 
 LsmStore::LsmStore(Key, DataDir dir, const LsmStoreOptions& options)
     : dir_(std::move(dir)),
       options_(options),
       table_options_{std::make_shared<BlockCache>(options.block_cache_bytes),
-                     options.filter_bits_per_key} {}
+                     options.filter_bits_per_key} {
+  const TableSetContext context{&dir_, table_options_, &numbers_, options.durable.on_write_error};
+  tables_ = options.table_set ? options.table_set(context)
+                              : std::make_unique<FlatTableSet>(context);
+}
 
 LsmStore::~LsmStore() {
   std::unique_lock lock(flush_mu_);
@@ -61,8 +62,7 @@ Result<std::unique_ptr<LsmStore>> LsmStore::open(Env& env, const LsmStoreOptions
   if (!dir.is_ok()) return dir.status();
   auto store = std::make_unique<LsmStore>(Key{}, std::move(dir).value(), options);
   Opening o;
-  VKV_RETURN_IF_ERROR(store->load_manifest(o));      // which tables, which logs
-  VKV_RETURN_IF_ERROR(store->open_tables(o));        // each one opened and verified
+  VKV_RETURN_IF_ERROR(store->recover_tables(o));     // which tables (verified), which logs
   VKV_RETURN_IF_ERROR(store->remove_leftovers(o));   // what a crashed flush left behind
   VKV_RETURN_IF_ERROR(store->replay(o));             // the logs the tables do not cover
   VKV_RETURN_IF_ERROR(store->open_log(o));           // and append to the newest
@@ -70,43 +70,22 @@ Result<std::unique_ptr<LsmStore>> LsmStore::open(Env& env, const LsmStoreOptions
 }
 //! [lsm-open]
 
-Status LsmStore::load_manifest(Opening& o) {
-  auto manifest = read_manifest(dir_.env(), dir_.path());
-  if (!manifest.is_ok()) return manifest.status();
-  if (*manifest) o.manifest = **manifest;
+Status LsmStore::recover_tables(Opening& o) {
+  auto recorded = tables_->recover(notes_);
+  if (!recorded.is_ok()) return recorded.status();
+  o.recorded = *recorded;
   auto names = dir_.env().list_dir(dir_.path());
   if (!names.is_ok()) return names.status();
   o.names = std::move(names).value();
   std::sort(o.names.begin(), o.names.end());
   // The file counter goes on from the largest number anywhere, recorded or not, so a new
   // file never takes the name of one a crash left behind.
-  next_file_number_ = std::max<std::uint64_t>(o.manifest.next_file_number, 1);
+  numbers_.raise_to(o.recorded.next_file_number);
   for (const auto& name : o.names) {
     const std::string_view base = std::string_view(name).substr(0, name.find('.'));
     if (auto n = DataDir::parse_numbered_name(name, name.substr(base.size()))) {
-      next_file_number_ = std::max(next_file_number_, *n + 1);
+      numbers_.raise_to(*n + 1);
     }
-  }
-  return Status::ok();
-}
-
-Status LsmStore::open_tables(Opening& o) {
-  std::uint64_t entries = 0;
-  for (std::uint64_t number : o.manifest.tables) {
-    auto table = open_table_file(dir_, number, table_options_);
-    if (!table.is_ok()) {
-      if (!table.status().is_not_found()) return table.status();
-      return Status::corruption(dir_.file_path(kManifestName) + " lists " +
-                                table_file_name(number) + ", which is missing (" +
-                                table.status().message() + ")");
-    }
-    entries += table->table->entry_count();
-    tables_.push_back(std::move(table).value());
-  }
-  if (!tables_.empty()) {
-    notes_.push_back(dir_.path() + ": opened and verified " +
-                     plural(tables_.size(), "table", "tables") + " holding " +
-                     plural(entries, "entry", "entries"));
   }
   return Status::ok();
 }
@@ -114,11 +93,11 @@ Status LsmStore::open_tables(Opening& o) {
 //! [remove-leftovers]
 Status LsmStore::remove_leftovers(Opening& o) {
   Env& env = dir_.env();
-  const Manifest& m = o.manifest;
+  const std::uint64_t log_number = o.recorded.log_number;
   std::vector<std::uint64_t> live_logs;  // the logs replay will read
   for (const auto& name : o.names) {
     auto n = DataDir::parse_log_name(name);
-    if (n && *n >= m.log_number) live_logs.push_back(*n);
+    if (n && *n >= log_number) live_logs.push_back(*n);
   }
   for (const auto& name : o.names) {
     const std::string path = dir_.file_path(name);
@@ -126,7 +105,7 @@ Status LsmStore::remove_leftovers(Opening& o) {
     if (name.ends_with(kTempSuffix)) {
       why = "a temporary file of a write that did not finish (a crash during a flush)";
     } else if (auto t = parse_table_file_name(name)) {
-      if (std::find(m.tables.begin(), m.tables.end(), *t) != m.tables.end()) continue;
+      if (tables_->is_live(*t)) continue;
       // A crashed flush renamed its table but never recorded it. A flush numbers its new
       // log N and its table N+1, so the logs it was built from (still there: logs go only
       // after the MANIFEST is written) are numbered N-1 or less. Without such a log this
@@ -139,7 +118,7 @@ Status LsmStore::remove_leftovers(Opening& o) {
                                   "MANIFEST removed or replaced?)");
       }
       why = "a table a crashed flush wrote but never recorded; its data is still in the log";
-    } else if (auto n = DataDir::parse_log_name(name); n && *n < m.log_number) {
+    } else if (auto n = DataDir::parse_log_name(name); n && *n < log_number) {
       why = "a log whose records are all in tables (a crash came before its deletion)";
     } else {
       continue;
@@ -155,7 +134,7 @@ Status LsmStore::remove_leftovers(Opening& o) {
 Status LsmStore::replay(Opening& o) {
   mem_ = std::make_shared<Memtable>(kMemtableShards, options_.memtable_shards);
   const RecordVisitor visit = [this](const LogRecord& r) { return apply(r); };
-  auto replayed = replay_logs(dir_, o.manifest.log_number, visit, {options_.durable.repair});
+  auto replayed = replay_logs(dir_, o.recorded.log_number, visit, {options_.durable.repair});
   if (!replayed.is_ok()) return replayed.status();
   for (const auto& report : replayed->reports) {
     records_replayed_ += report.records;
@@ -166,12 +145,12 @@ Status LsmStore::replay(Opening& o) {
 }
 
 Status LsmStore::open_log(Opening& o) {
-  log_number_ = o.newest_log ? *o.newest_log : next_file_number_++;
+  log_number_ = o.newest_log ? *o.newest_log : numbers_.allocate();
   auto log = LogWriter::open(dir_, log_number_, options_.durable.log_options());
   if (!log.is_ok()) return log.status();
   log_ = std::move(log).value();
   apply_ = [this](const LogRecord& r) { return apply(r); };
-  publish(std::make_shared<const View>(View{mem_, nullptr, tables_}));
+  publish(std::make_shared<const View>(View{mem_, nullptr}));
   return Status::ok();
 }
 
@@ -184,6 +163,7 @@ Status LsmStore::del(std::string_view key) { return write(LogRecord::del(key)); 
 
 Status LsmStore::write(const LogRecord& record) {
   if (record.key.empty()) return Status::invalid_argument("empty key");
+  VKV_RETURN_IF_ERROR(tables_->before_write());  // the tables' backpressure, if any
   for (;;) {
     if (writes_stopped_.load()) {
       std::lock_guard lock(flush_mu_);
@@ -222,8 +202,8 @@ Status LsmStore::flush_if_needed(bool force) {
   if (!full && !(force && mem_->entry_count() > 0)) return Status::ok();
   // Two numbers, the table's right after the new log's: start-up relies on it to tell
   // which logs a table that never reached the MANIFEST was built from.
-  const std::uint64_t new_log = next_file_number_++;
-  const std::uint64_t table_number = next_file_number_++;
+  const std::uint64_t new_log = numbers_.allocate();
+  const std::uint64_t table_number = numbers_.allocate();
   Status s = rotate(new_log);
   if (s.is_ok() && options_.flush_runner) {
     lock.unlock();
@@ -265,13 +245,12 @@ Status LsmStore::write_flushed_table(std::uint64_t table_number, std::uint64_t n
   // 2. The table, whole and durable under its final name (see write_table_file).
   auto table = write_table_file(dir_, table_number, *imm_, table_options_);
   if (!table.is_ok()) return table.status();
-  // 3. Recorded as live in the MANIFEST: from now on a restart reads the table and no
-  //    longer replays the old logs.
-  VKV_RETURN_IF_ERROR(record_table(*table, new_log));
+  // 3. Recorded as live in the MANIFEST, and searched by readers: from now on a restart
+  //    reads the table and no longer replays the old logs.
+  VKV_RETURN_IF_ERROR(tables_->add_flushed(std::move(table).value(), new_log));
   // 4. Readers find the table instead of the memtable it was built from.
-  tables_.push_back(std::move(table).value());
   imm_.reset();
-  publish(std::make_shared<const View>(View{mem_, nullptr, tables_}));
+  publish(std::make_shared<const View>(View{mem_, nullptr}));
   // 5. Only now may the old logs go: everything in them is in a table the MANIFEST names.
   old_log_.reset();
   delete_logs_before(new_log);
@@ -306,21 +285,12 @@ Status LsmStore::rotate(std::uint64_t new_log) {
     imm_ = std::move(mem_);
     mem_ = std::make_shared<Memtable>(kMemtableShards, options_.memtable_shards);
     log_number_ = new_log;
-    publish(std::make_shared<const View>(View{mem_, imm_, tables_}));
+    publish(std::make_shared<const View>(View{mem_, imm_}));
   }
   gate_.open();
   return s;
 }
 //! [rotate]
-
-Status LsmStore::record_table(const TableFile& table, std::uint64_t log_number) {
-  Manifest m;
-  m.log_number = log_number;
-  m.next_file_number = next_file_number_;
-  for (const auto& t : tables_) m.tables.push_back(t.number);
-  m.tables.push_back(table.number);
-  return write_manifest(dir_.env(), dir_.path(), m);
-}
 
 void LsmStore::delete_logs_before(std::uint64_t log_number) {
   auto numbers = dir_.log_numbers();
@@ -341,28 +311,11 @@ Status LsmStore::get(std::string_view key, std::string* value) {
     if (!found) continue;  // not in this memtable: search on
     return *found == EntryKind::kValue ? Status::ok() : not_found(key);  // a tombstone ends it
   }
-  return get_from_tables(*v, key, value);
-}
-
-Status LsmStore::get_from_tables(const View& v, std::string_view key, std::string* value) {
-  const std::uint64_t hash = BloomFilter::hash(key);  // once, for every table's filter
+  // Below the memtables, the tables (see FlatTableSet's read path).
   std::uint64_t skips = 0;
-  Status result = not_found(key);
-  for (auto t = v.tables.rbegin(); t != v.tables.rend(); ++t) {
-    if (!t->in_range(key)) continue;  // outside its key range: no read at all
-    if (!t->filter_may_contain(hash)) {  // surely not in it: no read either
-      ++skips;
-      continue;
-    }
-    EntryKind kind;
-    Status s = t->table->get(key, value, &kind);  // one block, from the cache or the disk
-    if (s.is_not_found()) continue;  // a false positive of the filter
-    result = !s.is_ok() ? s  // a damaged block: say so, never guess
-             : kind == EntryKind::kValue ? Status::ok() : not_found(key);
-    break;
-  }
+  Status s = tables_->current()->get(key, value, &skips);
   if (skips > 0) filter_skips_.fetch_add(skips, std::memory_order_relaxed);
-  return result;
+  return s;
 }
 //! [read-path]
 
@@ -405,9 +358,10 @@ void LsmStore::raise_durable_ticket(std::uint64_t ticket) {
 
 LsmStats LsmStore::stats() const {
   const std::shared_ptr<const View> v = view();
+  const std::vector<const TableFile*> tables = tables_->current()->tables();
   LsmStats s;
-  s.tables = v->tables.size();
-  for (const auto& t : v->tables) s.table_entries += t.table->entry_count();
+  s.tables = tables.size();
+  for (const TableFile* t : tables) s.table_entries += t->table->entry_count();
   for (const Memtable* m : {v->mem.get(), v->imm.get()}) {
     if (m == nullptr) continue;
     s.memtable_entries += m->entry_count();
@@ -415,7 +369,7 @@ LsmStats LsmStore::stats() const {
   }
   s.records_replayed = records_replayed_;
   s.flushes = flushes_.load();
-  for (const auto& t : v->tables) s.filter_bytes += t.filter ? t.filter->memory_bytes() : 0;
+  for (const TableFile* t : tables) s.filter_bytes += t->filter ? t->filter->memory_bytes() : 0;
   s.filter_skips = filter_skips_.load(std::memory_order_relaxed);
   const BlockCache::Stats cache = table_options_.block_cache->stats();
   s.block_reads = cache.misses;  // every miss is followed by one read

@@ -23,6 +23,7 @@
 #include "03-wal/recovery.hpp"
 #include "02-parsing/store.hpp"
 #include "05-sstables/table_file.hpp"
+#include "05-sstables/table_set.hpp"
 #include "05-sstables/write_gate.hpp"
 
 namespace vkv::storage {
@@ -71,6 +72,9 @@ struct LsmStoreOptions {
   /// Makes each shard of the store's memtables. Empty (this chapter): chapter 4's
   /// SkiplistShard. A later chapter passes a faster shard that keeps the same contract.
   MemtableShardFactory memtable_shards;
+  /// Makes the set that keeps the store's tables. Empty (this chapter): a FlatTableSet,
+  /// one list of tables. A later chapter passes one that merges them.
+  TableSetFactory table_set;
 };
 //! [lsm-options]
 
@@ -190,8 +194,7 @@ class LsmStore : public Store {
 
  private:
   // open()'s steps, in order.
-  Status load_manifest(Opening& o);
-  Status open_tables(Opening& o);
+  Status recover_tables(Opening& o);
   Status remove_leftovers(Opening& o);
   Status replay(Opening& o);
   Status open_log(Opening& o);
@@ -212,11 +215,7 @@ class LsmStore : public Store {
   // Waits until no memtable is being flushed (or flushing failed). REQUIRES: `lock` holds
   // flush_mu_.
   void wait_for_flush(std::unique_lock<std::mutex>& lock);
-  Status record_table(const TableFile& table, std::uint64_t log_number);
   void delete_logs_before(std::uint64_t log_number);
-
-  // The read path below the memtables: the tables of `v`, newest first.
-  Status get_from_tables(const View& v, std::string_view key, std::string* value);
 
   // durable_ticket_ = max(durable_ticket_, ticket).
   void raise_durable_ticket(std::uint64_t ticket);
@@ -241,9 +240,9 @@ class LsmStore : public Store {
   std::condition_variable flush_done_;   // imm_ went back to null, or flushing failed
   std::shared_ptr<Memtable> imm_;        // guarded by flush_mu_: the memtable being flushed
   std::unique_ptr<LogWriter> old_log_;   // guarded by flush_mu_: imm_'s log, until deleted
-  std::vector<TableFile> tables_;        // guarded by flush_mu_: the live tables, oldest first
   std::uint64_t log_number_ = 0;         // guarded by flush_mu_: the log being written
-  std::uint64_t next_file_number_ = 1;   // guarded by flush_mu_
+  FileNumbers numbers_;                  // names new logs and tables
+  std::unique_ptr<TableSet> tables_;     // the live tables; set by open(), then never changed
   Status flush_failure_;                 // guarded by flush_mu_: ok until a flush fails
   std::atomic<bool> writes_stopped_{false};  // set when flush_failure_ is
   std::atomic<std::uint64_t> flushes_{0};

@@ -14,7 +14,8 @@ constexpr std::size_t kChecksumSize = 4;
 
 std::string manifest_path(const std::string& dir) { return dir + "/" + std::string(kManifestName); }
 
-// Reads the whole of a small file.
+}  // namespace
+
 Status read_small_file(Env& env, const std::string& path, std::string* out) {
   auto file = env.new_sequential_file(path);
   if (!file.is_ok()) return file.status();
@@ -26,8 +27,6 @@ Status read_small_file(Env& env, const std::string& path, std::string* out) {
   } while (!chunk.empty());
   return Status::ok();
 }
-
-}  // namespace
 
 std::string Manifest::encode() const {
   std::string out(kManifestMagic);
@@ -82,13 +81,18 @@ Result<std::optional<Manifest>> read_manifest(Env& env, const std::string& dir) 
   return std::optional<Manifest>(std::move(manifest).value());
 }
 
-//! [write-manifest]
 Status write_manifest(Env& env, const std::string& dir, const Manifest& manifest) {
-  const std::string path = manifest_path(dir);
+  return replace_file_atomically(env, dir, kManifestName, manifest.encode());
+}
+
+//! [write-manifest]
+Status replace_file_atomically(Env& env, const std::string& dir, std::string_view name,
+                               std::string_view bytes) {
+  const std::string path = dir + "/" + std::string(name);
   const std::string temp = path + std::string(kTempSuffix);
   auto file = env.new_writable_file(temp);
   if (!file.is_ok()) return file.status();
-  VKV_RETURN_IF_ERROR((*file)->append(manifest.encode()));
+  VKV_RETURN_IF_ERROR((*file)->append(bytes));
   VKV_RETURN_IF_ERROR((*file)->sync());   // whole on disk before its name says it is live
   VKV_RETURN_IF_ERROR((*file)->close());
   VKV_RETURN_IF_ERROR(env.rename_file(temp, path));  // atomic: the old one or the new one

@@ -72,4 +72,13 @@ Result<std::optional<Manifest>> read_manifest(Env& env, const std::string& dir);
 /// point, MANIFEST is the old one or the new one; when it returns ok, the new one.
 Status write_manifest(Env& env, const std::string& dir, const Manifest& manifest);
 
+/// What write_manifest() does, for any small file: replaces `dir`/`name` with `bytes` by
+/// writing `name`.tmp, fdatasyncing it, renaming it over `name` and syncing the directory.
+/// After a crash at any point the file is the old one or the new one, whole.
+Status replace_file_atomically(Env& env, const std::string& dir, std::string_view name,
+                               std::string_view bytes);
+
+/// Reads the whole of the small file at `path` into `*out`.
+Status read_small_file(Env& env, const std::string& path, std::string* out);
+
 }  // namespace vkv::storage

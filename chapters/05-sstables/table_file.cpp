@@ -1,5 +1,7 @@
 #include "05-sstables/table_file.hpp"
 
+#include <vector>
+
 #include "05-sstables/manifest.hpp"
 #include "05-sstables/table_builder.hpp"
 
@@ -44,25 +46,26 @@ class BufferedFile final : public WritableFile {
   std::string buffer_;
 };
 
-// Appends every entry of a sorted source (here a memtable's), in key order, to `builder`,
-// and its key to `filter` when there is one.
-Status add_entries(Iterator& entries, TableBuilder& builder, BloomFilter* filter) {
-  for (entries.seek_to_first(); entries.valid(); entries.next()) {
+// Appends the entries of a sorted source from where it stands, in key order, to `builder`
+// until the source ends or the table reaches `max_bytes`, and each key's hash to `hashes`.
+Status add_entries(Iterator& entries, std::uint64_t max_bytes, TableBuilder& builder,
+                   std::vector<std::uint64_t>* hashes) {
+  for (; entries.valid() && builder.file_size() < max_bytes; entries.next()) {
     VKV_RETURN_IF_ERROR(builder.add(entries.key(), entries.value(), entries.kind()));
-    if (filter != nullptr) filter->add(entries.key());
+    hashes->push_back(BloomFilter::hash(entries.key()));
   }
   VKV_RETURN_IF_ERROR(entries.status());
   return builder.finish();
 }
 
 // Steps 1 and 2: the whole table in `temp`, on disk.
-Status write_temp_table(Env& env, const std::string& temp, const Memtable& memtable,
-                        BloomFilter* filter) {
+Status write_temp_table(Env& env, const std::string& temp, Iterator& entries,
+                        std::uint64_t max_bytes, std::vector<std::uint64_t>* hashes) {
   auto created = env.new_writable_file(temp);
   if (!created.is_ok()) return created.status();
   BufferedFile file(std::move(created).value());
   TableBuilder builder(file);
-  VKV_RETURN_IF_ERROR(add_entries(*memtable.new_iterator(), builder, filter));
+  VKV_RETURN_IF_ERROR(add_entries(entries, max_bytes, builder, hashes));
   VKV_RETURN_IF_ERROR(file.sync());
   return file.close();
 }
@@ -71,6 +74,16 @@ Status write_temp_table(Env& env, const std::string& temp, const Memtable& memta
 std::unique_ptr<BloomFilter> new_filter(std::uint64_t keys, const TableFileOptions& options) {
   if (options.filter_bits_per_key == 0) return nullptr;
   return std::make_unique<BloomFilter>(keys, options.filter_bits_per_key);
+}
+
+// A filter of the keys whose hashes are `hashes`, or none when the options say so.
+std::unique_ptr<BloomFilter> filter_of(const std::vector<std::uint64_t>& hashes,
+                                       const TableFileOptions& options) {
+  std::unique_ptr<BloomFilter> filter = new_filter(hashes.size(), options);
+  if (filter != nullptr) {
+    for (std::uint64_t h : hashes) filter->add_hash(h);
+  }
+  return filter;
 }
 
 // Opens the table at `path`. With `verify`, reads and checks every block first, and fills
@@ -106,16 +119,24 @@ std::optional<std::uint64_t> parse_table_file_name(std::string_view name) {
   return DataDir::parse_numbered_name(name, kTableSuffix);
 }
 
-//! [write-table-file]
 Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number,
                                    const Memtable& memtable, const TableFileOptions& options) {
+  const std::unique_ptr<Iterator> entries = memtable.new_iterator();
+  entries->seek_to_first();
+  return write_table_file(dir, number, *entries, kNoTableLimit, options);
+}
+
+//! [write-table-file]
+Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number, Iterator& entries,
+                                   std::uint64_t max_bytes, const TableFileOptions& options) {
+  if (!entries.valid()) return Status::invalid_argument("no entries to write a table of");
   Env& env = dir.env();
   const std::string path = dir.file_path(table_file_name(number));
   const std::string temp = path + std::string(kTempSuffix);
   // 1-2. Under a name no reader trusts, then made durable: a crash leaves at worst a
   //      partial .tmp file, which start-up removes.
-  std::unique_ptr<BloomFilter> filter = new_filter(memtable.entry_count(), options);
-  Status s = write_temp_table(env, temp, memtable, filter.get());
+  std::vector<std::uint64_t> hashes;  // each key's, for the filter
+  Status s = write_temp_table(env, temp, entries, max_bytes, &hashes);
   // 3. The rename is atomic: the name NNNNNN.sst only ever points at a whole table.
   if (s.is_ok()) s = env.rename_file(temp, path);
   // 4. Without this, a power loss can undo the rename, and the table vanishes.
@@ -124,7 +145,7 @@ Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number,
     (void)env.remove_file(temp);  // best effort; start-up removes it otherwise
     return s;
   }
-  return open_table(env, path, number, options, /*verify=*/false, std::move(filter));
+  return open_table(env, path, number, options, /*verify=*/false, filter_of(hashes, options));
 }
 //! [write-table-file]
 

@@ -70,6 +70,17 @@ std::optional<std::uint64_t> parse_table_file_name(std::string_view name);
 Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number,
                                    const Memtable& memtable, const TableFileOptions& options = {});
 
+/// No limit on a table's size, for write_table_file().
+inline constexpr std::uint64_t kNoTableLimit = ~std::uint64_t{0};
+
+/// The same crash-safe sequence for the entries of any sorted source, from where `entries`
+/// stands: writes entries until the source ends or the table reaches `max_bytes` (the entry
+/// that crosses it is the table's last), and leaves `entries` at the first entry not written.
+/// A caller that cuts a long sorted run into tables calls it again while `entries` is valid.
+/// REQUIRES: entries.valid(); the source's keys are strictly increasing.
+Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number, Iterator& entries,
+                                   std::uint64_t max_bytes, const TableFileOptions& options = {});
+
 /// Opens table `number` in `dir` and verifies every block of it (Table::verify), so that a
 /// damaged table stops start-up with the file and the block named, rather than failing
 /// some later GET; the filter is built from the keys that pass, in the same read.
