@@ -75,6 +75,8 @@ class Table {
   [[nodiscard]] const Footer& footer() const { return footer_; }
   /// How many entries the table holds.
   [[nodiscard]] std::uint64_t entry_count() const { return footer_.entry_count; }
+  /// The table's size in bytes.
+  [[nodiscard]] std::uint64_t file_size() const { return file_->size(); }
   /// How many data blocks the table has.
   [[nodiscard]] std::size_t data_block_count() const { return index_.size(); }
   /// Where data block `i` is. REQUIRES: i < data_block_count().

@@ -1,0 +1,95 @@
+#include "08-compaction/compaction.hpp"
+
+namespace vkv::storage {
+
+std::uint64_t Compaction::input_bytes() const {
+  std::uint64_t bytes = 0;
+  for (const auto& t : inputs) bytes += t->bytes();
+  for (const auto& t : overlapped) bytes += t->bytes();
+  return bytes;
+}
+
+double compaction_score(const Version& v, const LevelOptions& options, int level) {
+  if (level == 0) {
+    return static_cast<double>(v.level(0).size()) /
+           static_cast<double>(options.l0_compaction_trigger);
+  }
+  return static_cast<double>(v.level_bytes(level)) /
+         static_cast<double>(options.target_bytes(level));
+}
+
+namespace {
+
+// The key range [smallest, largest] of `tables`. REQUIRES: !tables.empty().
+std::pair<std::string, std::string> key_range(const Version::Tables& tables) {
+  std::string smallest(tables.front()->smallest());
+  std::string largest(tables.front()->largest());
+  for (const auto& t : tables) {
+    if (t->smallest() < smallest) smallest = t->smallest();
+    if (t->largest() > largest) largest = t->largest();
+  }
+  return {smallest, largest};
+}
+
+}  // namespace
+
+//! [pick-compaction]
+std::optional<Compaction> pick_compaction(const Version& v, const LevelOptions& options,
+                                          const CompactionCursors& cursors) {
+  int best = -1;
+  double best_score = 1.0;
+  for (int level = 0; level + 1 < kLevels; ++level) {
+    const double score = compaction_score(v, options, level);
+    if (score >= best_score) {
+      best = level;
+      best_score = score;
+    }
+  }
+  if (best < 0) return std::nullopt;
+  Compaction c;
+  c.level = best;
+  if (best == 0) {
+    const auto& l0 = v.level(0);
+    c.inputs.assign(l0.rbegin(), l0.rend());  // newest first, for the merge
+  } else {
+    // The first table past the cursor, or the level's first table after its last.
+    const auto& tables = v.level(best);
+    auto it = tables.begin();
+    while (it != tables.end() && (*it)->smallest() <= cursors[best]) ++it;
+    if (it == tables.end()) it = tables.begin();
+    c.inputs.push_back(*it);
+  }
+  const auto [smallest, largest] = key_range(c.inputs);
+  c.overlapped = v.overlapping(best + 1, smallest, largest);
+  return c;
+}
+//! [pick-compaction]
+
+CompactionIterator::CompactionIterator(std::unique_ptr<Iterator> merged,
+                                       std::shared_ptr<const Version> base, int output_level)
+    : merged_(std::move(merged)), base_(std::move(base)), output_level_(output_level) {}
+
+void CompactionIterator::seek_to_first() {
+  merged_->seek_to_first();
+  skip_dropped();
+}
+
+void CompactionIterator::seek(std::string_view target) {
+  merged_->seek(target);
+  skip_dropped();
+}
+
+void CompactionIterator::next() {
+  merged_->next();
+  skip_dropped();
+}
+
+void CompactionIterator::skip_dropped() {
+  while (merged_->valid() && merged_->kind() == EntryKind::kTombstone &&
+         !base_->deeper_may_hold(output_level_, merged_->key())) {
+    ++dropped_;
+    merged_->next();
+  }
+}
+
+}  // namespace vkv::storage

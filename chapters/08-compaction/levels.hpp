@@ -1,0 +1,45 @@
+/// \file
+/// The shape of the levels: how many, how big each may grow, when level 0 slows writers.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace vkv::storage {
+
+//! [levels]
+/// Level 0 holds tables as flushed (their key ranges may overlap); levels 1 to
+/// kLevels - 1 each hold tables whose key ranges do not overlap.
+inline constexpr int kLevels = 7;
+
+/// How the levels are shaped. The defaults are LevelDB's, for a 4 MiB memtable.
+struct LevelOptions {
+  /// Level 0 is compacted once it holds this many tables.
+  std::size_t l0_compaction_trigger = 4;
+  /// From this many level-0 tables on, each write first waits 1 ms, so that compaction
+  /// gets the disk and the CPU to catch up.
+  std::size_t l0_slowdown_trigger = 8;
+  /// At this many level-0 tables, writes wait until compaction brings the count down.
+  std::size_t l0_stop_trigger = 12;
+  /// Level 1's target size; each deeper level's is `level_size_multiplier` times the one
+  /// above it (10 MiB, 100 MiB, 1 GiB, ...). The last level has no target.
+  std::uint64_t level1_bytes = 10 << 20;
+  /// How much bigger each level is than the one above.
+  std::uint64_t level_size_multiplier = 10;
+  /// A compaction cuts its output into tables of about this many bytes.
+  std::uint64_t table_bytes = 2 << 20;
+  /// True: compactions run on a thread of their own, beside reads and writes. False: each
+  /// flush runs the compactions it makes needed before it returns, on the flushing thread,
+  /// so that every file operation comes in a fixed order (the crash tests count on it).
+  bool background = true;
+
+  /// The target size of `level` (1 and deeper).
+  [[nodiscard]] std::uint64_t target_bytes(int level) const {
+    std::uint64_t bytes = level1_bytes;
+    for (int l = 1; l < level; ++l) bytes *= level_size_multiplier;
+    return bytes;
+  }
+};
+//! [levels]
+
+}  // namespace vkv::storage

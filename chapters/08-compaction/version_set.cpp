@@ -1,0 +1,406 @@
+#include "08-compaction/version_set.hpp"
+
+#include <algorithm>
+
+#include "05-sstables/manifest.hpp"
+#include "08-compaction/newest_wins_iterator.hpp"
+
+namespace vkv::storage {
+
+namespace {
+
+// How long a failed compaction waits before it is tried again: 1 s, doubling up to 32 s.
+constexpr std::chrono::seconds kFirstRetry{1};
+constexpr std::chrono::seconds kLastRetry{32};
+
+std::string plural(std::uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+bool by_smallest_key(const std::shared_ptr<LiveTable>& a, const std::shared_ptr<LiveTable>& b) {
+  return a->smallest() < b->smallest();
+}
+
+// `tables` without those in `gone`.
+Version::Tables without(const Version::Tables& tables, const Version::Tables& gone) {
+  Version::Tables out;
+  for (const auto& t : tables) {
+    if (std::find(gone.begin(), gone.end(), t) == gone.end()) out.push_back(t);
+  }
+  return out;
+}
+
+double highest_score(const Version& v, const LevelOptions& options) {
+  double best = 0;
+  for (int level = 0; level + 1 < kLevels; ++level) {
+    best = std::max(best, compaction_score(v, options, level));
+  }
+  return best;
+}
+
+}  // namespace
+
+VersionSet::VersionSet(const TableSetContext& context, const LevelOptions& options)
+    : context_(context), options_(options),
+      version_(std::make_shared<const Version>(Version::Levels{})) {}
+
+VersionSet::~VersionSet() {
+  {
+    std::lock_guard lock(work_mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_all();
+  caught_up_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+TableSetFactory VersionSet::factory(const LevelOptions& options) {
+  return [options](const TableSetContext& context) -> std::unique_ptr<TableSet> {
+    return std::make_unique<VersionSet>(context, options);
+  };
+}
+
+std::shared_ptr<LiveTable> VersionSet::live(TableFile file) const {
+  std::string path = context_.dir->file_path(table_file_name(file.number));
+  return std::make_shared<LiveTable>(std::move(file), context_.dir->env(), std::move(path));
+}
+
+//! [recover]
+Result<TableSet::Recovered> VersionSet::recover(std::vector<std::string>& notes) {
+  const DataDir& dir = *context_.dir;
+  auto read = read_level_manifest(dir.env(), dir.path());
+  if (!read.is_ok()) return read.status();
+  const LevelManifest m = read->value_or(LevelManifest{});
+  // Every table the MANIFEST lists, opened and verified, in its level.
+  Version::Levels levels;
+  std::uint64_t entries = 0;
+  for (const auto& t : m.tables) {
+    auto table = open_table_file(dir, t.number, context_.table_options);
+    if (!table.is_ok()) {
+      if (!table.status().is_not_found()) return table.status();
+      return Status::corruption(dir.file_path(kManifestName) + " lists " +
+                                table_file_name(t.number) + ", which is missing (" +
+                                table.status().message() + ")");
+    }
+    entries += table->table->entry_count();
+    levels[t.level].push_back(live(std::move(table).value()));
+  }
+  // Below level 0, each level is sorted and its key ranges must not overlap.
+  for (int level = 1; level < kLevels; ++level) {
+    auto& tables = levels[level];
+    std::sort(tables.begin(), tables.end(), by_smallest_key);
+    for (std::size_t i = 1; i < tables.size(); ++i) {
+      if (tables[i - 1]->largest() >= tables[i]->smallest()) {
+        return Status::corruption(dir.file_path(kManifestName) + ": level " +
+                                  std::to_string(level) + " tables " +
+                                  table_file_name(tables[i - 1]->number()) + " and " +
+                                  table_file_name(tables[i]->number()) + " overlap");
+      }
+    }
+  }
+  if (!m.tables.empty()) {
+    std::string shape;
+    for (int level = 0; level < kLevels; ++level) {
+      if (!levels[level].empty()) {
+        shape += (shape.empty() ? "" : ", ") + ("L" + std::to_string(level) + ": " +
+                                                std::to_string(levels[level].size()));
+      }
+    }
+    notes.push_back(dir.path() + ": opened and verified " +
+                    plural(m.tables.size(), "table", "tables") + " holding " +
+                    plural(entries, "entry", "entries") + " (" + shape + ")");
+  }
+  // A table file the MANIFEST does not list belongs to no version: the output of a
+  // compaction that crashed before its edit was recorded (its inputs are still listed),
+  // an input of one that crashed after (its output is listed), or a flush's table that
+  // never made it (its log is replayed).
+  auto names = dir.env().list_dir(dir.path());
+  if (!names.is_ok()) return names.status();
+  for (const auto& name : *names) {
+    auto n = parse_table_file_name(name);
+    if (!n) continue;
+    const bool listed = std::any_of(m.tables.begin(), m.tables.end(),
+                                    [&](const LevelManifest::Table& t) { return t.number == *n; });
+    if (listed) continue;
+    VKV_RETURN_IF_ERROR(dir.env().remove_file(dir.file_path(name)));
+    notes.push_back("removed " + dir.file_path(name) +
+                    ": a table no MANIFEST entry holds (left by a crash during a compaction or a flush)");
+  }
+  {
+    std::lock_guard lock(edit_mu_);
+    log_number_ = m.log_number;
+  }
+  auto v = std::make_shared<const Version>(std::move(levels));
+  count_level0(*v);
+  {
+    std::lock_guard lock(version_mu_);
+    version_ = std::move(v);
+  }
+  if (options_.background) {
+    thread_ = std::thread([this] { compaction_loop(); });
+    {
+      std::lock_guard lock(work_mu_);
+      work_pending_ = true;  // the levels may need compacting already
+    }
+    work_cv_.notify_all();
+  }
+  return Recovered{m.log_number, m.next_file_number};
+}
+//! [recover]
+
+bool VersionSet::is_live(std::uint64_t number) const {
+  const auto v = version();
+  for (const auto& level : v->levels()) {
+    for (const auto& t : level) {
+      if (t->number() == number) return true;
+    }
+  }
+  return false;
+}
+
+Status VersionSet::add_flushed(TableFile table, std::uint64_t log_number) {
+  const std::uint64_t bytes = table.table->file_size();
+  {
+    std::lock_guard lock(edit_mu_);
+    Version::Levels levels = version()->levels();
+    levels[0].push_back(live(std::move(table)));
+    const std::uint64_t old_log_number = log_number_;
+    log_number_ = log_number;
+    if (Status s = install(std::move(levels)); !s.is_ok()) {
+      log_number_ = old_log_number;
+      return s;
+    }
+  }
+  {
+    std::lock_guard lock(work_mu_);
+    stats_.flushed_bytes += bytes;
+    work_pending_ = options_.background;
+  }
+  if (options_.background) {
+    work_cv_.notify_all();
+    return Status::ok();
+  }
+  // Inline: the flush is recorded whatever happens here; a failed compaction has said so.
+  for (bool ran = true; ran;) {
+    if (!compact_once(&ran)) break;
+  }
+  return Status::ok();
+}
+
+//! [install]
+Status VersionSet::install(Version::Levels levels) {
+  LevelManifest m;
+  m.log_number = log_number_;
+  m.next_file_number = context_.numbers->peek();
+  for (int level = 0; level < kLevels; ++level) {
+    for (const auto& t : levels[level]) m.tables.push_back({t->number(), level});
+  }
+  // The edit is durable before any reader sees it: after a crash the store comes back
+  // with the tables before it, or the tables after it, never a mix.
+  VKV_RETURN_IF_ERROR(write_level_manifest(context_.dir->env(), context_.dir->path(), m));
+  auto v = std::make_shared<const Version>(std::move(levels));
+  count_level0(*v);
+  std::lock_guard lock(version_mu_);
+  version_ = std::move(v);
+  return Status::ok();
+}
+//! [install]
+
+void VersionSet::count_level0(const Version& v) {
+  {
+    std::lock_guard lock(work_mu_);
+    level0_tables_ = v.level(0).size();
+    level0_count_.store(level0_tables_, std::memory_order_relaxed);
+  }
+  caught_up_.notify_all();
+}
+
+std::shared_ptr<const Version> VersionSet::version() const {
+  std::lock_guard lock(version_mu_);
+  return version_;
+}
+
+void VersionSet::compaction_loop() {
+  std::chrono::seconds retry = kFirstRetry;
+  std::unique_lock lock(work_mu_);
+  for (;;) {
+    work_cv_.wait(lock, [this] { return stop_ || work_pending_; });
+    if (stop_) return;
+    work_pending_ = false;
+    busy_ = true;
+    lock.unlock();
+    bool failed = false;
+    while (!failed) {
+      {
+        std::lock_guard check(work_mu_);
+        if (stop_) break;
+      }
+      bool ran = false;
+      failed = !compact_once(&ran);
+      if (!ran) break;
+    }
+    lock.lock();
+    busy_ = false;
+    caught_up_.notify_all();
+    if (failed) {
+      // Try again later; a flush meanwhile does not hurry it.
+      work_cv_.wait_for(lock, retry, [this] { return stop_; });
+      retry = std::min(retry * 2, kLastRetry);
+      work_pending_ = true;
+    } else {
+      retry = kFirstRetry;
+    }
+  }
+}
+
+//! [compact-once]
+bool VersionSet::compact_once(bool* ran) {
+  const std::shared_ptr<const Version> base = version();
+  const std::optional<Compaction> c = pick_compaction(*base, options_, cursors_);
+  *ran = c.has_value();
+  if (!c) return true;
+  const auto start = std::chrono::steady_clock::now();
+  LevelStats done;
+  Version::Tables outputs;
+  std::uint64_t dropped = 0;
+  Status s;
+  if (c->trivial_move()) {
+    outputs = c->inputs;  // the same table, one level down
+    ++done.moves;
+  } else {
+    s = run(*c, base, &outputs, &dropped);
+    ++done.compactions;
+    done.bytes_read = c->input_bytes();
+    for (const auto& t : outputs) done.bytes_written += t->bytes();
+  }
+  if (s.is_ok()) {
+    std::lock_guard lock(edit_mu_);
+    // From the version now, not `base`: flushes may have added to level 0 meanwhile.
+    Version::Levels levels = version()->levels();
+    levels[c->level] = without(levels[c->level], c->inputs);
+    Version::Tables& below = levels[c->level + 1];
+    below = without(below, c->overlapped);
+    below.insert(below.end(), outputs.begin(), outputs.end());
+    std::sort(below.begin(), below.end(), by_smallest_key);
+    s = install(std::move(levels));
+  }
+  if (!s.is_ok()) {
+    // Nothing recorded: the inputs stay, and the new tables go as `outputs` is dropped.
+    if (!c->trivial_move()) {
+      for (const auto& t : outputs) t->mark_obsolete();
+    }
+    const Status failure = Status::io_error("compaction of level " + std::to_string(c->level) +
+                                            " failed (" + s.to_string() +
+                                            "); nothing was deleted, it will be tried again");
+    if (context_.on_error) context_.on_error(failure);
+    std::lock_guard lock(work_mu_);
+    failure_ = failure;
+    ++stats_.failed_compactions;
+    return false;
+  }
+  if (!c->trivial_move()) {
+    for (const auto& t : c->inputs) t->mark_obsolete();
+    for (const auto& t : c->overlapped) t->mark_obsolete();
+  }
+  cursors_[c->level] = std::string(c->inputs.back()->largest());
+  done.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::lock_guard lock(work_mu_);
+  failure_ = Status::ok();
+  LevelStats& into = stats_.levels[c->level + 1];
+  into.compactions += done.compactions;
+  into.moves += done.moves;
+  into.bytes_read += done.bytes_read;
+  into.bytes_written += done.bytes_written;
+  into.seconds += done.seconds;
+  stats_.dropped_tombstones += dropped;
+  return true;
+}
+//! [compact-once]
+
+//! [run-compaction]
+Status VersionSet::run(const Compaction& c, const std::shared_ptr<const Version>& base,
+                       Version::Tables* outputs, std::uint64_t* dropped) {
+  // The sources newest first: the inputs (level 0's newest first), then the level below.
+  std::vector<std::unique_ptr<Iterator>> sources;
+  for (const auto& t : c.inputs) sources.push_back(std::make_unique<Table::Iterator>(*t->file().table));
+  for (const auto& t : c.overlapped) {
+    sources.push_back(std::make_unique<Table::Iterator>(*t->file().table));
+  }
+  CompactionIterator entries(std::make_unique<NewestWinsIterator>(std::move(sources)), base,
+                             c.level + 1);
+  entries.seek_to_first();
+  // One sorted run, cut into tables of about table_bytes.
+  while (entries.valid()) {
+    auto table = write_table_file(*context_.dir, context_.numbers->allocate(), entries,
+                                  options_.table_bytes, context_.table_options);
+    if (!table.is_ok()) return table.status();
+    outputs->push_back(live(std::move(table).value()));
+  }
+  *dropped = entries.dropped_tombstones();
+  return entries.status();
+}
+//! [run-compaction]
+
+//! [before-write]
+Status VersionSet::before_write() {
+  if (level0_count_.load(std::memory_order_relaxed) < options_.l0_slowdown_trigger) {
+    return Status::ok();  // the common case: no lock, no wait
+  }
+  std::unique_lock lock(work_mu_);
+  if (level0_tables_ < options_.l0_stop_trigger) {
+    ++stats_.slowed_writes;
+    lock.unlock();
+    // Level 0 is filling: give compaction 1 ms of this writer's time, once per write.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return Status::ok();
+  }
+  ++stats_.stopped_writes;
+  const auto start = std::chrono::steady_clock::now();
+  while (level0_tables_ >= options_.l0_stop_trigger && !stop_) {
+    if (!failure_.is_ok()) {
+      return Status::io_error("level 0 is full (" + std::to_string(level0_tables_) +
+                              " tables) and compaction cannot run: " + failure_.message());
+    }
+    caught_up_.wait_for(lock, std::chrono::milliseconds(100));
+  }
+  stats_.stopped_seconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return Status::ok();
+}
+//! [before-write]
+
+Status VersionSet::wait_until_compacted() {
+  std::unique_lock lock(work_mu_);
+  for (;;) {
+    if (!failure_.is_ok()) return failure_;
+    if (!options_.background) {
+      lock.unlock();
+      for (bool ran = true; ran;) {
+        if (!compact_once(&ran)) break;
+      }
+      lock.lock();
+      return failure_;
+    }
+    if (!busy_ && !work_pending_) {
+      const auto v = version();
+      if (highest_score(*v, options_) < 1.0) return Status::ok();
+      work_pending_ = true;
+      work_cv_.notify_all();
+    }
+    caught_up_.wait_for(lock, std::chrono::milliseconds(100));
+  }
+}
+
+VersionSetStats VersionSet::stats() const {
+  const auto v = version();
+  std::lock_guard lock(work_mu_);
+  VersionSetStats s = stats_;
+  for (int level = 0; level < kLevels; ++level) {
+    s.levels[level].tables = v->level(level).size();
+    s.levels[level].bytes = v->level_bytes(level);
+    s.levels[level].score = level + 1 < kLevels ? compaction_score(*v, options_, level) : 0;
+  }
+  return s;
+}
+
+}  // namespace vkv::storage
