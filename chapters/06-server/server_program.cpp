@@ -175,6 +175,7 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
     return 1;
   }
   for (const auto& note : (*store)->recovery_notes()) std::cerr << prefix << note << "\n";
+  if (program.store_report) std::cerr << program.store_report();
 
   engine::Engine engine(**store);
   engine::LsmDurability durability(**store);
@@ -197,6 +198,7 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
     std::cerr << prefix << "final sync failed: " << synced.to_string() << "\n";
     return 1;
   }
+  if (program.store_report) std::cerr << program.store_report();
   std::printf("%sstopped; everything acknowledged is on disk\n", prefix.c_str());
   return 0;
 }

@@ -25,6 +25,9 @@ struct ServerProgram {
   /// Changes the store's options once the flags are read (for example its memtable's
   /// shards). May be empty.
   std::function<void(storage::LsmStoreOptions&)> tune_store;
+  /// A few lines on what the store holds, printed on standard error once the store is open
+  /// and again when the server stops. May be empty.
+  std::function<std::string()> store_report;
 };
 //! [server-program]
 

@@ -40,6 +40,7 @@ struct LevelManifest {
   struct Table {
     std::uint64_t number = 0;  ///< Its file number.
     int level = 0;             ///< Its level, 0 to kLevels - 1.
+    /// Equal number and level.
     bool operator==(const Table&) const = default;
   };
   /// As in chapter 5: logs numbered below this are all in tables.

@@ -34,8 +34,9 @@ class LiveTable {
   [[nodiscard]] std::uint64_t number() const { return file_.number; }
   /// Its size on disk.
   [[nodiscard]] std::uint64_t bytes() const { return file_.table->file_size(); }
-  /// Its first and last keys.
+  /// Its first key.
   [[nodiscard]] std::string_view smallest() const { return file_.smallest_key; }
+  /// Its last key.
   [[nodiscard]] std::string_view largest() const { return file_.table->largest_key(); }
   /// No new version will hold it: delete its file once the last version lets go.
   void mark_obsolete() { obsolete_.store(true); }
@@ -53,9 +54,12 @@ class LiveTable {
 /// overlap. Never changes once made.
 class Version final : public TableVersion {
  public:
+  /// The tables of one level.
   using Tables = std::vector<std::shared_ptr<LiveTable>>;
+  /// The tables of every level, level 0 first.
   using Levels = std::array<Tables, kLevels>;
 
+  /// A version of `levels`. REQUIRES: they have the shape described above.
   explicit Version(Levels levels) : levels_(std::move(levels)) {}
 
   /// Level 0 newest first, then at most one table per deeper level (the one whose key

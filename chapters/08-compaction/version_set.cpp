@@ -1,9 +1,11 @@
 #include "08-compaction/version_set.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "05-sstables/manifest.hpp"
 #include "08-compaction/newest_wins_iterator.hpp"
+#include "common/escape.hpp"
 
 namespace vkv::storage {
 
@@ -54,9 +56,11 @@ VersionSet::~VersionSet() {
   if (thread_.joinable()) thread_.join();
 }
 
-TableSetFactory VersionSet::factory(const LevelOptions& options) {
-  return [options](const TableSetContext& context) -> std::unique_ptr<TableSet> {
-    return std::make_unique<VersionSet>(context, options);
+TableSetFactory VersionSet::factory(const LevelOptions& options, VersionSet** made) {
+  return [options, made](const TableSetContext& context) -> std::unique_ptr<TableSet> {
+    auto set = std::make_unique<VersionSet>(context, options);
+    if (made != nullptr) *made = set.get();
+    return set;
   };
 }
 
@@ -401,6 +405,59 @@ VersionSetStats VersionSet::stats() const {
     s.levels[level].score = level + 1 < kLevels ? compaction_score(*v, options_, level) : 0;
   }
   return s;
+}
+
+namespace {
+
+std::string mib(std::uint64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(bytes) / (1 << 20));
+  return buf;
+}
+
+}  // namespace
+
+//! [level-stats]
+std::string format_level_stats(const VersionSetStats& stats) {
+  std::string out = "level  tables   MiB  score  compactions  moves  read MiB  written MiB  seconds\n";
+  std::uint64_t written = stats.flushed_bytes;
+  for (int level = 0; level < kLevels; ++level) {
+    const LevelStats& l = stats.levels[level];
+    written += l.bytes_written;
+    if (l.tables == 0 && l.compactions == 0 && l.moves == 0) continue;
+    char row[160];
+    std::snprintf(row, sizeof row, "  L%d   %6zu %6s %6.2f  %11llu  %5llu  %8s  %11s  %7.1f\n",
+                  level, l.tables, mib(l.bytes).c_str(), l.score,
+                  static_cast<unsigned long long>(l.compactions),
+                  static_cast<unsigned long long>(l.moves), mib(l.bytes_read).c_str(),
+                  mib(l.bytes_written).c_str(), l.seconds);
+    out += row;
+  }
+  char tail[256];
+  std::snprintf(tail, sizeof tail,
+                "flushed %s MiB; table writes / flushed: %.2f; writes slowed %llu, stopped "
+                "%llu (%.1f s); failed compactions %llu\n",
+                mib(stats.flushed_bytes).c_str(),
+                stats.flushed_bytes == 0 ? 0.0
+                                         : static_cast<double>(written) /
+                                               static_cast<double>(stats.flushed_bytes),
+                static_cast<unsigned long long>(stats.slowed_writes),
+                static_cast<unsigned long long>(stats.stopped_writes), stats.stopped_seconds,
+                static_cast<unsigned long long>(stats.failed_compactions));
+  return out + tail;
+}
+//! [level-stats]
+
+std::string format_tables(const Version& v) {
+  std::string out;
+  for (int level = 0; level < kLevels; ++level) {
+    for (const auto& t : v.level(level)) {
+      out += "  L" + std::to_string(level) + " " + table_file_name(t->number()) + " " +
+             std::to_string(t->bytes()) + " bytes  [" + escape_bytes(t->smallest()) + " .. " +
+             escape_bytes(t->largest()) + "]\n";
+    }
+  }
+  return out;
 }
 
 }  // namespace vkv::storage

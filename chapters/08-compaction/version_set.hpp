@@ -35,7 +35,7 @@ struct LevelStats {
 
 /// What the whole set has done since the store opened.
 struct VersionSetStats {
-  std::array<LevelStats, kLevels> levels;
+  std::array<LevelStats, kLevels> levels;  ///< Each level's.
   std::uint64_t flushed_bytes = 0;         ///< Bytes of tables written by flushes.
   std::uint64_t dropped_tombstones = 0;    ///< Tombstones compactions had no more use for.
   std::uint64_t slowed_writes = 0;         ///< Writes that waited 1 ms (level 0 was filling).
@@ -91,8 +91,9 @@ class VersionSet final : public TableSet {
   /// Waits until no level needs compacting (or compaction is failing: then its error).
   Status wait_until_compacted();
 
-  /// A factory for LsmStoreOptions::table_set.
-  static TableSetFactory factory(const LevelOptions& options = {});
+  /// A factory for LsmStoreOptions::table_set. When `made` is given, `*made` is set to the
+  /// set it makes (which lives as long as its store).
+  static TableSetFactory factory(const LevelOptions& options = {}, VersionSet** made = nullptr);
 
  private:
   void compaction_loop();
@@ -129,5 +130,13 @@ class VersionSet final : public TableSet {
   VersionSetStats stats_;
   std::thread thread_;
 };
+
+/// The levels as a table, one row per level that has tables or has been compacted into
+/// (as LevelDB's "leveldb.stats"): tables, size, score, and what compaction read and wrote;
+/// then the write amplification and the writers' waits.
+std::string format_level_stats(const VersionSetStats& stats);
+
+/// Every table of `v`, level by level: number, size and key range.
+std::string format_tables(const Version& v);
 
 }  // namespace vkv::storage
