@@ -54,6 +54,7 @@ std::optional<int> parse_flags(const ServerProgram& program, int argc, char** ar
                  "pending reply bytes per client before its commands wait");
   flags.add_size("stalled-timeout", &f.server.stalled_timeout_seconds,
                  "seconds a client may leave its replies unread before it is closed");
+  if (program.add_flags) program.add_flags(flags);
   if (auto code = flags.parse_main(argc, argv)) return code;
   if (f.port > 65535) {
     std::cerr << program.name << ": bad value '" << f.port

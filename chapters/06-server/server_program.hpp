@@ -8,6 +8,7 @@
 
 #include "05-sstables/lsm_store.hpp"
 #include "common/env.hpp"
+#include "common/flags.hpp"
 
 namespace vkv::runtime {
 
@@ -25,6 +26,8 @@ struct ServerProgram {
   /// Changes the store's options once the flags are read (for example its memtable's
   /// shards). May be empty.
   std::function<void(storage::LsmStoreOptions&)> tune_store;
+  /// Adds the chapter's own flags to the server's. May be empty.
+  std::function<void(Flags&)> add_flags;
   /// A few lines on what the store holds, printed on standard error once the store is open
   /// and again when the server stops. May be empty.
   std::function<std::string()> store_report;

@@ -28,6 +28,8 @@ struct LevelOptions {
   std::uint64_t level_size_multiplier = 10;
   /// A compaction cuts its output into tables of about this many bytes.
   std::uint64_t table_bytes = 2 << 20;
+  /// Memory for values GETs found in the tables (RowCache); 0 turns the cache off.
+  std::size_t row_cache_bytes = 32 << 20;
   /// True: compactions run on a thread of their own, beside reads and writes. False: each
   /// flush runs the compactions it makes needed before it returns, on the flushing thread,
   /// so that every file operation comes in a fixed order (the crash tests count on it).

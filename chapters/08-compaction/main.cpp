@@ -17,9 +17,16 @@ int main(int argc, char** argv) {
     vkv::storage::FastStore::tune(options);                            // chapter 7's parts
     options.table_set = vkv::storage::VersionSet::factory({}, &levels);  // the levels
   };
+  // --levels: every table's level, size and key range too, not only the levels' table.
+  bool list_tables = false;
+  program.add_flags = [&list_tables](vkv::Flags& flags) {
+    flags.add_bool("levels", &list_tables, "also list every table: level, size, key range");
+  };
   // The levels' table when the store opens and when the server stops.
-  program.store_report = [&levels] {
-    return levels == nullptr ? std::string() : format_level_stats(levels->stats());
+  program.store_report = [&levels, &list_tables] {
+    if (levels == nullptr) return std::string();
+    const std::string tables = list_tables ? format_tables(*levels->version()) : "";
+    return tables + format_level_stats(levels->stats());
   };
   return vkv::runtime::run_server_program(program, argc, argv);
 }

@@ -41,9 +41,20 @@ const LiveTable* find_in_level(const Version::Tables& tables, std::string_view k
 
 }  // namespace
 
-//! [version-get]
+//! [row-cached-get]
 Status Version::get(std::string_view key, std::string* value,
                     std::uint64_t* filter_skips) const {
+  if (row_cache_ == nullptr) return get_from_tables(key, value, filter_skips);
+  if (row_cache_->lookup(key, epoch_, value)) return Status::ok();
+  Status s = get_from_tables(key, value, filter_skips);
+  if (s.is_ok()) row_cache_->insert(key, *value, epoch_);
+  return s;
+}
+//! [row-cached-get]
+
+//! [version-get]
+Status Version::get_from_tables(std::string_view key, std::string* value,
+                                std::uint64_t* filter_skips) const {
   const std::uint64_t hash = BloomFilter::hash(key);
   // Level 0's tables may overlap: every one whose range holds the key, newest first.
   for (auto t = levels_[0].rbegin(); t != levels_[0].rend(); ++t) {

@@ -12,6 +12,7 @@
 
 #include "05-sstables/table_set.hpp"
 #include "08-compaction/levels.hpp"
+#include "08-compaction/row_cache.hpp"
 
 namespace vkv::storage {
 
@@ -59,11 +60,14 @@ class Version final : public TableVersion {
   /// The tables of every level, level 0 first.
   using Levels = std::array<Tables, kLevels>;
 
-  /// A version of `levels`. REQUIRES: they have the shape described above.
-  explicit Version(Levels levels) : levels_(std::move(levels)) {}
+  /// A version of `levels`. REQUIRES: they have the shape described above. With a
+  /// `row_cache`, GETs look there first and remember there what they find, as of `epoch`
+  /// (see RowCache).
+  explicit Version(Levels levels, RowCache* row_cache = nullptr, std::uint64_t epoch = 0)
+      : levels_(std::move(levels)), row_cache_(row_cache), epoch_(epoch) {}
 
-  /// Level 0 newest first, then at most one table per deeper level (the one whose key
-  /// range holds the key); the first entry found decides.
+  /// The row cache first, if any; then level 0 newest first, then at most one table per
+  /// deeper level (the one whose key range holds the key); the first entry found decides.
   Status get(std::string_view key, std::string* value,
              std::uint64_t* filter_skips) const override;
   /// Level 0 newest first, then each level in key order.
@@ -80,9 +84,17 @@ class Version final : public TableVersion {
                                    std::string_view largest) const;
   /// Whether a table below `level` may hold `key` (its key range holds it).
   [[nodiscard]] bool deeper_may_hold(int level, std::string_view key) const;
+  /// The flush count this version's row-cache entries are valid for.
+  [[nodiscard]] std::uint64_t epoch() const { return epoch_; }
 
  private:
+  // Looks `key` up in the tables, without the row cache.
+  Status get_from_tables(std::string_view key, std::string* value,
+                         std::uint64_t* filter_skips) const;
+
   Levels levels_;
+  RowCache* row_cache_;   // may be null; outlives every version (the VersionSet owns it)
+  std::uint64_t epoch_;
 };
 
 }  // namespace vkv::storage

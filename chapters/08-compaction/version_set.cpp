@@ -43,7 +43,7 @@ double highest_score(const Version& v, const LevelOptions& options) {
 }  // namespace
 
 VersionSet::VersionSet(const TableSetContext& context, const LevelOptions& options)
-    : context_(context), options_(options),
+    : context_(context), options_(options), row_cache_(options.row_cache_bytes),
       version_(std::make_shared<const Version>(Version::Levels{})) {}
 
 VersionSet::~VersionSet() {
@@ -134,7 +134,7 @@ Result<TableSet::Recovered> VersionSet::recover(std::vector<std::string>& notes)
     std::lock_guard lock(edit_mu_);
     log_number_ = m.log_number;
   }
-  auto v = std::make_shared<const Version>(std::move(levels));
+  auto v = std::make_shared<const Version>(std::move(levels), &row_cache_, epoch_);
   count_level0(*v);
   {
     std::lock_guard lock(version_mu_);
@@ -170,8 +170,10 @@ Status VersionSet::add_flushed(TableFile table, std::uint64_t log_number) {
     levels[0].push_back(live(std::move(table)));
     const std::uint64_t old_log_number = log_number_;
     log_number_ = log_number;
+    ++epoch_;  // a new table may give keys new values: older cached rows stop matching
     if (Status s = install(std::move(levels)); !s.is_ok()) {
       log_number_ = old_log_number;
+      --epoch_;
       return s;
     }
   }
@@ -202,7 +204,7 @@ Status VersionSet::install(Version::Levels levels) {
   // The edit is durable before any reader sees it: after a crash the store comes back
   // with the tables before it, or the tables after it, never a mix.
   VKV_RETURN_IF_ERROR(write_level_manifest(context_.dir->env(), context_.dir->path(), m));
-  auto v = std::make_shared<const Version>(std::move(levels));
+  auto v = std::make_shared<const Version>(std::move(levels), &row_cache_, epoch_);
   count_level0(*v);
   std::lock_guard lock(version_mu_);
   version_ = std::move(v);
@@ -399,6 +401,8 @@ VersionSetStats VersionSet::stats() const {
   const auto v = version();
   std::lock_guard lock(work_mu_);
   VersionSetStats s = stats_;
+  s.row_cache_hits = row_cache_.hits();
+  s.row_cache_bytes = row_cache_.bytes();
   for (int level = 0; level < kLevels; ++level) {
     s.levels[level].tables = v->level(level).size();
     s.levels[level].bytes = v->level_bytes(level);

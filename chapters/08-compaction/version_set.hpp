@@ -17,6 +17,7 @@
 #include "08-compaction/compaction.hpp"
 #include "08-compaction/level_manifest.hpp"
 #include "08-compaction/levels.hpp"
+#include "08-compaction/row_cache.hpp"
 #include "08-compaction/version.hpp"
 
 namespace vkv::storage {
@@ -42,6 +43,8 @@ struct VersionSetStats {
   std::uint64_t stopped_writes = 0;        ///< Writes that waited for compaction to catch up.
   double stopped_seconds = 0;              ///< How long those waited, in all.
   std::uint64_t failed_compactions = 0;    ///< Compactions that failed (and were retried).
+  std::uint64_t row_cache_hits = 0;        ///< GETs the row cache answered.
+  std::size_t row_cache_bytes = 0;         ///< Bytes the row cache holds now.
 };
 
 /// Chapter 8's TableSet: the tables of chapter 5 in levels, kept in shape by a compaction
@@ -112,6 +115,8 @@ class VersionSet final : public TableSet {
 
   std::mutex edit_mu_;              // one edit of the MANIFEST at a time
   std::uint64_t log_number_ = 0;    // guarded by edit_mu_: as last recorded
+  std::uint64_t epoch_ = 0;         // guarded by edit_mu_: flushes so far (RowCache)
+  RowCache row_cache_;
   CompactionCursors cursors_;       // used by the compaction thread only
 
   mutable std::mutex version_mu_;

@@ -39,6 +39,7 @@ struct Options {
   std::size_t pipeline = 1;
   std::size_t requests = 200000;  // per phase
   std::size_t keys = 100000;
+  std::size_t key_offset = 0;  // keys are key_offset .. key_offset + keys - 1
   std::size_t value_size = 100;
   std::size_t threads = 1;
   std::string protocol = "vkv";
@@ -138,7 +139,7 @@ void run_clients(const Options& o, bool is_set, std::size_t quota, std::vector<C
     const std::size_t n = std::min(o.pipeline, quota - issued);
     if (n == 0) return;
     std::string out;
-    for (std::size_t i = 0; i < n; ++i) append_request(&out, o, is_set, rng() % o.keys, value);
+    for (std::size_t i = 0; i < n; ++i) append_request(&out, o, is_set, o.key_offset + rng() % o.keys, value);
     issued += n;
     c.awaiting = n;
     c.sent_at = Clock::now();
@@ -230,6 +231,7 @@ int main(int argc, char** argv) {
   flags.add_size("pipeline", &o.pipeline, "requests in flight per connection");
   flags.add_size("requests", &o.requests, "requests per phase");
   flags.add_size("keys", &o.keys, "key space (keys are key:NNNNNNNNNNNN, 16 bytes)");
+  flags.add_size("key-offset", &o.key_offset, "number of the key space's first key");
   flags.add_size("value-size", &o.value_size, "value size in bytes");
   flags.add_size("threads", &o.threads, "client threads");
   flags.add_choice("protocol", &o.protocol, {"vkv", "resp"}, "wire protocol");
