@@ -38,8 +38,8 @@ TEST_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd /usr/include/catch2/catch.hp
 RUN_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd
 # What the learner's workspace and the starter check need.
 STARTER_NEEDS := cmake:cmake g++:g++ /usr/include/catch2/catch.hpp:catch2 /usr/bin/python3:python3
-BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev redis-server:redis-server \
-  redis-benchmark:redis-tools
+BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev /usr/include/rocksdb/db.h:librocksdb-dev \
+  redis-server:redis-server redis-benchmark:redis-tools
 
 .PHONY: run test chapter docs bench fuzz deps bench-deps configure clean help start check \
   starter-check
