@@ -1,5 +1,7 @@
 #include "08-compaction/compaction.hpp"
 
+#include <algorithm>
+
 namespace vkv::storage {
 
 std::uint64_t Compaction::input_bytes() const {
@@ -11,8 +13,14 @@ std::uint64_t Compaction::input_bytes() const {
 
 double compaction_score(const Version& v, const LevelOptions& options, int level) {
   if (level == 0) {
-    return static_cast<double>(v.level(0).size()) /
-           static_cast<double>(options.l0_compaction_trigger);
+    const double by_count = static_cast<double>(v.level(0).size()) /
+                            static_cast<double>(options.l0_compaction_trigger);
+    std::uint64_t below = 0;
+    for (int l = 1; l < kLevels; ++l) below += v.level_bytes(l);
+    if (below == 0) return by_count;  // nothing below yet: the count alone decides
+    const double by_space = static_cast<double>(v.level_bytes(0)) /
+                            (options.l0_space_ratio * static_cast<double>(below));
+    return std::max(by_count, by_space);
   }
   return static_cast<double>(v.level_bytes(level)) /
          static_cast<double>(options.target_bytes(level));

@@ -29,8 +29,9 @@ struct Compaction {
 };
 
 /// How much `level` needs compacting: level 0 by its table count over
-/// `l0_compaction_trigger` (each of its tables costs every read a look), deeper levels by
-/// their bytes over their target size. 1 or more: it should be compacted.
+/// `l0_compaction_trigger` (each of its tables costs every read a look), or by its bytes
+/// over `l0_space_ratio` of the levels below, whichever is more; deeper levels by their bytes
+/// over their target size. 1 or more: it should be compacted.
 double compaction_score(const Version& v, const LevelOptions& options, int level);
 
 /// Where each level's last compaction ended: the next one starts after it, so that every

@@ -2,6 +2,7 @@
 /// The shape of the levels: how many, how big each may grow, when level 0 slows writers.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -16,6 +17,11 @@ inline constexpr int kLevels = 7;
 struct LevelOptions {
   /// Level 0 is compacted once it holds this many tables.
   std::size_t l0_compaction_trigger = 4;
+  /// ... or once its bytes reach this fraction of all the levels below it. In a store whose
+  /// live data is a few memtables' worth, each flush is mostly a new copy of the same keys:
+  /// without this, four such copies would wait in level 0, for up to five times the live
+  /// data on disk. In a large store it never fires before the table count does.
+  double l0_space_ratio = 0.5;
   /// From this many level-0 tables on, each write first waits 1 ms, so that compaction
   /// gets the disk and the CPU to catch up.
   std::size_t l0_slowdown_trigger = 8;
@@ -34,6 +40,17 @@ struct LevelOptions {
   /// flush runs the compactions it makes needed before it returns, on the flushing thread,
   /// so that every file operation comes in a fixed order (the crash tests count on it).
   bool background = true;
+
+  /// The defaults, with level 1 sized for a memtable of `memtable_bytes`: at least as large
+  /// as a full level 0 (`l0_compaction_trigger` flushed memtables, RocksDB's rule), so that
+  /// a level-0 compaction does not overfill level 1 at once. LevelDB's 10 MiB suits its 4 MiB
+  /// memtable; the server's is 64 MiB.
+  static LevelOptions for_memtable(std::size_t memtable_bytes) {
+    LevelOptions o;
+    o.level1_bytes = std::max<std::uint64_t>(o.level1_bytes,
+                                             o.l0_compaction_trigger * memtable_bytes);
+    return o;
+  }
 
   /// The target size of `level` (1 and deeper).
   [[nodiscard]] std::uint64_t target_bytes(int level) const {

@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
   };
   program.tune_store = [&levels](vkv::storage::LsmStoreOptions& options) {
     vkv::storage::FastStore::tune(options);                            // chapter 7's parts
-    options.table_set = vkv::storage::VersionSet::factory({}, &levels);  // the levels
+    options.table_set = vkv::storage::VersionSet::factory(  // the levels
+        vkv::storage::LevelOptions::for_memtable(options.memtable_bytes), &levels);
   };
   // --levels: every table's level, size and key range too, not only the levels' table.
   bool list_tables = false;

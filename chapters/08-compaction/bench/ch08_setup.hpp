@@ -12,7 +12,8 @@ inline VkvSetup leveled_setup() {
   leveled.name = "ch08";
   leveled.tune = [](vkv::storage::LsmStoreOptions& o) {
     vkv::storage::FastStore::tune(o);
-    o.table_set = vkv::storage::VersionSet::factory();
+    o.table_set = vkv::storage::VersionSet::factory(
+        vkv::storage::LevelOptions::for_memtable(o.memtable_bytes));
   };
   return leveled;
 }

@@ -62,6 +62,7 @@ std::vector<std::uint64_t> numbers(const Version::Tables& tables) {
 LevelOptions small_levels() {
   LevelOptions o;
   o.l0_compaction_trigger = 2;
+  o.l0_space_ratio = 100;  // the count decides, unless a test says otherwise
   o.level1_bytes = 4096;
   o.level_size_multiplier = 10;
   return o;
@@ -77,6 +78,22 @@ TEST_CASE("pick: nothing while every level is under its target", "[ch08][pick]")
   const Version v(levels);
   CHECK_FALSE(vkv::storage::pick_compaction(v, small_levels(), {}).has_value());
   CHECK(vkv::storage::compaction_score(v, small_levels(), 0) == Approx(0.5));
+}
+
+TEST_CASE("pick: level 0 also goes down once it holds a large share of the bytes below",
+          "[ch08][pick]") {
+  Tables t;
+  Version::Levels levels;
+  levels[0].push_back(t.make({"a", "z"}, "v", 2000));    // one table: under the count
+  levels[1].push_back(t.make({"a", "m", "z"}, "v", 1000));
+  const Version v(levels);
+  LevelOptions o = small_levels();
+  CHECK_FALSE(vkv::storage::pick_compaction(v, o, {}).has_value());
+  o.l0_space_ratio = 0.5;  // level 0 holds more than half of what is below it
+  CHECK(vkv::storage::compaction_score(v, o, 0) > 1.0);
+  auto c = vkv::storage::pick_compaction(v, o, {});
+  REQUIRE(c.has_value());
+  CHECK(c->level == 0);
 }
 
 TEST_CASE("pick: a full level 0 goes down whole, newest first, with the level-1 tables it "
