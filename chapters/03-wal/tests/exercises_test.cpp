@@ -4,33 +4,19 @@
 // before the exercise is done.
 #include <catch2/catch.hpp>
 
-#include <algorithm>
 #include <filesystem>
 #include <string>
-#include <vector>
 
 #include "common/testing/test_util.hpp"
 
+using vkv::testing::files_in;
 using vkv::testing::read_whole_file;
 using vkv::testing::run_program;
 using vkv::testing::TempDir;
 using vkv::testing::write_whole_file;
 
-namespace {
-
-// The names of the log files in `dir`, sorted.
-std::vector<std::string> log_files(const std::string& dir) {
-  std::vector<std::string> logs;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() == ".log") logs.push_back(entry.path().filename().string());
-  }
-  std::sort(logs.begin(), logs.end());
-  return logs;
-}
-
-}  // namespace
-
-TEST_CASE("the --compact flag rewrites the log as one new log of the live keys", "[.exercise][ch03]") {
+TEST_CASE("the --compact flag rewrites the log as one new log of the live keys",
+          "[.exercise][ch03]") {
   TempDir tmp;
   const std::string dir = tmp.file("data");
   const auto first = run_program(CH03_PROGRAM, {"--dir", dir},
@@ -45,10 +31,10 @@ TEST_CASE("the --compact flag rewrites the log as one new log of the live keys",
 
   // One log, not the old one, holding two SET records of a one-byte key and value (13 bytes
   // each): no overwritten value, no tombstone.
-  const auto logs = log_files(dir);
+  const auto logs = files_in(dir, ".log");
   REQUIRE(logs.size() == 1);
-  CHECK(logs[0] != "000001.log");
-  CHECK(std::filesystem::file_size(dir + "/" + logs[0]) == 2 * 13);
+  CHECK(std::filesystem::path(logs[0]).filename() != "000001.log");
+  CHECK(std::filesystem::file_size(logs[0]) == 2 * 13);
 
   // A plain start replays the new log, and writes go on after it.
   const auto again = run_program(CH03_PROGRAM, {"--dir", dir}, "GET a\nGET b\nSET d 5\nGET d\n");
