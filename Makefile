@@ -6,6 +6,7 @@
 #   make test CH=3              chapter 3's tests only
 #   make test SANITIZE=address  the tests under ASan (also: undefined, thread)
 #   make chapter N=3            build and start chapter 3's program
+#   make exercise N=3           chapter 3's exercise tests: which are done, which not yet
 #   make docs                   the course as HTML: build/docs/html/index.html
 #   make bench                  every benchmark, with its ratios against a baseline
 #   make fuzz                   the libFuzzer targets for FUZZ_SECONDS each (needs clang)
@@ -41,8 +42,8 @@ STARTER_NEEDS := cmake:cmake g++:g++ /usr/include/catch2/catch.hpp:catch2 /usr/b
 BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev /usr/include/rocksdb/db.h:librocksdb-dev \
   redis-server:redis-server redis-benchmark:redis-tools
 
-.PHONY: run test chapter docs bench fuzz deps bench-deps configure clean help start check \
-  starter-check
+.PHONY: run test chapter exercise docs bench fuzz deps bench-deps configure clean help start \
+  check starter-check
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed 's/^# \{0,1\}//'
@@ -85,6 +86,18 @@ chapter:
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build -j$(JOBS) --target ch$(DIR) >/dev/null
 	./build/bin/ch$(DIR) $(ARGS)
+
+# The tests that check a chapter's exercises are tagged [.exercise] (tests/exercises_test.cpp):
+# hidden, so `make test` never runs them. They fail until the learner does the exercise, so
+# tools/exercises.py reports each as done or not yet and does not fail the build.
+exercise:
+	@test -n "$(N)" || { echo "usage: make exercise N=3"; exit 2; }
+	@test -n "$(wildcard chapters/$(shell printf %02d $(N))-*)" || \
+	  { echo "no chapter $(N); chapters: $(CHAPTERS)"; exit 2; }
+	$(call install_missing,$(STARTER_NEEDS))
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVKV_TESTS=ON >/dev/null
+	@cmake --build build -j$(JOBS) --target ch$(shell printf %02d $(N))-tests >/dev/null
+	@tools/exercises.py build/tests/ch$(shell printf %02d $(N))-tests
 
 test: deps
 	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=$(if $(SANITIZE),RelWithDebInfo,Release) \

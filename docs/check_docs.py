@@ -8,7 +8,13 @@ docs/fit_diagrams.py): `check_docs.py build/docs/html`. Exits 1, naming each pro
   - a chapter page (chapters/NN-name/README.md) is missing from the main page, the sidebar or
     Related Pages, or they list the chapters out of order;
   - a page's \\snippet has no caption, or a transcript it includes is not shown as a terminal
-    session (or the transcript markup, "> " lines, shows on the page).
+    session (or the transcript markup, "> " lines, shows on the page);
+  - a page's folds (<details>: answers and hints) are not all folds in its HTML, as when an
+    answer has a blank line inside a one-paragraph fold (see docs/filters/page_filter.py);
+  - an exercise on a chapter page says "Checked by the test `NAME`" and the chapter has no
+    test of that name tagged [.exercise] and with the chapter's tag (in a tests/*.cpp that
+    its CMakeLists.txt builds), or an exercise test is named by no exercise on its page, or
+    a page says "checked by a test" without naming it (`make exercise N=3` runs them).
 
 TEXT_WIDTH is the text column of a chapter page at a 1280-px wide window with the theme in
 docs/vkv.css (898 px measured with headless Chromium, less a scroll bar and some margin).
@@ -25,6 +31,10 @@ MIN_SCALE = 0.6
 IFRAME = re.compile(r'<iframe( class="vkv-fit")? [^>]*src="([^"]+\.svg)" width="(\d+)" height="(\d+)"')
 LABEL = re.compile(r"^#\s.*\{#([A-Za-z_][\w-]*)\}\s*$", re.M)
 SNIPPET = re.compile(r"^\s*[\\@]snippet(\{[^}]*\})?\s+\S+\s+\S", re.M)
+FENCED = re.compile(r"^\s*(```|~~~).*?^\s*\1", re.M | re.S)
+CHECKED_BY = re.compile(r"checked by the test `([^`]+)`", re.I)
+CHECKED_UNNAMED = re.compile(r"checked by an? (exercise )?test\b", re.I)
+TEST_CASE = re.compile(r'TEST_CASE\(\s*"((?:[^"\\]|\\.)*)"\s*,\s*"([^"]*)"')
 SESSION = re.compile(r"^\s*[\\@]include\s+\S+\.(session|out)\s*$", re.M)
 
 
@@ -109,6 +119,47 @@ def check_pages(html_dir, chapters, problems):
                             f"sessions on {label}.html")
         if re.search(r'<div class="line">&gt; ', page):
             problems.append(f"{label}.html shows transcript markup (a '> ' line)")
+        folds = FENCED.sub("", text).count("<details>")
+        shown = page.count("<details>")
+        if shown != folds or page.count("</details>") != shown:
+            problems.append(f"{source}: {folds} folds (<details>) but {shown} on {label}.html: "
+                            "a one-paragraph fold has no blank line inside, and a fold of "
+                            "several blocks opens and closes on lines of their own")
+
+
+def one_line(text):
+    return " ".join(text.split())
+
+
+def check_exercises(chapters, problems):
+    """The exercise tests a chapter page names exist, and every exercise test is named."""
+    for _, readme in chapters:
+        chapter = os.path.dirname(readme)
+        tag = f"[ch{os.path.basename(chapter)[:2]}]"
+        page = one_line(read(readme))
+        built = read(os.path.join(chapter, "CMakeLists.txt"))
+        tests = {}
+        for source in sorted(glob.glob(os.path.join(chapter, "tests", "*.cpp"))):
+            for name, tags in TEST_CASE.findall(read(source)):
+                if "[.exercise]" not in tags:
+                    continue
+                where = os.path.relpath(source, chapter)
+                if tag not in tags:
+                    problems.append(f"{source}: exercise test `{name}` lacks the tag {tag}")
+                if where not in built:
+                    problems.append(f"{source} holds exercise tests but {chapter}/CMakeLists.txt "
+                                    "does not build it")
+                tests[one_line(name)] = source
+        named = {one_line(name) for name in CHECKED_BY.findall(page)}
+        for name in sorted(named - tests.keys()):
+            problems.append(f"{readme}: an exercise is 'checked by the test `{name}`', but no "
+                            f"test of that name in {chapter}/tests is tagged [.exercise]{tag}")
+        for name in sorted(tests.keys() - named):
+            problems.append(f"{tests[name]}: the exercise test `{name}` is named by no exercise "
+                            f"on {readme} (say: Checked by the test `{name}`)")
+        if CHECKED_UNNAMED.search(page):
+            problems.append(f"{readme}: an exercise says it is checked by a test without naming "
+                            "it (say: Checked by the test `NAME`)")
 
 
 def main():
@@ -118,12 +169,14 @@ def main():
     check_diagrams(html_dir, problems)
     check_navigation(html_dir, chapters, problems)
     check_pages(html_dir, chapters, problems)
+    check_exercises(chapters, problems)
     for problem in problems:
         print(f"check_docs: {problem}", file=sys.stderr)
     if problems:
         sys.exit(1)
     print(f"check_docs: {len(chapters)} chapters in the sidebar and Related Pages, in order; "
-          f"every diagram fits {TEXT_WIDTH} px; every snippet captioned, every session a terminal")
+          f"every diagram fits {TEXT_WIDTH} px; every snippet captioned, every session a "
+          "terminal, every fold folded; every exercise test named by its page")
 
 
 if __name__ == "__main__":

@@ -26,6 +26,13 @@ render, the same way on every page, present and future:
                            text, still win.
   **`code`**               (bold code, which Doxygen 1.9 prints with its asterisks) becomes
                            <b>`code`</b>.
+  <details><summary>S</summary>   alone on a line, and `</details>` alone on a line, become raw
+                           HTML (\\htmlonly[block]), so that the Markdown blocks between them
+                           (paragraphs, code, lists) are rendered inside the fold: Doxygen 1.9
+                           otherwise ends a <details> at the first blank line. A tag that
+                           shares its line with text is left to Doxygen, which folds one
+                           paragraph by itself (`<details><summary>Answer</summary> It is...`
+                           on the lines of a list item, no blank line before `</details>`).
   a page with 3 or more `## ` sections gets `\\tableofcontents` (Doxygen's [TOC]) at its end;
                            Doxygen puts the table at the top of the page wherever the command is.
 
@@ -50,6 +57,8 @@ DOT_GRAPH_OPEN = re.compile(r"^(\s*(?:strict\s+)?(?:di)?graph\b[^{]*\{)(.*)$")
 
 SNIPPET = re.compile(r"^(\s*)[\\@]snippet(\{[^}]*\})?\s+(\S+)\s+(.+?)\s*$")
 INCLUDE = re.compile(r"^(\s*)[\\@]include(\{[^}]*\})?\s+(\S+)\s*$")
+FOLD_OPEN = re.compile(r"^(\s*)(<details>\s*(?:<summary>.*?</summary>)?)\s*$")
+FOLD_CLOSE = re.compile(r"^(\s*)</details>\s*$")
 FENCE = re.compile(r"^\s*(```|~~~)")
 BLOCK_START = re.compile(r"^\s*[\\@](code|verbatim|htmlonly|dot|msc|startuml)\b")
 BLOCK_END = re.compile(r"[\\@]end(code|verbatim|htmlonly|dot|msc|uml)\b")
@@ -220,6 +229,10 @@ BOLD_CODE = re.compile(r"\*\*(`[^*]*?`[^*]*?)\*\*")
 
 
 def filter_line(line):
+    m = FOLD_OPEN.match(line) or FOLD_CLOSE.match(line)
+    if m:
+        tag = m.group(2) if m.re is FOLD_OPEN else "</details>"
+        return f"{m.group(1)}\\htmlonly[block]{tag}\\endhtmlonly"
     line = BOLD_CODE.sub(r"<b>\1</b>", line)
     m = SNIPPET.match(line)
     if m and m.group(2) not in ("{doc}", "{trimleft,doc}", "{doc,trimleft}"):
