@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # vkv against Redis on 127.0.0.1, in one run: 50 connections, pipeline 1 and 16, 100-byte
 # values, 100k keys, SET then GET. vkv --sync never against Redis with appendonly no, and vkv
-# --sync always against Redis with appendfsync always. Then vkv's memory per idle connection,
-# with 10,000 idle connections. Installed once per server chapter, as
+# --sync always against Redis with appendfsync always. Then GETs of keys that live in the
+# tables rather than the memtable (load_cold). Then vkv's memory per idle connection, with
+# 10,000 idle connections. Installed once per server chapter, as
 # build/bench/chNN-server-compare, measuring that chapter's server (VKV_SERVER= another);
 # `make bench` runs them all.
 #
@@ -68,6 +69,19 @@ load() {
   awk '/^SET/ {s=$2; sp=$8} /^GET/ {g=$2; gp=$8} END {print s, g, sp, gp}' "$work/load.out"
 }
 
+# load_cold PORT PROTOCOL: the 100k keys SET, then 900k SETs of other keys (120 MB, about
+# twice the server's memtable), so that the 100k now live in tables, not in the memtable;
+# then GETs of them at P=16. Prints "get_ops get_p99".
+load_cold() {
+  local common=(--port "$1" --protocol "$2" --pipeline 16 --connections 50 --value-size 100)
+  "$bin/vkv-bench" "${common[@]}" --phases set --keys 100000 --requests 300000 > /dev/null
+  "$bin/vkv-bench" "${common[@]}" --phases set --keys 1000000 --key-offset 1000000 \
+    --requests 900000 > /dev/null
+  "$bin/vkv-bench" "${common[@]}" --phases get --keys 100000 --requests "$requests" \
+    > "$work/load.out"
+  awk '/^GET/ {g=$2; gp=$8} END {print g, 0, gp, 0}' "$work/load.out"
+}
+
 if ! command -v redis-server >/dev/null; then
   echo "redis-server is not installed: the comparison is skipped (apt-get install redis-server redis-tools)"
   exit 0
@@ -97,11 +111,11 @@ row() { # name op "vkv ops..." "redis ops..." "vkv p99..." "redis p99..."
 # first). Each appends "set get set_p99 get_p99" to $results.
 measure_vkv() {
   rm -rf "$work/vkv-$1"; sync
-  start_vkv "$1"; vkv_results+=("$(load "$vkv_port" vkv "$2")"); stop_vkv
+  start_vkv "$1"; vkv_results+=("$(${loader:-load} "$vkv_port" vkv "$2")"); stop_vkv
 }
 measure_redis() {
   rm -rf "$work/redis"; sync
-  start_redis "$1" "$2"; redis_results+=("$(load "$redis_port" resp "$3")"); stop_redis
+  start_redis "$1" "$2"; redis_results+=("$(${loader:-load} "$redis_port" resp "$3")"); stop_redis
 }
 # column COL RESULT...: the COL-th field (1-based) of each round's result, on one line
 column() { local c=$1; shift; printf '%s\n' "$@" | awk -v c="$c" '{printf "%s ", $c}'; }
@@ -124,6 +138,21 @@ for mode in "never no everysec" "always yes always"; do
       "$(column 4 "${vkv_results[@]}")" "$(column 4 "${redis_results[@]}")"
   done
 done
+
+# GETs of keys that live in the tables (see load_cold), under sync never / appendonly no.
+vkv_results=(); redis_results=()
+loader=load_cold
+for ((round = 0; round < rounds; ++round)); do
+  if ((round % 2 == 0)); then
+    measure_vkv never 16; measure_redis no everysec 16
+  else
+    measure_redis no everysec 16; measure_vkv never 16
+  fi
+done
+loader=load
+row "sync never vs appendonly no, P=16, in tables" GET "$(column 1 "${vkv_results[@]}")" \
+  "$(column 1 "${redis_results[@]}")" "$(column 3 "${vkv_results[@]}")" \
+  "$(column 3 "${redis_results[@]}")"
 
 echo
 start_vkv never
