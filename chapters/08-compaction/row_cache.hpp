@@ -24,8 +24,10 @@ namespace vkv::storage {
 /// was found in, and a lookup accepts only an entry of its own version's epoch. Nothing is
 /// ever invalidated: entries of older epochs simply stop matching, and age out.
 ///
-/// Least recently used entries go first once the cache holds `capacity_bytes` (keys, values
-/// and about 80 bytes of bookkeeping each). Sharded by the key's hash; thread-safe.
+/// Once the cache holds `capacity_bytes` (keys, values and about 96 bytes of bookkeeping
+/// each), entries not used since they were last considered go first (the CLOCK
+/// approximation of least recently used: a hit only sets a flag, it moves nothing). Sharded
+/// by the key's hash; thread-safe.
 class RowCache {
  public:
   /// A cache of about `capacity_bytes`; 0 turns it off (every lookup misses).
@@ -43,19 +45,29 @@ class RowCache {
 
  private:
   struct Entry {
+    std::uint64_t hash = 0;  // hash_key(key)
     std::string key;
     std::string value;
     std::uint64_t epoch = 0;
+    bool used = false;  // hit since eviction last passed it
+  };
+  // The index maps a key's 64-bit hash (not the key: an integer compares in one step, and
+  // needs no trip to the entry) to its entry; a lookup then checks the key itself. Two keys
+  // with one hash cannot both be cached: the later replaces the earlier, which is only a miss.
+  struct IdentityHash {
+    std::size_t operator()(std::uint64_t h) const { return static_cast<std::size_t>(h); }
   };
   struct Shard {
     std::mutex mu;
-    std::list<Entry> lru;  // most recently used first
-    std::unordered_map<std::string_view, std::list<Entry>::iterator> index;  // into lru's keys
+    std::list<Entry> lru;  // newest (or spared by eviction) first; eviction works from the back
+    std::unordered_map<std::uint64_t, std::list<Entry>::iterator, IdentityHash> index;
     std::size_t bytes = 0;
   };
   static constexpr std::size_t kShards = 32;
 
-  Shard& shard_for(std::string_view key);
+  Shard& shard_for(std::uint64_t hash);
+  // Removes `node`'s entry. REQUIRES: s.mu is held.
+  static void erase(Shard& s, std::list<Entry>::iterator node);
 
   const std::size_t shard_capacity_;
   mutable std::array<Shard, kShards> shards_;
