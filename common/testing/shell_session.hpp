@@ -16,8 +16,10 @@
 /// come, so a server started in the background (`... &`) has printed its ready line before
 /// the next command talks to it. The word 9999 (the port the pages use, with no letter or
 /// digit either side) is replaced, in commands and replies, by a free port the OS picked,
-/// so that a session runs beside other tests. When the session ends, every process it
-/// started is killed.
+/// so that a session runs beside other tests. bash's notices that a job of its was killed
+/// or terminated ("line 7: 1234 Killed ..."), which a terminal shows at a moment of its own
+/// choosing, are left out, as the pages leave them out. When the session ends, every
+/// process it started is killed.
 ///
 /// Contract: a command is one line and reads nothing from the terminal (pipe its input in).
 #pragma once
@@ -213,6 +215,12 @@ class ShellSession {
     return false;
   }
 
+  // bash's notice that a background job was killed or terminated (by the session's kill).
+  static bool is_job_notice(const std::string& line) {
+    static const std::regex notice("bash: line [0-9]+: +[0-9]+ (Killed|Terminated)( .*)?");
+    return std::regex_match(line, notice);
+  }
+
   // A port that was free a moment ago (bound, read, closed).
   static std::uint16_t free_port() {
     UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -253,7 +261,7 @@ class ShellSession {
     while (auto line = read_line(deadline)) {
       const std::size_t at = line->find(kMarker);
       if (at == std::string::npos) {
-        if (lines != nullptr) lines->push_back(*line);
+        if (lines != nullptr && !is_job_notice(*line)) lines->push_back(*line);
         continue;
       }
       // A command whose output does not end in a newline leaves it before the marker.
@@ -287,7 +295,7 @@ class ShellSession {
         step.timed_out = true;
         break;
       }
-      step.actual.push_back(*line);
+      if (!is_job_notice(*line)) step.actual.push_back(*line);
     }
   }
 

@@ -96,6 +96,15 @@ TEST_CASE("shell session: a reply that differs is told, with what came instead",
   CHECK(steps[1].mismatch() != "");  // two numbers are two words
 }
 
+TEST_CASE("shell session: bash's notices of a killed job are left out", "[common]") {
+  const auto steps = run_text("# $ sleep 1000 & job=$!\n"
+                              "# $ kill -9 $job; wait $job; echo done\n"
+                              "done\n"
+                              "# $ sleep 1000 & kill $!; wait $!; echo done\n"
+                              "done\n");
+  for (const auto& step : steps) CHECK(step.mismatch() == "");
+}
+
 TEST_CASE("shell session: the processes it started end with it", "[common]") {
   TempDir files;
   write_whole_file(files.file("s.session"), "# $ sleep 1000 & echo started\nstarted\n"
