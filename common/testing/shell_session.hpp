@@ -29,7 +29,6 @@
 #include <signal.h>
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -116,11 +115,7 @@ inline std::vector<ShellStep> parse_shell_session(std::string_view text,
 /// Every `.session` file in `dir`, in name order: the parts of a page's session, which a
 /// ShellSession runs one after the other (run_all).
 inline std::vector<std::string> session_files(const std::string& dir) {
-  std::vector<std::string> paths;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    if (entry.path().extension() == ".session") paths.push_back(entry.path().string());
-  }
-  std::sort(paths.begin(), paths.end());
+  std::vector<std::string> paths = files_with_extension(dir, ".session");
   if (paths.empty()) throw std::runtime_error("no .session file in " + dir);
   return paths;
 }

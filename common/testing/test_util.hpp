@@ -3,6 +3,7 @@
 /// itself, and a way to run a chapter's real program with given input.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -60,6 +61,17 @@ inline std::string read_whole_file(const std::string& path) {
 inline void write_whole_file(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << bytes;
+}
+
+/// The paths of the files in `dir` whose names end in `extension` (".sst"), sorted.
+inline std::vector<std::string> files_with_extension(const std::string& dir,
+                                                     const std::string& extension) {
+  std::vector<std::string> paths;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == extension) paths.push_back(e.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
 }
 
 /// Runs `program` with `args`, `input` on its standard input, and waits for it to finish.

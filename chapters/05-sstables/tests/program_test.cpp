@@ -22,12 +22,7 @@ using vkv::testing::write_whole_file;
 namespace {
 
 std::vector<std::string> tables_in(const std::string& dir) {
-  std::vector<std::string> paths;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() == ".sst") paths.push_back(e.path().string());
-  }
-  std::sort(paths.begin(), paths.end());
-  return paths;
+  return vkv::testing::files_with_extension(dir, ".sst");
 }
 
 std::string key(int i) {
