@@ -14,6 +14,7 @@
 
 #include "tests/support/server_process.hpp"
 #include "tests/support/small_filesystem.hpp"
+#include "common/testing/shell_session.hpp"
 #include "common/testing/test_util.hpp"
 #include "common/testing/transcript.hpp"
 
@@ -53,6 +54,23 @@ TEST_CASE("server: the chapter's nc session (transcript), over a socket", "[e2e]
   const auto lines = std::count(t.expected.begin(), t.expected.end(), '\n');
   for (long i = 0; i < lines; ++i) got += c.read_line().value_or("<no reply>") + "\n";
   CHECK(got == t.expected);
+}
+
+TEST_CASE("server: the page's Run it session (the chapter's tests/run-it), replayed in one shell",
+          "[e2e]") {
+  vkv::testing::ShellSession shell(VKV_BUILD_DIR);
+  const auto steps = shell.run_all(vkv::testing::session_files(VKV_RUN_IT));
+  for (const auto& step : steps) CHECK(step.mismatch() == "");
+  // Beyond the words, which hold no numbers: the server's memory, which the session shows
+  // before and while a client never reads, grows by far less than the replies it asked for.
+  std::vector<long> rss_kib;
+  for (const auto& step : steps) {
+    if (step.command.find("VmRSS") == std::string::npos || step.actual.empty()) continue;
+    const std::string& line = step.actual.front();
+    rss_kib.push_back(std::stol(line.substr(line.find_first_of("0123456789"))));
+  }
+  REQUIRE(rss_kib.size() >= 2);
+  CHECK(rss_kib.back() - rss_kib.front() < 64 * 1024);
 }
 
 TEST_CASE("server: every error reply of the text protocol, and the session goes on", "[e2e]") {
@@ -136,17 +154,11 @@ TEST_CASE("server: a client that never reads cannot make the server buffer witho
   const long rss_before = server->rss_kib();
 
   // 20,000 GETs of a 60 KB value: 1.2 GB of replies, never read.
-  Client greedy(server->port());
   std::string gets;
   for (int i = 0; i < 1000; ++i) gets += "GET big\n";
-  std::thread sender([&] {
-    for (int i = 0; i < 20; ++i) {
-      if (!greedy.send(gets)) break;  // the server stops reading, then closes us
-    }
-  });
+  vkv::testing::NonReadingClient greedy(server->port(), gets, 20);
   // The greedy client is closed once its replies have not moved for the stalled timeout.
   CHECK(wait_for([&] { return greedy.hung_up(); }, std::chrono::seconds(30)));
-  sender.join();
   CHECK(server->rss_kib() - rss_before < 64 * 1024);  // far below the 1.2 GB asked for
   CHECK(setter.call("GET missing") == "NOT_FOUND");     // everyone else is served
 }

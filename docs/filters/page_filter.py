@@ -15,7 +15,9 @@ render, the same way on every page, present and future:
                            `# ...` lines describe the session and go into its caption; later
                            `# ...` lines stay as shell comments. Without a `# $` line the
                            session is at the chapter program's prompt (`vkv> `, read from
-                           chapters/*/prompt.cpp).
+                           chapters/*/prompt.cpp). A `~ ` line is a reply whose numbers
+                           vary from run to run (common/testing/shell_session.hpp): it is
+                           shown without the `~ `.
   \\include X.out           with an X.in beside it becomes the command that feeds X.in to the
                            chapter's program (build/bin/chNN-name) and what it prints.
   \\include OTHER           (any other file) gets a caption with its path.
@@ -209,6 +211,8 @@ def render_session(path):
                 title.append(text)
         elif line.startswith("> "):
             body.append(("typed", (prompt, line[2:])))
+        elif line.startswith("~ "):
+            body.append(("reply", line[2:]))
         else:
             body.append(("reply", line))
     return render_terminal(path, title, body, "session")

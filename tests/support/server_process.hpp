@@ -185,4 +185,32 @@ class Client {
   std::string buffer_;
 };
 
+/// A client that sends `request` over and over, from a thread of its own, and never reads a
+/// reply: the server's output limit stops it from being served, TCP then stops its sending,
+/// and `--stalled-timeout` closes it. It sends at most `times` times.
+class NonReadingClient {
+ public:
+  /// Connects to 127.0.0.1:`port` and starts sending.
+  NonReadingClient(std::uint16_t port, std::string request, int times)
+      : client_(port), sender_([this, request = std::move(request), times] {
+          for (int i = 0; i < times; ++i) {
+            if (!client_.send(request)) return;  // the server closed us
+          }
+        }) {}
+  /// Stops the sending (a send blocked on a full socket fails) and waits for its thread.
+  ~NonReadingClient() {
+    ::shutdown(client_.fd(), SHUT_RDWR);
+    sender_.join();
+  }
+  NonReadingClient(const NonReadingClient&) = delete;
+  NonReadingClient& operator=(const NonReadingClient&) = delete;
+
+  /// True once the server has closed or reset the connection.
+  [[nodiscard]] bool hung_up() const { return client_.hung_up(); }
+
+ private:
+  Client client_;
+  std::thread sender_;
+};
+
 }  // namespace vkv::testing

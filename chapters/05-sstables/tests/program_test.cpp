@@ -9,6 +9,7 @@
 
 #include "common/env.hpp"
 #include "05-sstables/table.hpp"
+#include "common/testing/shell_session.hpp"
 #include "common/testing/test_util.hpp"
 #include "common/testing/transcript.hpp"
 
@@ -21,12 +22,7 @@ using vkv::testing::write_whole_file;
 namespace {
 
 std::vector<std::string> tables_in(const std::string& dir) {
-  std::vector<std::string> paths;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() == ".sst") paths.push_back(e.path().string());
-  }
-  std::sort(paths.begin(), paths.end());
-  return paths;
+  return vkv::testing::files_in(dir, ".sst");
 }
 
 std::string key(int i) {
@@ -78,6 +74,14 @@ TEST_CASE("ch05-sstables: a restart replays the log (transcripts restart-1, rest
   CHECK(r2.err == "ch05-sstables: " + dir + "/000001.log: replayed 3 records (" +
                       std::to_string(read_whole_file(dir + "/000001.log").size() - 21) +
                       " bytes)\n");  // before SET river Loire
+}
+
+TEST_CASE("ch05-sstables: the page's Run it session (tests/run-it), replayed in one shell",
+          "[ch05]") {
+  vkv::testing::ShellSession shell(VKV_BUILD_DIR);
+  for (const auto& step : shell.run_all(vkv::testing::session_files(CH05_RUN_IT))) {
+    CHECK(step.mismatch() == "");
+  }
 }
 
 TEST_CASE("ch05-sstables: keys flushed to tables are there after a restart, deletes too",
