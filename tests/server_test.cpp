@@ -61,14 +61,19 @@ TEST_CASE("server: the page's Run it session (the chapter's tests/run-it), repla
   vkv::testing::ShellSession shell(VKV_BUILD_DIR);
   const auto steps = shell.run_all(vkv::testing::session_files(VKV_RUN_IT));
   for (const auto& step : steps) CHECK(step.mismatch() == "");
-  // Beyond the words, which hold no numbers: the server's memory, which the session shows
-  // before and while a client never reads, grows by far less than the replies it asked for.
+  // Beyond the words, which hold no numbers: where the session shows the server's memory
+  // (before and while a client never reads), it grows by far less than the replies it asked
+  // for.
   std::vector<long> rss_kib;
+  bool shows_memory = false;
   for (const auto& step : steps) {
-    if (step.command.find("VmRSS") == std::string::npos || step.actual.empty()) continue;
+    if (step.command.find("VmRSS") == std::string::npos) continue;
+    shows_memory = true;
+    if (step.actual.empty()) continue;
     const std::string& line = step.actual.front();
     rss_kib.push_back(std::stol(line.substr(line.find_first_of("0123456789"))));
   }
+  if (!shows_memory) return;
   REQUIRE(rss_kib.size() >= 2);
   CHECK(rss_kib.back() - rss_kib.front() < 64 * 1024);
 }

@@ -425,10 +425,14 @@ std::string mib(std::uint64_t bytes) {
 std::string format_level_stats(const VersionSetStats& stats) {
   std::string out = "level  tables   MiB  score  compactions  moves  read MiB  written MiB  seconds\n";
   std::uint64_t written = stats.flushed_bytes;
+  int deepest = 0;  // rows down to the deepest level that holds or received anything
   for (int level = 0; level < kLevels; ++level) {
     const LevelStats& l = stats.levels[level];
+    if (l.tables > 0 || l.compactions > 0 || l.moves > 0) deepest = level;
+  }
+  for (int level = 0; level <= deepest; ++level) {
+    const LevelStats& l = stats.levels[level];
     written += l.bytes_written;
-    if (l.tables == 0 && l.compactions == 0 && l.moves == 0) continue;
     char row[160];
     std::snprintf(row, sizeof row, "  L%d   %6zu %6s %6.2f  %11llu  %5llu  %8s  %11s  %7.1f\n",
                   level, l.tables, mib(l.bytes).c_str(), l.score,

@@ -29,9 +29,10 @@ render, the same way on every page, present and future:
   **`code`**               (bold code, which Doxygen 1.9 prints with its asterisks) becomes
                            <b>`code`</b>.
   <details><summary>S</summary>   alone on a line, and `</details>` alone on a line, become raw
-                           HTML (\\htmlonly[block]), so that the Markdown blocks between them
-                           (paragraphs, code, lists) are rendered inside the fold: Doxygen 1.9
-                           otherwise ends a <details> at the first blank line. A tag that
+                           HTML (\\htmlonly[block]) when a blank line lies between them, so
+                           that the Markdown blocks between them (paragraphs, code, lists) are
+                           rendered inside the fold: Doxygen 1.9 otherwise ends a <details> at
+                           the first blank line. A fold with no blank line is left to Doxygen. A tag that
                            shares its line with text is left to Doxygen, which folds one
                            paragraph by itself (`<details><summary>Answer</summary> It is...`
                            on the lines of a list item, no blank line before `</details>`).
@@ -232,8 +233,29 @@ def render_in_out(out_path, in_path):
 BOLD_CODE = re.compile(r"\*\*(`[^*]*?`[^*]*?)\*\*")
 
 
-def filter_line(line):
-    m = FOLD_OPEN.match(line) or FOLD_CLOSE.match(line)
+def multi_block_folds(lines):
+    """The indexes of the fold tags to turn into raw HTML: an opening tag alone on its line
+    whose fold holds a blank line, and the closing tag alone on its line that ends it. Every
+    other fold (one paragraph, or an opening tag that shares its line with text) is left to
+    Doxygen, which folds it by itself; inside a list item it must."""
+    convert = set()
+    for i, line in enumerate(lines):
+        if not FOLD_OPEN.match(line):
+            continue
+        blank = False
+        for j in range(i + 1, len(lines)):
+            if FOLD_CLOSE.match(lines[j]):
+                if blank:
+                    convert.update((i, j))
+                break
+            if "<details>" in lines[j]:
+                break  # another fold opens first: not ours to pair
+            blank = blank or not lines[j].strip()
+    return convert
+
+
+def filter_line(line, raw_fold=False):
+    m = (FOLD_OPEN.match(line) or FOLD_CLOSE.match(line)) if raw_fold else None
     if m:
         tag = m.group(2) if m.re is FOLD_OPEN else "</details>"
         return f"{m.group(1)}\\htmlonly[block]{tag}\\endhtmlonly"
@@ -261,7 +283,8 @@ def filter_line(line):
 
 def filter_page(text):
     out, fenced, block, dot_opened = [], None, None, False
-    for line in text.split("\n"):
+    raw_folds = multi_block_folds(text.split("\n"))
+    for index, line in enumerate(text.split("\n")):
         if fenced:
             if line.strip().startswith(fenced):
                 fenced = None
@@ -287,7 +310,7 @@ def filter_page(text):
             block, dot_opened = m.group(1), False
             out.append(line)
             continue
-        out.append(filter_line(line))
+        out.append(filter_line(line, index in raw_folds))
     sections = sum(1 for line in text.split("\n") if line.startswith("## "))
     has_toc = re.search(r"^\s*(\[TOC\]|[\\@]tableofcontents)", text, re.M)
     if sections >= MIN_SECTIONS_FOR_TOC and not has_toc and "\\mainpage" not in text:
