@@ -43,7 +43,6 @@ void Tree::count_merge(std::uint64_t stored, std::uint64_t written) {
   peak_ = std::max(peak_, stored + written);
 }
 
-//! [merge-runs]
 Run merge_runs(const Run& newer, const Run& older) {
   Run out;
   out.reserve(newer.size() + older.size());
@@ -63,7 +62,6 @@ Run merge_runs(const Run& newer, const Run& older) {
   out.insert(out.end(), o, older.end());
   return out;
 }
-//! [merge-runs]
 
 // ---- Leveled ----
 
@@ -103,7 +101,6 @@ int Leveled::pick_level() const {
   return best;
 }
 
-//! [leveled-compact]
 // Compacts `level` into `level + 1`: level 0 whole (its tables overlap), a deeper level one
 // table, the first after the cursor.
 void Leveled::compact(int level) {
@@ -144,13 +141,13 @@ void Leveled::compact(int level) {
   for (const Run& r : inputs) merged = merge_runs(r, merged);
   install(level, inputs, first, end, std::move(merged));
 }
-//! [leveled-compact]
 
 // Replaces tables [first, end) of level + 1 by `merged`, cut into tables; counts the write.
 void Leveled::install(int level, const std::vector<Run>& inputs, std::size_t first,
                       std::size_t end, Run merged) {
   std::vector<Run>& below = levels_[level + 1];
-  // Until the edit, the inputs are still on disk beside the output (they left the levels above).
+  // The inputs have left their level already, but stay on disk beside the output until the
+  // merge is recorded: the disk's peak.
   count_merge(stored_entries() + total_entries(inputs), merged.size());
   below.erase(below.begin() + first, below.begin() + end);
   std::vector<Run> outputs;
@@ -201,6 +198,13 @@ bool Leveled::levels_in_order() const {
 
 // ---- Tiered ----
 
+void Tiered::add_flushed(Run run) {
+  runs_.insert(runs_.begin(), std::move(run));
+  while (merge_one_tier()) {
+  }
+}
+
+//! [tiered-merge]
 // Round(log base tier_runs of the run's size in memtables): runs within a factor of about
 // tier_runs of each other share a class. Flushes are class 0.
 int Tiered::size_class(const Run& run) const {
@@ -209,13 +213,6 @@ int Tiered::size_class(const Run& run) const {
   return static_cast<int>(std::lround(std::log(memtables) / std::log(options_.tier_runs)));
 }
 
-void Tiered::add_flushed(Run run) {
-  runs_.insert(runs_.begin(), std::move(run));
-  while (merge_one_tier()) {
-  }
-}
-
-//! [tiered-merge]
 // Merges the newest tier_runs neighbouring runs of one size class into one run, in their
 // place (so the runs stay newest first). False when no such runs exist.
 bool Tiered::merge_one_tier() {
@@ -250,75 +247,102 @@ std::uint64_t Tiered::stored_entries() const { return total_entries(runs_); }
 
 // ---- The driver ----
 
+namespace {
+
 // GETs made at each sampled flush, of random keys that the tables hold.
 constexpr int kGetsPerSample = 100;
 
-//! [simulate]
-SimResult simulate(Tree& tree, const Workload& workload, const SimOptions& options) {
-  SimResult r;
-  std::mt19937_64 random(workload.seed);       // the workload's keys
-  std::mt19937_64 sampler(workload.seed + 1);  // the sampled GETs' keys
-  std::uniform_int_distribution<std::uint64_t> any_key(0, workload.keys - 1);
-  std::vector<std::uint64_t> newest(workload.keys, 0);  // each key's last write; 0: none
-  std::vector<bool> in_tables(workload.keys, false);
-  std::uint64_t live = 0;  // keys the tables hold
-  std::unordered_map<std::uint64_t, std::uint64_t> memtable;  // key -> seq
-  double space_sum = 0;
-  double runs_sum = 0;
-  std::uint64_t samples = 0;  // flushes in the second half of the writes
-  std::uint64_t looked = 0;   // tables looked in by the sampled GETs
+// One run of a workload: the memtable, what the user wrote, and the samples taken.
+class Driver {
+ public:
+  Driver(Tree& tree, const Workload& w, const SimOptions& options)
+      : tree_(tree), workload_(w), options_(options), sampler_(w.seed + 1),
+        any_key_(0, w.keys - 1), newest_(w.keys, 0), in_tables_(w.keys, false) {}
 
-  auto flush = [&] {
+  // The user writes `key` (the i-th write, so its sequence number is i + 1).
+  void write(std::uint64_t key, std::uint64_t i) {
+    memtable_[key] = newest_[key] = i + 1;
+    ++r_.user_writes;
+    if (memtable_.size() >= options_.memtable_entries) flush();
+  }
+
+  // The memtable as one sorted run, handed to the tree; then the samples.
+  void flush() {
     Run run;
-    for (const auto& [key, seq] : memtable) run.push_back({key, seq});
+    for (const auto& [key, seq] : memtable_) run.push_back({key, seq});
+    memtable_.clear();
     std::sort(run.begin(), run.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
     for (const Entry& e : run) {
-      if (!in_tables[e.key]) {
-        in_tables[e.key] = true;
-        ++live;
-      }
+      if (!in_tables_[e.key]) ++live_;
+      in_tables_[e.key] = true;
     }
-    memtable.clear();
-    r.flushed += run.size();
-    const std::uint64_t with_flush = tree.stored_entries() + run.size();
-    tree.add_flushed(std::move(run));
-    const std::uint64_t peak = std::max(with_flush, tree.take_peak());
-    if (2 * r.user_writes < workload.writes) return;  // warming up: the tree is still tiny
-    r.space_peak = std::max(r.space_peak, static_cast<double>(peak) / live);
-    space_sum += static_cast<double>(tree.stored_entries()) / live;
-    const std::uint64_t runs = tree.runs_to_check();
-    runs_sum += static_cast<double>(runs);
-    r.runs_max = std::max(r.runs_max, runs);
-    for (int found = 0; found < kGetsPerSample;) {  // GETs of keys the tables hold
-      const std::uint64_t key = any_key(sampler);
-      if (in_tables[key]) {
-        tree.get(key, &looked);
-        ++found;
-      }
-    }
-    ++samples;
-  };
+    r_.flushed += run.size();
+    const std::uint64_t with_flush = tree_.stored_entries() + run.size();
+    tree_.add_flushed(std::move(run));
+    const std::uint64_t peak = std::max(with_flush, tree_.take_peak());
+    if (2 * r_.user_writes >= workload_.writes) sample(peak);  // else: warming up, tree tiny
+  }
 
+  // The flush of what is left, a GET of every key written, and the averages.
+  SimResult finish() {
+    if (!memtable_.empty()) flush();
+    for (std::uint64_t key = 0; key < workload_.keys; ++key) {
+      std::uint64_t ignored = 0;
+      if (newest_[key] != 0 && tree_.get(key, &ignored) != newest_[key]) ++r_.lost;
+    }
+    r_.compacted = tree_.compacted_entries();
+    r_.merges = tree_.merges();
+    r_.moves = tree_.moves();
+    if (samples_ > 0) {
+      r_.space_mean = space_sum_ / samples_;
+      r_.runs_mean = runs_sum_ / samples_;
+      r_.looked_mean = static_cast<double>(looked_) / (samples_ * kGetsPerSample);
+    }
+    return r_;
+  }
+
+ private:
+  // Space and read amplification now; `peak` is the most entries stored during the flush.
+  void sample(std::uint64_t peak) {
+    ++samples_;
+    r_.space_peak = std::max(r_.space_peak, static_cast<double>(peak) / live_);
+    space_sum_ += static_cast<double>(tree_.stored_entries()) / live_;
+    r_.runs_max = std::max(r_.runs_max, tree_.runs_to_check());
+    runs_sum_ += static_cast<double>(tree_.runs_to_check());
+    for (int found = 0; found < kGetsPerSample;) {
+      const std::uint64_t key = any_key_(sampler_);
+      if (!in_tables_[key]) continue;
+      tree_.get(key, &looked_);
+      ++found;
+    }
+  }
+
+  Tree& tree_;
+  const Workload& workload_;
+  const SimOptions& options_;
+  std::mt19937_64 sampler_;  // the sampled GETs' keys
+  std::uniform_int_distribution<std::uint64_t> any_key_;
+  std::unordered_map<std::uint64_t, std::uint64_t> memtable_;  // key -> seq
+  std::vector<std::uint64_t> newest_;  // each key's last write; 0: none
+  std::vector<bool> in_tables_;        // whether a flush has written the key
+  std::uint64_t live_ = 0;             // keys the tables hold
+  SimResult r_;
+  std::uint64_t samples_ = 0;
+  double space_sum_ = 0;
+  double runs_sum_ = 0;
+  std::uint64_t looked_ = 0;  // tables looked in by the sampled GETs
+};
+
+}  // namespace
+
+SimResult simulate(Tree& tree, const Workload& workload, const SimOptions& options) {
+  Driver driver(tree, workload, options);
+  std::mt19937_64 random(workload.seed);
+  std::uniform_int_distribution<std::uint64_t> any_key(0, workload.keys - 1);
   for (std::uint64_t i = 0; i < workload.writes; ++i) {
-    const std::uint64_t key = workload.sequential ? i % workload.keys : any_key(random);
-    memtable[key] = newest[key] = i + 1;
-    ++r.user_writes;
-    if (memtable.size() >= options.memtable_entries) flush();
+    driver.write(workload.sequential ? i % workload.keys : any_key(random), i);
   }
-  if (!memtable.empty()) flush();
-
-  for (std::uint64_t key = 0; key < workload.keys; ++key) {  // every key's newest write
-    std::uint64_t ignored = 0;
-    if (newest[key] != 0 && tree.get(key, &ignored) != newest[key]) ++r.lost;
-  }
-  r.compacted = tree.compacted_entries();
-  r.merges = tree.merges();
-  r.moves = tree.moves();
-  r.space_mean = samples == 0 ? 0 : space_sum / samples;
-  r.runs_mean = samples == 0 ? 0 : runs_sum / samples;
-  r.looked_mean = samples == 0 ? 0 : static_cast<double>(looked) / (samples * kGetsPerSample);
-  return r;
+  return driver.finish();
 }
-//! [simulate]
 
 }  // namespace vkv::sim
