@@ -27,17 +27,22 @@ struct Entry {
 /// A sorted run: entries in increasing key order, at most one per key.
 using Run = std::vector<Entry>;
 
-/// The shape of the simulated tree. Sizes count entries; the defaults keep vkv's proportions
-/// (a 4 MiB memtable, 2 MiB tables, a 10 MiB level 1) at a thousand entries per MiB.
+/// The shape of the simulated tree. Sizes count entries; the defaults keep the proportions of
+/// LevelOptions' defaults and chapter 5's memtable (4 MiB memtable, 2 MiB tables, a 10 MiB
+/// level 1) at a thousand entries per MiB.
 struct SimOptions {
-  std::uint64_t memtable_entries = 4000;  ///< A flush happens when the memtable holds this many keys.
-  std::uint64_t table_entries = 2000;     ///< Leveled: compaction output is cut into tables this big.
-  std::uint64_t level1_entries = 10000;   ///< Leveled: level 1's target; each deeper one fanout times more.
+  /// A flush happens when the memtable holds this many keys.
+  std::uint64_t memtable_entries = 4000;
+  /// Leveled: compaction output is cut into tables this big.
+  std::uint64_t table_entries = 2000;
+  /// Leveled: level 1's target; each deeper level's is `fanout` times the one above.
+  std::uint64_t level1_entries = 10000;
   /// Leveled: level 0 is compacted once it holds this many tables (vkv's default).
   std::uint64_t l0_trigger = storage::LevelOptions{}.l0_compaction_trigger;
   /// Leveled: how much bigger each level is than the one above (vkv's default).
   std::uint64_t fanout = storage::LevelOptions{}.level_size_multiplier;
-  std::uint64_t tier_runs = 4;            ///< Tiered: this many runs of one size class merge into one.
+  /// Tiered: this many neighbouring runs of one size class are merged into one.
+  std::uint64_t tier_runs = 4;
 };
 
 /// An LSM tree's tables, kept in shape by one compaction strategy.
@@ -157,18 +162,18 @@ struct Workload {
 
 /// What one run of a workload against a tree measured.
 struct SimResult {
-  std::uint64_t user_writes = 0;     ///< Writes made.
-  std::uint64_t flushed = 0;         ///< Entries written by flushes.
-  std::uint64_t compacted = 0;       ///< Entries written by compactions.
-  std::uint64_t merges = 0;          ///< Compactions that wrote.
-  std::uint64_t moves = 0;           ///< Compactions that only moved a table.
+  std::uint64_t user_writes = 0;  ///< Writes made.
+  std::uint64_t flushed = 0;      ///< Entries written by flushes.
+  std::uint64_t compacted = 0;    ///< Entries written by compactions.
+  std::uint64_t merges = 0;       ///< Compactions that wrote.
+  std::uint64_t moves = 0;        ///< Compactions that only moved a table.
   // Sampled at each flush of the second half of the writes, once the tree is no longer tiny:
-  double space_mean = 0;             ///< Entries stored over live keys, after the flush's compactions.
-  double space_peak = 0;             ///< The same at its highest, counting merges' outputs.
-  double runs_mean = 0;              ///< runs_to_check() after each flush, on average.
-  std::uint64_t runs_max = 0;        ///< ... and at its highest.
-  double looked_mean = 0;            ///< Tables a GET of a key the tables hold looks in, on average.
-  std::uint64_t lost = 0;            ///< Live keys whose newest write a GET did not find (must be 0).
+  double space_mean = 0;          ///< Entries stored over live keys, after the compactions.
+  double space_peak = 0;          ///< The same at its highest, counting merges' outputs.
+  double runs_mean = 0;           ///< runs_to_check(), on average.
+  std::uint64_t runs_max = 0;     ///< ... and at its highest.
+  double looked_mean = 0;         ///< Tables a GET of a key the tables hold looks in.
+  std::uint64_t lost = 0;         ///< Live keys whose newest write a GET missed (must be 0).
 
   /// Entries written to tables (flushes and compactions) per entry the user wrote.
   [[nodiscard]] double write_amp() const {
