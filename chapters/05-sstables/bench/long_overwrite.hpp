@@ -13,14 +13,17 @@
 ///   db_bench), and the restart: the time to close the store and the time to open it again,
 ///   what it says it holds after opening (vkv: the LsmStats of its recovery), and a check that
 ///   every key reads back the value it was last given.
-/// Then one table, the engines side by side, with the targets that compaction must meet: disk
-/// at most 1.3 times the live data, restart within 0.5 s, write-amp at most LevelDB's.
+/// Then one table, the engines side by side, with the targets that compaction must meet:
+/// tables at most 1.3 times the live data, restart within 0.5 s, write-amp at most LevelDB's;
+/// and each write's latency (99th, 99.9th percentile and the longest), where compaction's
+/// backpressure shows.
 ///
 /// The number of overwrites is $VKV_LONG_WRITES ("10M", "500k", "2000000"), else
 /// kDefaultLongWrites (5M). A chapter runs it with its setups:
 /// `return long_overwrite_main(argc, argv, "ch07-long", {fast_setup()});`
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
@@ -44,7 +47,10 @@ inline constexpr std::uint64_t kLongReportEvery = 1'000'000;
 inline constexpr std::size_t kLongWriteBuffer = 16 << 20;
 inline constexpr double kLongLiveBytes = static_cast<double>(kLongKeys) * (kKeySize + kValueSize);
 // The targets compaction must meet (a store without it is shown against them).
-inline constexpr double kLongDiskTarget = 1.3;    // disk / live data at the end
+// Tables / live data at the end. The target is on the tables, what compaction keeps bounded;
+// the logs hold up to a write buffer of records whatever compaction does (16 MiB here, more
+// than the 11.6 MB live), so the whole directory's ratio is shown beside it, not judged.
+inline constexpr double kLongDiskTarget = 1.3;
 inline constexpr double kLongRestartTarget = 0.5;  // seconds to close and reopen
 
 // "10M", "500k", "2000000" as a count; nothing if it is not one.
@@ -103,6 +109,9 @@ struct LongRun {
   double final_logs_over_live = 0;     // the logs' part of it
   std::size_t final_files = 0;
   double write_amp = 0;                // 0: no write meter here
+  double put_p99_us = 0;               // the overwrites' latency: 99th percentile,
+  double put_p999_us = 0;              //   99.9th,
+  double put_max_ms = 0;               //   and the longest (a write that waited for compaction)
   double writes_per_s = 0;
   double close_s = 0;
   double open_s = 0;
@@ -149,13 +158,19 @@ inline void long_overwrite(benchmark::State& state, const Engine& engine) {
     last[k] = static_cast<std::uint64_t>(k);
   }
   std::mt19937_64 rng(5);
+  std::vector<std::uint32_t> put_ns;  // each overwrite's time, to see compaction's stalls
+  put_ns.reserve(writes);
   const auto start = Clock::now();
   for (auto _ : state) {
     for (std::uint64_t i = 1; i <= writes; ++i) {
       const int k = static_cast<int>(rng() % kLongKeys);
       const std::uint64_t w = kLongKeys + i;
       make_key(k, key);
+      const auto put_start = Clock::now();
       db->put(std::string_view(key, kKeySize), value_for(w));
+      put_ns.push_back(static_cast<std::uint32_t>(std::min<std::int64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - put_start).count(),
+          UINT32_MAX)));
       last[k] = w;
       if (i % kLongReportEvery == 0) {
         const double disk = static_cast<double>(dir_bytes(dir));
@@ -168,6 +183,15 @@ inline void long_overwrite(benchmark::State& state, const Engine& engine) {
     }
   }
   run.writes_per_s = static_cast<double>(writes) / seconds_since(start);
+  if (!put_ns.empty()) {
+    std::sort(put_ns.begin(), put_ns.end());
+    const auto at = [&](double q) {
+      return put_ns[std::min(put_ns.size() - 1, static_cast<std::size_t>(q * put_ns.size()))];
+    };
+    run.put_p99_us = at(0.99) / 1e3;
+    run.put_p999_us = at(0.999) / 1e3;
+    run.put_max_ms = put_ns.back() / 1e6;
+  }
   state.SetItemsProcessed(static_cast<std::int64_t>(writes));
 
   if (!vkv::bench::wait_until_writes_stop()) {
@@ -235,11 +259,17 @@ inline void print_long_table(const std::vector<Engine>& ran) {
   }
   print_long_row("disk/live at rest", names, [](const LongRun& r) { return fixed(r.final_disk_over_live, 2); });
   print_long_row("  of which logs", names, [](const LongRun& r) { return fixed(r.final_logs_over_live, 2); });
+  print_long_row("  of which tables", names, [](const LongRun& r) {
+    return fixed(r.final_disk_over_live - r.final_logs_over_live, 2);
+  });
   print_long_row("files at rest", names, [](const LongRun& r) { return std::to_string(r.final_files); });
   print_long_row("write-amp", names, [](const LongRun& r) {
     return r.write_amp > 0 ? fixed(r.write_amp, 2) : std::string("-");
   });
   print_long_row("overwrites/s", names, [](const LongRun& r) { return fixed(r.writes_per_s, 0); });
+  print_long_row("write p99 (us)", names, [](const LongRun& r) { return fixed(r.put_p99_us, 1); });
+  print_long_row("write p99.9 (us)", names, [](const LongRun& r) { return fixed(r.put_p999_us, 1); });
+  print_long_row("write max (ms)", names, [](const LongRun& r) { return fixed(r.put_max_ms, 1); });
   print_long_row("close (s)", names, [](const LongRun& r) { return fixed(r.close_s, 3); });
   print_long_row("reopen (s)", names, [](const LongRun& r) { return fixed(r.open_s, 3); });
   print_long_row("restart (s)", names, [](const LongRun& r) { return fixed(r.close_s + r.open_s, 3); });
@@ -257,7 +287,10 @@ inline void print_long_table(const std::vector<Engine>& ran) {
   for (const VkvSetup& setup : vkv_setups()) {
     if (long_runs().count(setup.name) == 0) continue;
     const LongRun& ours = long_runs()[setup.name];
-    verdict(setup.name + ": disk / live at the end", ours.final_disk_over_live, kLongDiskTarget);
+    verdict(setup.name + ": tables / live at the end",
+            ours.final_disk_over_live - ours.final_logs_over_live, kLongDiskTarget);
+    std::printf("%-44s %12.2f %8s  (shown: the logs are a write buffer's worth)\n",
+                (setup.name + ": disk / live at the end").c_str(), ours.final_disk_over_live, "-");
     verdict(setup.name + ": restart (s)", ours.close_s + ours.open_s, kLongRestartTarget);
     if (ours.keys_verified != kLongKeys) {
       std::printf("%-44s %12d %8d  MISSES target\n", (setup.name + ": keys current").c_str(),
