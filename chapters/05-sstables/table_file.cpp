@@ -106,6 +106,7 @@ std::optional<std::uint64_t> parse_table_file_name(std::string_view name) {
   return DataDir::parse_numbered_name(name, kTableSuffix);
 }
 
+// LEARNER: begin write_table_file(): a .tmp file, synced, renamed, the directory synced; then open it
 //! [write-table-file]
 Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number,
                                    const Memtable& memtable, const TableFileOptions& options) {
@@ -127,6 +128,7 @@ Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number,
   return open_table(env, path, number, options, /*verify=*/false, std::move(filter));
 }
 //! [write-table-file]
+// LEARNER: end
 
 Result<TableFile> open_table_file(const DataDir& dir, std::uint64_t number,
                                   const TableFileOptions& options) {
