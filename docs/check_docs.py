@@ -9,6 +9,8 @@ docs/fit_diagrams.py): `check_docs.py build/docs/html`. Exits 1, naming each pro
     Related Pages, or they list the chapters out of order;
   - a page's \\snippet has no caption, or a transcript it includes is not shown as a terminal
     session (or the transcript markup, "> " lines, shows on the page).
+  - a chapter page's "Write it yourself" list is not what the chapter's LEARNER markers say
+    (`tools/starter.py pages`, which knows the markers, checks it).
 
 TEXT_WIDTH is the text column of a chapter page at a 1280-px wide window with the theme in
 docs/vkv.css (898 px measured with headless Chromium, less a scroll bar and some margin).
@@ -17,6 +19,7 @@ docs/vkv.css (898 px measured with headless Chromium, less a scroll bar and some
 import glob
 import os
 import re
+import subprocess
 import sys
 
 TEXT_WIDTH = 880
@@ -111,6 +114,13 @@ def check_pages(html_dir, chapters, problems):
             problems.append(f"{label}.html shows transcript markup (a '> ' line)")
 
 
+def check_write_it_yourself(problems):
+    run = subprocess.run([sys.executable, "tools/starter.py", "pages"], capture_output=True,
+                         text=True)
+    if run.returncode != 0:
+        problems.append(run.stderr.strip() or "tools/starter.py pages failed")
+
+
 def main():
     html_dir = sys.argv[1]
     problems = []
@@ -118,12 +128,14 @@ def main():
     check_diagrams(html_dir, problems)
     check_navigation(html_dir, chapters, problems)
     check_pages(html_dir, chapters, problems)
+    check_write_it_yourself(problems)
     for problem in problems:
         print(f"check_docs: {problem}", file=sys.stderr)
     if problems:
         sys.exit(1)
     print(f"check_docs: {len(chapters)} chapters in the sidebar and Related Pages, in order; "
-          f"every diagram fits {TEXT_WIDTH} px; every snippet captioned, every session a terminal")
+          f"every diagram fits {TEXT_WIDTH} px; every snippet captioned, every session a "
+          "terminal; every list of what to write matches the markers")
 
 
 if __name__ == "__main__":
