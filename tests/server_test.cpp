@@ -31,7 +31,7 @@ std::unique_ptr<ServerProcess> start_server(const TempDir& dir, std::vector<std:
 
 }  // namespace
 
-TEST_CASE("server: the nc session works, with \\n or \\r\\n", "[e2e]") {
+TEST_CASE("server: the nc session works, with LF or CRLF line ends", "[e2e]") {
   TempDir dir;
   auto server = start_server(dir);
   Client c(server->port());

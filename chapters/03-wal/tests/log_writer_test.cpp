@@ -87,7 +87,7 @@ class GatedFile final : public vkv::WritableFile {
 
 }  // namespace
 
-TEST_CASE("log writer: always syncs before returning; never does not sync", "[ch03]") {
+TEST_CASE("log writer: always syncs before returning, never does not sync", "[ch03]") {
   TempDir tmp;
   auto always = make_writer(Env::posix(), tmp.file("a.log"), SyncPolicy::kAlways);
   auto never = make_writer(Env::posix(), tmp.file("n.log"), SyncPolicy::kNever);

@@ -488,7 +488,7 @@ TEST_CASE("lsm: with a flush runner, the write that fills the memtable only sets
   CHECK(get_or_absent(*store, "after") == "x");
 }
 
-TEST_CASE("lsm: a failed background flush stops later writes; a restart recovers them all",
+TEST_CASE("lsm: a failed background flush stops later writes, and a restart recovers them all",
           "[ch05][lsm]") {
   TempDir tmp;
   const std::string dir = tmp.file("data");
