@@ -14,7 +14,9 @@ docs/fit_diagrams.py): `check_docs.py build/docs/html`. Exits 1, naming each pro
   - an exercise on a chapter page says "Checked by the test `NAME`" and the chapter has no
     test of that name tagged [.exercise] and with the chapter's tag (in a tests/*.cpp that
     its CMakeLists.txt builds), or an exercise test is named by no exercise on its page, or
-    a page says "checked by a test" without naming it (`make exercise N=3` runs them).
+    a page says "checked by a test" without naming it (`make exercise N=3` runs them);
+  - a chapter page's "Write it yourself" list is not what the chapter's LEARNER markers say
+    (`tools/starter.py pages`, which knows the markers, checks it).
 
 TEXT_WIDTH is the text column of a chapter page at a 1280-px wide window with the theme in
 docs/vkv.css (898 px measured with headless Chromium, less a scroll bar and some margin).
@@ -23,6 +25,7 @@ docs/vkv.css (898 px measured with headless Chromium, less a scroll bar and some
 import glob
 import os
 import re
+import subprocess
 import sys
 
 TEXT_WIDTH = 880
@@ -162,6 +165,13 @@ def check_exercises(chapters, problems):
                             "it (say: Checked by the test `NAME`)")
 
 
+def check_write_it_yourself(problems):
+    run = subprocess.run([sys.executable, "tools/starter.py", "pages"], capture_output=True,
+                         text=True)
+    if run.returncode != 0:
+        problems.append(run.stderr.strip() or "tools/starter.py pages failed")
+
+
 def main():
     html_dir = sys.argv[1]
     problems = []
@@ -170,6 +180,7 @@ def main():
     check_navigation(html_dir, chapters, problems)
     check_pages(html_dir, chapters, problems)
     check_exercises(chapters, problems)
+    check_write_it_yourself(problems)
     for problem in problems:
         print(f"check_docs: {problem}", file=sys.stderr)
     if problems:
@@ -177,6 +188,7 @@ def main():
     print(f"check_docs: {len(chapters)} chapters in the sidebar and Related Pages, in order; "
           f"every diagram fits {TEXT_WIDTH} px; every snippet captioned, every session a "
           "terminal, every fold folded; every exercise test named by its page")
+          "terminal; every list of what to write matches the markers")
 
 
 if __name__ == "__main__":

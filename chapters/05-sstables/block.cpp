@@ -50,6 +50,7 @@ void Block::Iterator::seek_to_first() {
   seek_to_restart(0);
 }
 
+// LEARNER: begin Block::Iterator::seek(): binary-search the restart points, then scan at most one interval
 //! [restart-seek]
 void Block::Iterator::seek(std::string_view target) {
   if (!status_.is_ok()) return;
@@ -76,6 +77,7 @@ void Block::Iterator::seek(std::string_view target) {
   while (valid_ && std::string_view(key_) < target) next();
 }
 //! [restart-seek]
+// LEARNER: end
 
 void Block::Iterator::next() {
   if (!status_.is_ok()) return;

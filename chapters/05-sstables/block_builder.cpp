@@ -12,6 +12,7 @@ BlockBuilder::BlockBuilder(int restart_interval) : restart_interval_(restart_int
   assert(restart_interval_ >= 1);
 }
 
+// LEARNER: begin BlockBuilder::add() and finish(): keys after a shared prefix, a restart point every 16th; then the restart array
 //! [block-add]
 void BlockBuilder::add(std::string_view key, std::string_view value) {
   assert(!finished_);
@@ -51,6 +52,7 @@ std::string_view BlockBuilder::finish() {
   return buffer_;
 }
 //! [block-finish]
+// LEARNER: end
 
 void BlockBuilder::reset() {
   buffer_.clear();

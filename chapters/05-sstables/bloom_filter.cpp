@@ -54,6 +54,7 @@ BloomFilter::BloomFilter(std::uint64_t expected_keys, std::size_t bits_per_key)
 
 std::uint64_t BloomFilter::hash(std::string_view key) { return hash_key(key); }
 
+// LEARNER: begin BloomFilter::add_hash() and may_contain_hash(): set a key's k bits in its line; any clear bit means surely absent
 //! [bloom-add]
 void BloomFilter::add_hash(std::uint64_t h) {
   const Probes p(h, line_count_);
@@ -68,5 +69,6 @@ bool BloomFilter::may_contain_hash(std::uint64_t h) const {
   return true;
 }
 //! [bloom-add]
+// LEARNER: end
 
 }  // namespace vkv::storage

@@ -302,6 +302,7 @@ void LsmStore::delete_logs_before(std::uint64_t log_number) {
   }
 }
 
+// LEARNER: begin LsmStore::get() and get_from_tables(): the memtables, then the tables newest first; the first that knows the key decides
 //! [read-path]
 Status LsmStore::get(std::string_view key, std::string* value) {
   const std::shared_ptr<const View> v = view();
@@ -318,6 +319,7 @@ Status LsmStore::get(std::string_view key, std::string* value) {
   return s;
 }
 //! [read-path]
+// LEARNER: end
 
 Status LsmStore::sync() {
   {

@@ -107,6 +107,7 @@ Status Table::load_index_entries(const Block& index_block) {
 }
 //! [index-load]
 
+// LEARNER: begin Table::get() and find_block(): the one block whose separator is >= key, then a seek inside it
 //! [table-get]
 Status Table::get(std::string_view key, std::string* value, EntryKind* kind) const {
   const std::size_t i = find_block(key);
@@ -132,6 +133,7 @@ std::size_t Table::find_block(std::string_view key) const {
   return static_cast<std::size_t>(it - index_.begin());
 }
 //! [table-get]
+// LEARNER: end
 
 //! [verify-block]
 Result<Block> Table::read_data_block(std::size_t i) const {

@@ -9,6 +9,7 @@ namespace vkv::storage {
 
 TableBuilder::TableBuilder(WritableFile& file) : file_(file) { assert(file.size() == 0); }
 
+// LEARNER: begin TableBuilder::add(): an index entry when a block was cut, the kind byte, the entry; cut the block at 4 KiB
 //! [table-add]
 Status TableBuilder::add(std::string_view key, std::string_view value, EntryKind kind) {
   assert(!finished_);
@@ -31,6 +32,7 @@ Status TableBuilder::add(std::string_view key, std::string_view value, EntryKind
   return Status::ok();
 }
 //! [table-add]
+// LEARNER: end
 
 //! [shortest-separator]
 std::string shortest_separator(std::string_view a, std::string_view b) {

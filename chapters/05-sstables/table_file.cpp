@@ -126,6 +126,7 @@ Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number,
   return write_table_file(dir, number, *entries, kNoTableLimit, options);
 }
 
+// LEARNER: begin write_table_file(): a .tmp file, synced, renamed, the directory synced; then open it
 //! [write-table-file]
 Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number, Iterator& entries,
                                    std::uint64_t max_bytes, const TableFileOptions& options) {
@@ -148,6 +149,7 @@ Result<TableFile> write_table_file(const DataDir& dir, std::uint64_t number, Ite
   return open_table(env, path, number, options, /*verify=*/false, filter_of(hashes, options));
 }
 //! [write-table-file]
+// LEARNER: end
 
 Result<TableFile> open_table_file(const DataDir& dir, std::uint64_t number,
                                   const TableFileOptions& options) {

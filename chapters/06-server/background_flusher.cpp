@@ -26,6 +26,7 @@ std::uint64_t BackgroundFlusher::completed() const {
   return completed_;
 }
 
+// LEARNER: begin BackgroundFlusher::loop(): sleep until there is work or a stop; run each job without the lock
 //! [flusher-loop]
 void BackgroundFlusher::loop() {
   std::unique_lock lock(mu_);
@@ -41,5 +42,6 @@ void BackgroundFlusher::loop() {
   }
 }
 //! [flusher-loop]
+// LEARNER: end
 
 }  // namespace vkv::storage

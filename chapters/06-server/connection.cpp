@@ -34,6 +34,7 @@ Connection::Connection(UniqueFd fd, engine::Engine& engine, std::size_t max_line
                        std::size_t output_limit)
     : fd_(std::move(fd)), session_(engine, max_line), output_limit_(output_limit) {}
 
+// LEARNER: begin Connection::run_commands() and take_input(): a line at a time until the output is full; read a few times, keep what is left
 //! [run-commands]
 std::size_t Connection::run_commands(std::string_view bytes) {
   std::size_t used = 0;
@@ -82,7 +83,9 @@ bool Connection::take_input(std::span<char> scratch) {
   return true;
 }
 //! [take-input]
+// LEARNER: end
 
+// LEARNER: begin Connection::end_turn(): send what the socket takes, then say what to wait for next
 //! [end-turn]
 NextStep Connection::end_turn() {
   if (!flush()) return NextStep::kClose;
@@ -92,6 +95,7 @@ NextStep Connection::end_turn() {
   return output_pending() ? NextStep::kReadWrite : NextStep::kRead;
 }
 //! [end-turn]
+// LEARNER: end
 
 bool Connection::flush() {
   while (out_sent_ < out_.size()) {

@@ -55,6 +55,7 @@ Status Reactor::modify(int fd, void* tag, Interest interest) {
 
 void Reactor::remove(int fd) { ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr); }
 
+// LEARNER: begin Reactor::wait(): epoll_wait until something is ready, retrying an interrupted wait; hand out each event's tag
 //! [wait]
 std::size_t Reactor::wait(std::span<Ready> out) {
   epoll_event events[64];
@@ -68,6 +69,7 @@ std::size_t Reactor::wait(std::span<Ready> out) {
   }
 }
 //! [wait]
+// LEARNER: end
 
 void Reactor::wake_all() {
   const std::uint64_t one = 1;

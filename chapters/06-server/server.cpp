@@ -98,6 +98,7 @@ void Server::run() {
 }
 //! [run]
 
+// LEARNER: begin Server::worker_loop(): one round: wait, accept or run each ready connection, make the round durable, end each turn
 //! [worker-loop]
 void Server::worker_loop(runtime::Reactor& reactor) {
   std::vector<char> scratch(64 * 1024);
@@ -126,7 +127,9 @@ void Server::worker_loop(runtime::Reactor& reactor) {
   }
 }
 //! [worker-loop]
+// LEARNER: end
 
+// LEARNER: begin Server::make_round_durable(): one sync through the round's ticket; if it fails, say so once and stop
 //! [round-durable]
 bool Server::make_round_durable() {
   const Status synced = durability_.sync_through(durability_.ticket());
@@ -144,6 +147,7 @@ bool Server::make_round_durable() {
   return false;
 }
 //! [round-durable]
+// LEARNER: end
 
 void Server::apply(runtime::Reactor& reactor, Connection* conn, NextStep step) {
   if (step == NextStep::kClose) {

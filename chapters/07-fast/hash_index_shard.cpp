@@ -46,6 +46,7 @@ struct HashIndexShard::Node {
 
 namespace {
 
+// LEARNER: begin key_less(): byte order eight bytes at a time
 //! [key-less]
 // a < b in unsigned byte order, as std::string_view's operator< orders them, but eight bytes
 // at a time and inline. A skiplist search compares a key with a dozen nodes' keys; the call
@@ -70,6 +71,7 @@ bool key_less(std::string_view a, std::string_view b) {
   return a.size() < b.size();
 }
 //! [key-less]
+// LEARNER: end
 
 // A value record is [kind: 1 byte][length: varint][value bytes]; a tombstone is the kind byte
 // (EntryKind's) alone.
@@ -122,6 +124,7 @@ void HashIndexShard::write(std::string_view key, EntryKind kind, std::string_vie
   node->record.store(new_record(kind, value), std::memory_order_release);
 }
 
+// LEARNER: begin HashIndexShard::add_new_key(): a whole node, in the index at once, in the pending chain for the next scan
 //! [new-key]
 // A new key's node is made whole here, its height drawn, but it is not linked into the
 // skiplist: that search is a dozen cache misses, and only a scan needs the order. The node
@@ -137,7 +140,9 @@ void HashIndexShard::add_new_key(std::string_view key, std::uint64_t hash, const
   entry_count_.fetch_add(1, std::memory_order_relaxed);
 }
 //! [new-key]
+// LEARNER: end
 
+// LEARNER: begin HashIndexShard::link_pending_locked(), link() and find_predecessors(): sort the pending keys, link each bottom-up
 //! [skiplist-link]
 // Puts the keys written since the last scan into the skiplist. It takes the writers' lock only
 // to detach the pending chain (writers and lookups go on meanwhile: they never read the
@@ -191,6 +196,7 @@ void HashIndexShard::find_predecessors(std::string_view key, Node** prev) const 
   }
 }
 //! [skiplist-link]
+// LEARNER: end
 
 std::optional<EntryKind> HashIndexShard::lookup(std::string_view key, std::string* value) const {
   const std::uint64_t hash = hash_key(key);
@@ -202,6 +208,7 @@ std::optional<EntryKind> HashIndexShard::lookup(std::string_view key, std::strin
   return record.kind;
 }
 
+// LEARNER: begin HashIndexShard's index: a tag per slot, linear probing from the hash, doubling past the load limit
 //! [hash-index]
 // Open addressing with linear probing: a key's slot is its hash masked to the index size, or
 // the first free slot after it. Keys are never removed (a DEL is a record, not a removal),
@@ -271,6 +278,7 @@ void HashIndexShard::grow_index() {
   }
 }
 //! [hash-index]
+// LEARNER: end
 
 std::size_t HashIndexShard::memory_bytes() const {
   return sizeof(HashIndexShard) + node_arena_.memory_bytes() + arena_.memory_bytes() +

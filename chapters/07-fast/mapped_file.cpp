@@ -13,6 +13,7 @@ namespace vkv::storage {
 
 MappedFile::~MappedFile() { unmap(); }
 
+// LEARNER: begin MappedFile::append(): copy into the mapped window, moving to the next window at its end; ask for the one after half way
 //! [mapped-append]
 Status MappedFile::append(std::string_view data) {
   if (!fd_) return closed_error("append");
@@ -32,6 +33,7 @@ Status MappedFile::append(std::string_view data) {
   return Status::ok();
 }
 //! [mapped-append]
+// LEARNER: end
 
 void MappedFile::before_close() { unmap(); }
 

@@ -30,6 +30,7 @@ Status PreallocatedFile::closed_error(std::string_view op) const {
   return Status::io_error(std::string(op) + " " + path_ + ": file is closed");
 }
 
+// LEARNER: begin PreallocatedFile::reserve() and fill_zeros(): fallocate the space, or write zeros and sync them
 //! [reserve-and-fill]
 Status PreallocatedFile::reserve(std::uint64_t from, std::uint64_t to) {
 #ifdef __linux__
@@ -66,6 +67,7 @@ Status PreallocatedFile::fill_zeros(std::uint64_t from, std::uint64_t to) {
   return Status::ok();
 }
 //! [reserve-and-fill]
+// LEARNER: end
 
 Status PreallocatedFile::write_at_end(std::string_view data) {
   std::uint64_t written = 0;

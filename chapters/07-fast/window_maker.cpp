@@ -51,6 +51,7 @@ void WindowMaker::unmap_later(char* map) {
   changed_.notify_all();
 }
 
+// LEARNER: begin WindowMaker::run() and map_window(): on its own thread, unmap old windows and map the one asked for
 //! [window-maker]
 void WindowMaker::run() {
   std::unique_lock lock(mu_);
@@ -87,5 +88,6 @@ WindowMaker::Window WindowMaker::map_window(std::uint64_t start) const {
   return {static_cast<char*>(at), 0};
 }
 //! [window-maker]
+// LEARNER: end
 
 }  // namespace vkv::storage

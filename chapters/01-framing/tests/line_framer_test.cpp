@@ -51,7 +51,7 @@ TEST_CASE("one piece may hold many lines", "[ch01]") {
         std::vector<Event>{line("SET a 1"), line("GET a"), line("DEL a")});
 }
 
-TEST_CASE("lines end in \\n or \\r\\n, and only the final \\r is trimmed", "[ch01]") {
+TEST_CASE("lines end in LF or CRLF, and only the final CR is trimmed", "[ch01]") {
   CHECK(frame_all("a\r\nb\nc\r\r\nd\re\n") ==
         std::vector<Event>{line("a"), line("b"), line("c\r"), line("d\re")});
 }

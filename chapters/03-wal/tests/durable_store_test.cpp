@@ -111,7 +111,7 @@ TEST_CASE("durable store: a second opener of the same directory fails with the m
   CHECK(open_ok(dir) != nullptr);
 }
 
-TEST_CASE("durable store: a corrupt log stops the open; repair opens it", "[ch03]") {
+TEST_CASE("durable store: a corrupt log stops the open, and repair opens it", "[ch03]") {
   TempDir tmp;
   const std::string dir = tmp.file("data");
   {

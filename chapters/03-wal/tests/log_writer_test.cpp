@@ -67,9 +67,9 @@ class GatedFile final : public vkv::WritableFile {
   Status close() override { return base_->close(); }
   [[nodiscard]] std::uint64_t size() const override { return base_->size(); }
 
-  void wait_until_in_sync() {
-    std::unique_lock lock(mu_);
-    cv_.wait(lock, [this] { return in_sync_; });
+  [[nodiscard]] bool in_sync() {
+    std::lock_guard lock(mu_);
+    return in_sync_;
   }
   void release() {
     std::lock_guard lock(mu_);
@@ -87,7 +87,7 @@ class GatedFile final : public vkv::WritableFile {
 
 }  // namespace
 
-TEST_CASE("log writer: always syncs before returning; never does not sync", "[ch03]") {
+TEST_CASE("log writer: always syncs before returning, never does not sync", "[ch03]") {
   TempDir tmp;
   auto always = make_writer(Env::posix(), tmp.file("a.log"), SyncPolicy::kAlways);
   auto never = make_writer(Env::posix(), tmp.file("n.log"), SyncPolicy::kNever);
@@ -149,19 +149,38 @@ TEST_CASE("log writer: writers that arrive together share one sync", "[ch03]") {
   LogWriterOptions options;
   options.sync = SyncPolicy::kAlways;
   LogWriter log(std::move(gated), tmp.file("g.log"), options);
-
-  std::vector<std::thread> threads;
   std::atomic<int> ok{0};
-  threads.emplace_back([&] { ok += log.write(LogRecord::set("first", ""), kNoApply).is_ok(); });
-  gate->wait_until_in_sync();  // the first writer leads, and is stuck in its sync
+  std::atomic<bool> first_returned{false};
+
+  // However the test ends, the gate opens and every writer is joined, so a failed REQUIRE
+  // fails the test at once instead of leaving writers blocked in the log.
+  struct Writers {
+    GatedFile* gate;
+    std::vector<std::thread> threads;
+    void release_and_join() {
+      gate->release();
+      for (auto& t : threads) {
+        if (t.joinable()) t.join();
+      }
+    }
+    ~Writers() { release_and_join(); }
+  } writers{gate, {}};
+
+  writers.threads.emplace_back([&] {
+    ok += log.write(LogRecord::set("first", ""), kNoApply).is_ok();
+    first_returned = true;
+  });
+  // The first writer leads, and is stuck in its sync (one that returned without a sync has
+  // failed already).
+  REQUIRE(wait_for([&] { return gate->in_sync() || first_returned; }));
+  REQUIRE(gate->in_sync());
   for (int i = 0; i < 5; ++i) {
-    threads.emplace_back([&, i] {
+    writers.threads.emplace_back([&, i] {
       ok += log.write(LogRecord::set("w" + std::to_string(i), ""), kNoApply).is_ok();
     });
   }
   REQUIRE(wait_for([&] { return log.queued() == 6; }));  // the leader and five waiting
-  gate->release();
-  for (auto& t : threads) t.join();
+  writers.release_and_join();
   CHECK(ok == 6);
   CHECK(log.sync_count() == 2);  // one for "first", one for the five that queued behind it
   CHECK(logged_keys(tmp.file("g.log")).size() == 6);

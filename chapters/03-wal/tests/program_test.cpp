@@ -146,7 +146,7 @@ TEST_CASE("ch03-wal: a torn tail is cut and reported in one line", "[ch03]") {
   CHECK(read_whole_file(log).size() == 26);
 }
 
-TEST_CASE("ch03-wal: corruption stops start-up; --repair cuts it and says what it dropped",
+TEST_CASE("ch03-wal: corruption stops start-up, --repair cuts it and says what it dropped",
           "[ch03]") {
   TempDir tmp;
   const std::string dir = tmp.file("data");

@@ -78,7 +78,7 @@ TEST_CASE("block cache: counts hits and misses", "[ch05][cache]") {
   CHECK(s.evictions == 0);
 }
 
-TEST_CASE("block cache: replacing a block is charged once; a reader keeps an evicted block",
+TEST_CASE("block cache: replacing a block is charged once, a reader keeps an evicted block",
           "[ch05][cache]") {
   const auto first = make_block("older");
   BlockCache cache(BlockCache::charge(*first), /*shards=*/1);  // room for one

@@ -119,9 +119,17 @@ class ThreadRunner {
   int started_ = 0;
 };
 
-// A flush runner that only keeps the work, for the test to run when it chooses.
+// A flush runner that only keeps the work, for the test to run when it chooses; whatever is
+// left runs when it is destroyed, so a test that stops early (a failed REQUIRE) does not leave
+// the store's destructor waiting for a flush forever. REQUIRES: destroyed before the store.
 class ManualRunner {
  public:
+  ManualRunner() = default;
+  ManualRunner(const ManualRunner&) = delete;
+  ManualRunner& operator=(const ManualRunner&) = delete;
+  ~ManualRunner() {
+    for (auto& work : work_) work();
+  }
   vkv::storage::FlushRunner runner() {
     return [this](std::function<void()> work) { work_.push_back(std::move(work)); };
   }
@@ -447,11 +455,12 @@ TEST_CASE("lsm: with a flush runner, the write that fills the memtable only sets
           "[ch05][lsm]") {
   TempDir tmp;
   const std::string dir = tmp.file("data");
-  ManualRunner runner;
   {
     LsmStoreOptions o = options_for(dir, kMinMemtableBytes, SyncPolicy::kNever);
+    std::unique_ptr<LsmStore> store;
+    ManualRunner runner;  // destroyed before the store
     o.flush_runner = runner.runner();
-    auto store = open_store(o);
+    store = open_store(o);
     int written = 0;
     while (runner.pending() == 0) {
       REQUIRE(written < 100000);
@@ -479,17 +488,18 @@ TEST_CASE("lsm: with a flush runner, the write that fills the memtable only sets
   CHECK(get_or_absent(*store, "after") == "x");
 }
 
-TEST_CASE("lsm: a failed background flush stops later writes; a restart recovers them all",
+TEST_CASE("lsm: a failed background flush stops later writes, and a restart recovers them all",
           "[ch05][lsm]") {
   TempDir tmp;
   const std::string dir = tmp.file("data");
-  ManualRunner runner;
   std::vector<std::string> acknowledged;
   {
     vkv::FaultInjectionEnv env;
     LsmStoreOptions o = options_for(dir, kMinMemtableBytes, SyncPolicy::kAlways);
+    std::unique_ptr<LsmStore> store;
+    ManualRunner runner;  // destroyed before the store
     o.flush_runner = runner.runner();
-    auto store = open_store(o, env);
+    store = open_store(o, env);
     for (int i = 0; runner.pending() == 0; ++i) {
       REQUIRE(i < 100000);
       REQUIRE(store->set(key_for(i), "v").is_ok());
