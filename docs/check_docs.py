@@ -187,8 +187,8 @@ def main():
         sys.exit(1)
     print(f"check_docs: {len(chapters)} chapters in the sidebar and Related Pages, in order; "
           f"every diagram fits {TEXT_WIDTH} px; every snippet captioned, every session a "
-          "terminal, every fold folded; every exercise test named by its page")
-          "terminal; every list of what to write matches the markers")
+          "terminal, every fold folded; every exercise test named by its page; every list "
+          "of what to write matches the markers")
 
 
 if __name__ == "__main__":

@@ -16,25 +16,8 @@ class FlatTableSet::List final : public TableVersion {
  public:
   explicit List(std::vector<TableFile> tables) : tables_(std::move(tables)) {}
 
-  //! [table-read-path]
   Status get(std::string_view key, std::string* value,
-             std::uint64_t* filter_skips) const override {
-    const std::uint64_t hash = BloomFilter::hash(key);  // once, for every table's filter
-    for (auto t = tables_.rbegin(); t != tables_.rend(); ++t) {  // newest first
-      if (!t->in_range(key)) continue;  // outside its key range: no read at all
-      if (!t->filter_may_contain(hash)) {  // surely not in it: no read either
-        ++*filter_skips;
-        continue;
-      }
-      EntryKind kind;
-      Status s = t->table->get(key, value, &kind);  // one block, from the cache or the disk
-      if (s.is_not_found()) continue;  // a false positive of the filter
-      if (!s.is_ok()) return s;        // a damaged block: say so, never guess
-      return kind == EntryKind::kValue ? Status::ok() : Status::not_found(std::string(key));
-    }
-    return Status::not_found(std::string(key));
-  }
-  //! [table-read-path]
+             std::uint64_t* filter_skips) const override;
 
   [[nodiscard]] std::vector<const TableFile*> tables() const override {
     std::vector<const TableFile*> out;
@@ -47,6 +30,28 @@ class FlatTableSet::List final : public TableVersion {
  private:
   std::vector<TableFile> tables_;  // oldest first
 };
+
+// LEARNER: begin FlatTableSet's read path: the tables newest first; range, filter, then one block
+//! [table-read-path]
+Status FlatTableSet::List::get(std::string_view key, std::string* value,
+                               std::uint64_t* filter_skips) const {
+  const std::uint64_t hash = BloomFilter::hash(key);  // once, for every table's filter
+  for (auto t = tables_.rbegin(); t != tables_.rend(); ++t) {  // newest first
+    if (!t->in_range(key)) continue;  // outside its key range: no read at all
+    if (!t->filter_may_contain(hash)) {  // surely not in it: no read either
+      ++*filter_skips;
+      continue;
+    }
+    EntryKind kind;
+    Status s = t->table->get(key, value, &kind);  // one block, from the cache or the disk
+    if (s.is_not_found()) continue;  // a false positive of the filter
+    if (!s.is_ok()) return s;        // a damaged block: say so, never guess
+    return kind == EntryKind::kValue ? Status::ok() : Status::not_found(std::string(key));
+  }
+  return Status::not_found(std::string(key));
+}
+//! [table-read-path]
+// LEARNER: end
 
 FlatTableSet::FlatTableSet(const TableSetContext& context)
     : context_(context), current_(std::make_shared<const List>(std::vector<TableFile>{})) {}

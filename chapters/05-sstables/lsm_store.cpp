@@ -302,7 +302,7 @@ void LsmStore::delete_logs_before(std::uint64_t log_number) {
   }
 }
 
-// LEARNER: begin LsmStore::get() and get_from_tables(): the memtables, then the tables newest first; the first that knows the key decides
+// LEARNER: begin LsmStore::get(): the memtables newest first, then the tables; the first that knows the key decides
 //! [read-path]
 Status LsmStore::get(std::string_view key, std::string* value) {
   const std::shared_ptr<const View> v = view();
