@@ -41,6 +41,7 @@ std::pair<std::string, std::string> key_range(const Version::Tables& tables) {
 
 }  // namespace
 
+// LEARNER: begin pick_compaction(): the level with the highest score of 1 or more; its inputs and the tables below they overlap
 //! [pick-compaction]
 std::optional<Compaction> pick_compaction(const Version& v, const LevelOptions& options,
                                           const CompactionCursors& cursors) {
@@ -72,6 +73,7 @@ std::optional<Compaction> pick_compaction(const Version& v, const LevelOptions& 
   return c;
 }
 //! [pick-compaction]
+// LEARNER: end
 
 CompactionIterator::CompactionIterator(std::unique_ptr<Iterator> merged,
                                        std::shared_ptr<const Version> base, int output_level)
@@ -92,6 +94,7 @@ void CompactionIterator::next() {
   skip_dropped();
 }
 
+// LEARNER: begin CompactionIterator::skip_dropped(): past each tombstone no deeper level needs
 void CompactionIterator::skip_dropped() {
   while (merged_->valid() && merged_->kind() == EntryKind::kTombstone &&
          !base_->deeper_may_hold(output_level_, merged_->key())) {
@@ -99,5 +102,6 @@ void CompactionIterator::skip_dropped() {
     merged_->next();
   }
 }
+// LEARNER: end
 
 }  // namespace vkv::storage

@@ -17,6 +17,7 @@ void NewestWinsIterator::seek(std::string_view target) {
   find_newest_smallest();
 }
 
+// LEARNER: begin NewestWinsIterator::next() and find_newest_smallest(): past every copy of the key; then the smallest key, the first (newest) source on a tie
 //! [newest-wins-next]
 void NewestWinsIterator::next() {
   // Copied: moving the children below invalidates the current key's view.
@@ -40,6 +41,7 @@ void NewestWinsIterator::find_newest_smallest() {
   }
 }
 //! [newest-wins-next]
+// LEARNER: end
 
 Status NewestWinsIterator::status() const {
   for (const auto& child : children_) {

@@ -52,6 +52,7 @@ Status Version::get(std::string_view key, std::string* value,
 }
 //! [row-cached-get]
 
+// LEARNER: begin Version::get_from_tables(): level 0 newest first, then one table per deeper level by binary search
 //! [version-get]
 Status Version::get_from_tables(std::string_view key, std::string* value,
                                 std::uint64_t* filter_skips) const {
@@ -69,6 +70,7 @@ Status Version::get_from_tables(std::string_view key, std::string* value,
   return Status::not_found(std::string(key));
 }
 //! [version-get]
+// LEARNER: end
 
 std::vector<const TableFile*> Version::tables() const {
   std::vector<const TableFile*> out;

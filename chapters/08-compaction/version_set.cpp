@@ -323,6 +323,7 @@ bool VersionSet::compact_once(bool* ran) {
 }
 //! [compact-once]
 
+// LEARNER: begin VersionSet::run(): merge the inputs newest first, drop what is not needed, cut the run into tables
 //! [run-compaction]
 Status VersionSet::run(const Compaction& c, const std::shared_ptr<const Version>& base,
                        Version::Tables* outputs, std::uint64_t* dropped) {
@@ -346,6 +347,7 @@ Status VersionSet::run(const Compaction& c, const std::shared_ptr<const Version>
   return entries.status();
 }
 //! [run-compaction]
+// LEARNER: end
 
 //! [before-write]
 Status VersionSet::before_write() {

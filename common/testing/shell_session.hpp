@@ -126,6 +126,10 @@ class ShellSession {
  public:
   /// How long one command may take to print what it must.
   static constexpr std::chrono::seconds kStepTimeout{120};
+  // How long a step waits, after its command is done, for what its background jobs print (a
+  // server's ready line comes within a second): short, so that a session whose server died
+  // fails in seconds rather than minutes.
+  static constexpr std::chrono::seconds kBackgroundOutputTimeout{20};
   /// The port the pages use, replaced by port().
   static constexpr std::string_view kPagePort = "9999";
 
@@ -283,7 +287,7 @@ class ShellSession {
     step.timed_out = done.timed_out;
     // A job started in the background prints after the marker (a server's ready line):
     // wait for as many lines as the session says come back.
-    const auto deadline = std::chrono::steady_clock::now() + kStepTimeout;
+    const auto deadline = std::chrono::steady_clock::now() + kBackgroundOutputTimeout;
     while (!step.timed_out && step.actual.size() < step.expected.size()) {
       auto line = read_line(deadline);
       if (!line) {
