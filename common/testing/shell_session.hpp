@@ -129,7 +129,7 @@ class ShellSession {
   // How long a step waits, after its command is done, for what its background jobs print (a
   // server's ready line comes within a second): short, so that a session whose server died
   // fails in seconds rather than minutes.
-  static constexpr std::chrono::seconds kBackgroundOutputTimeout{20};
+  static constexpr std::chrono::seconds kBackgroundOutputTimeout{10};
   /// The port the pages use, replaced by port().
   static constexpr std::string_view kPagePort = "9999";
 
