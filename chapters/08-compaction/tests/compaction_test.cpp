@@ -143,7 +143,7 @@ TEST_CASE("pick: the level furthest over its target goes first, one table at a t
   CHECK(numbers(third->inputs) == std::vector<std::uint64_t>{1});
 }
 
-TEST_CASE("merge: overwritten entries go; a tombstone stays only while a deeper level may "
+TEST_CASE("merge: overwritten entries go, and a tombstone stays only while a deeper level may "
           "hold its key",
           "[ch08][pick]") {
   Tables t;

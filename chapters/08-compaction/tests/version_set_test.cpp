@@ -198,7 +198,7 @@ TEST_CASE("levels: a restart finds every level and every value", "[ch08][compact
   }
 }
 
-TEST_CASE("levels: chapter 5's directory opens as level 0; then chapter 5 refuses it by version",
+TEST_CASE("levels: chapter 5's directory opens as level 0, then chapter 5 refuses it by version",
           "[ch08][compaction]") {
   TempDir tmp;
   const std::string dir = tmp.file("data");
@@ -269,7 +269,7 @@ class CompactionDiskFull final : public vkv::EnvWrapper {
 
 }  // namespace
 
-TEST_CASE("levels: a full disk stops compaction, not the store; writes are refused only when "
+TEST_CASE("levels: a full disk stops compaction, not the store, and writes are refused only when "
           "level 0 is full, and compaction is tried again",
           "[ch08][compaction]") {
   TempDir tmp;
