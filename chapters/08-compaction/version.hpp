@@ -68,6 +68,10 @@ class Version final : public TableVersion {
              std::uint64_t* filter_skips) const override;
   /// Level 0 newest first, then each level in key order.
   [[nodiscard]] std::vector<const TableFile*> tables() const override;
+  /// Level 0's tables newest first, one iterator each (they may overlap); then one
+  /// LevelIterator per deeper level, which reads one table of the level at a time, so a
+  /// reader holds a block per level, not per table.
+  [[nodiscard]] std::vector<std::unique_ptr<Iterator>> new_iterators() const override;
 
   /// The tables of `level`.
   [[nodiscard]] const Tables& level(int level) const { return levels_[level]; }
@@ -84,5 +88,10 @@ class Version final : public TableVersion {
  private:
   Levels levels_;
 };
+
+/// In `tables`, sorted by key and not overlapping (a level below 0): the index of the first
+/// table whose largest key is >= `key`, the only one that may hold it or anything after it
+/// (tables.size() when there is none).
+std::size_t first_table_reaching(const Version::Tables& tables, std::string_view key);
 
 }  // namespace vkv::storage
