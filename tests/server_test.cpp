@@ -49,11 +49,7 @@ TEST_CASE("server: the chapter's nc session (transcript), over a socket", "[e2e]
   auto server = start_server(dir);
   const auto t = vkv::testing::load_transcript(VKV_TRANSCRIPTS, "nc.session");
   Client c(server->port());
-  REQUIRE(c.send(t.input));
-  std::string got;
-  const auto lines = std::count(t.expected.begin(), t.expected.end(), '\n');
-  for (long i = 0; i < lines; ++i) got += c.read_line().value_or("<no reply>") + "\n";
-  CHECK(got == t.expected);
+  CHECK(vkv::testing::replay(c, t) == t.expected);
 }
 
 TEST_CASE("server: the page's Run it session (the chapter's tests/run-it), replayed in one shell",

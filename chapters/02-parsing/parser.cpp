@@ -7,9 +7,6 @@
 
 namespace vkv::protocol {
 
-namespace {
-
-// ASCII case-insensitive comparison with an upper-case command name.
 bool is_command(std::string_view token, std::string_view upper_name) {
   if (token.size() != upper_name.size()) return false;
   for (std::size_t i = 0; i < token.size(); ++i) {
@@ -24,8 +21,6 @@ Status wrong_arity(std::string_view name, std::string_view usage) {
   return Status::invalid_argument("wrong number of arguments for '" + std::string(name) +
                                   "' (usage: " + std::string(usage) + ")");
 }
-
-}  // namespace
 
 // LEARNER: begin parse_command(): tokens to a SET, GET or DEL command, or an error
 //! [parse]

@@ -18,4 +18,12 @@ namespace vkv::protocol {
 /// usage), or an empty key. The Command borrows the tokens' bytes.
 Result<Command> parse_command(std::span<const std::string_view> tokens);
 
+/// Whether `token` names the command `upper_name`, ASCII case ignored ("get" names GET): how
+/// every command name of the text protocol is matched.
+bool is_command(std::string_view token, std::string_view upper_name);
+
+/// The error for the command `name` given the wrong number of arguments, with its usage:
+/// "wrong number of arguments for 'SET' (usage: SET key value)".
+Status wrong_arity(std::string_view name, std::string_view usage);
+
 }  // namespace vkv::protocol

@@ -45,6 +45,7 @@ void TextSession::handle_line(std::string_view line, std::string* out) {
     protocol::append_reply(out, Reply::error(lexed.message()));
     return;
   }
+  if (more_ != nullptr && more_->run(tokens_, out)) return;  // a command the program added
   Result<protocol::Command> command = protocol::parse_command(tokens_);
   if (!command.is_ok()) {
     protocol::append_reply(out, Reply::error(command.status().message()));

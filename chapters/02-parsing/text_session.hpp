@@ -9,6 +9,7 @@
 
 #include "02-parsing/engine.hpp"
 #include "02-parsing/lexer.hpp"
+#include "02-parsing/text_commands.hpp"
 #include "01-framing/line_framer.hpp"
 
 namespace vkv::runtime {
@@ -21,10 +22,12 @@ namespace vkv::runtime {
 class TextSession {
  public:
   /// A session running commands on `engine` (which must outlive it), with lines of up to
-  /// `max_line` bytes.
+  /// `max_line` bytes. `more`, when given (it must outlive the session too), is offered each
+  /// command line before the parser sees it; this chapter's program gives none.
   explicit TextSession(engine::Engine& engine,
-                       std::size_t max_line = protocol::kDefaultMaxLine)
-      : engine_(engine), framer_(max_line) {}
+                       std::size_t max_line = protocol::kDefaultMaxLine,
+                       TextCommands* more = nullptr)
+      : engine_(engine), framer_(max_line), more_(more) {}
 
   /// Takes the next bytes from the client and appends the replies they complete to `*out`.
   void feed(std::string_view bytes, std::string* out);
@@ -41,6 +44,7 @@ class TextSession {
 
   engine::Engine& engine_;
   protocol::LineFramer framer_;
+  TextCommands* more_;  // may be null
   protocol::Lexer lexer_;
   std::vector<std::string_view> tokens_;
   std::uint64_t commands_ = 0;

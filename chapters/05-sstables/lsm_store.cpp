@@ -321,6 +321,19 @@ Status LsmStore::get(std::string_view key, std::string* value) {
 //! [read-path]
 // LEARNER: end
 
+//! [sources]
+LsmSources LsmStore::sources() const {
+  // The view first, then the tables, as get() takes them: a table flushed in between is then
+  // in both, with the same entries, and nothing is missed.
+  const std::shared_ptr<const View> v = view();
+  LsmSources s{v->mem, v->imm, tables_->current(), {}};
+  s.newest_first.push_back(s.memtable->new_iterator());
+  if (s.flushing != nullptr) s.newest_first.push_back(s.flushing->new_iterator());
+  for (auto& it : s.tables->new_iterators()) s.newest_first.push_back(std::move(it));
+  return s;
+}
+//! [sources]
+
 Status LsmStore::sync() {
   {
     // A memtable being flushed in the background is in the old log and nowhere else on

@@ -103,6 +103,27 @@ struct LsmStats {
   [[nodiscard]] std::uint64_t entries() const { return table_entries + memtable_entries; }
 };
 
+/// Every sorted source of an LsmStore at one moment, newest first, with what keeps them
+/// readable: for a reader who walks the store in key order (LsmStore::sources()).
+///
+/// The memtables and the tables' version are held here, so a flush or a change of the tables
+/// after sources() returns takes nothing from under the iterators: a reader may use them for
+/// as long as it holds this. The tables never change. The memtable taking writes does: its
+/// iterator runs beside the writers as Memtable::new_iterator() says (every key present when
+/// it was positioned, each with an entry current at some moment while it ran). Writes that
+/// go to a newer memtable, after a flush started, are not seen.
+///
+/// Movable, not copyable. One reader (one thread) at a time.
+struct LsmSources {
+  std::shared_ptr<const Memtable> memtable;  ///< The memtable taking writes then.
+  std::shared_ptr<const Memtable> flushing;  ///< The memtable being flushed then, or null.
+  std::shared_ptr<const TableVersion> tables;  ///< The tables then.
+  /// Over the memtable, the one being flushed (if any), then TableVersion::new_iterators(),
+  /// each positioned nowhere; where several have a key, the first one's entry is the newest.
+  /// Declared last, so destroyed first: no iterator outlives what it reads.
+  std::vector<std::unique_ptr<Iterator>> newest_first;
+};
+
 /// A Store that keeps recent writes in a memtable, behind a write-ahead log, and older ones
 /// in immutable sorted files (SSTables): the log-structured merge tree, minus the merging
 /// (compaction comes in a later chapter).
@@ -171,6 +192,9 @@ class LsmStore : public Store {
   /// Flushes the memtable to a new table now, if it holds anything (for tests, and for a
   /// learner to make a table on demand).
   Status flush();
+  /// The store's sorted sources now, newest first, kept readable as LsmSources says. The
+  /// store itself never reads through them; whoever walks the keys in order merges them.
+  [[nodiscard]] LsmSources sources() const;
 
   /// What the store holds now.
   [[nodiscard]] LsmStats stats() const;

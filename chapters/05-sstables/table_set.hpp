@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "03-wal/data_dir.hpp"
+#include "04-memtable/iterator.hpp"
+#include "05-sstables/table.hpp"
 #include "05-sstables/table_file.hpp"
 #include "common/status.hpp"
 
@@ -48,6 +50,18 @@ class TableVersion {
                      std::uint64_t* filter_skips) const = 0;
   /// Every table, in the order get() searches them (newest entries first).
   [[nodiscard]] virtual std::vector<const TableFile*> tables() const = 0;
+  /// Iterators over the tables' entries, tombstones included, in the order get() searches
+  /// them (newest entries first), each positioned nowhere: what a reader who walks the store
+  /// in key order merges, the first source that has a key deciding it. Here one per table;
+  /// a set that knows more of its tables' shapes may give fewer. REQUIRES: the version
+  /// outlives them.
+  [[nodiscard]] virtual std::vector<std::unique_ptr<Iterator>> new_iterators() const {
+    std::vector<std::unique_ptr<Iterator>> out;
+    for (const TableFile* t : tables()) {
+      out.push_back(std::make_unique<Table::Iterator>(*t->table));
+    }
+    return out;
+  }
 };
 
 /// What a TableSet is given when the store opens: where the tables live, how to open

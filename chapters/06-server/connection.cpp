@@ -31,8 +31,8 @@ std::int64_t steady_ms() {
 }
 
 Connection::Connection(UniqueFd fd, engine::Engine& engine, std::size_t max_line,
-                       std::size_t output_limit)
-    : fd_(std::move(fd)), session_(engine, max_line), output_limit_(output_limit) {}
+                       std::size_t output_limit, runtime::TextCommands* more)
+    : fd_(std::move(fd)), session_(engine, max_line, more), output_limit_(output_limit) {}
 
 // LEARNER: begin Connection::run_commands() and take_input(): a line at a time until the output is full; read a few times, keep what is left
 //! [run-commands]

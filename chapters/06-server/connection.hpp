@@ -43,8 +43,10 @@ enum class NextStep {
 /// the output limit plus one reply, and its socket buffers fill: TCP itself makes it wait.
 class Connection {
  public:
-  /// A connection on the non-blocking socket `fd`, running commands on `engine`.
-  Connection(UniqueFd fd, engine::Engine& engine, std::size_t max_line, std::size_t output_limit);
+  /// A connection on the non-blocking socket `fd`, running commands on `engine`, and those
+  /// of `more` (may be null) first, as TextSession does.
+  Connection(UniqueFd fd, engine::Engine& engine, std::size_t max_line, std::size_t output_limit,
+             runtime::TextCommands* more = nullptr);
 
   /// Reads what has arrived (a bounded number of reads) and runs the complete commands,
   /// buffering their replies. Returns false when the connection must be closed now.

@@ -36,7 +36,8 @@ runtime::Interest interest_for(NextStep step) {
 
 Result<std::unique_ptr<Server>> Server::create(engine::Engine& engine,
                                                engine::Durability& durability,
-                                               ServerOptions options) {
+                                               ServerOptions options,
+                                               runtime::TextCommands* more) {
   options.workers = worker_count(options.workers);
   auto listener = Listener::open(options.bind, options.port, 1024);
   if (!listener.is_ok()) return listener.status();
@@ -48,13 +49,15 @@ Result<std::unique_ptr<Server>> Server::create(engine::Engine& engine,
     reactors.push_back(std::move(*reactor));
   }
   return std::make_unique<Server>(engine, durability, std::move(options), std::move(*listener),
-                                  std::move(reactors));
+                                  std::move(reactors), more);
 }
 
 Server::Server(engine::Engine& engine, engine::Durability& durability, ServerOptions options,
-               Listener listener, std::vector<runtime::Reactor> reactors)
+               Listener listener, std::vector<runtime::Reactor> reactors,
+               runtime::TextCommands* more)
     : engine_(engine),
       durability_(durability),
+      more_(more),
       options_(std::move(options)),
       listener_(std::move(listener)),
       reactors_(std::move(reactors)) {}
@@ -179,7 +182,7 @@ void Server::accept_all(runtime::Reactor& reactor) {
       continue;  // the UniqueFd closes it
     }
     auto conn = std::make_unique<Connection>(std::move(*fd), engine_, options_.max_line,
-                                             options_.output_limit);
+                                             options_.output_limit, more_);
     Connection* raw = conn.get();
     connections_.emplace(raw, std::move(conn));
     lock.unlock();

@@ -39,14 +39,17 @@ struct ServerOptions {
 class Server {
  public:
   /// Binds the listener and creates the reactors; nothing runs until run(). Replies go out
-  /// once `durability` says the log holds what they reveal. `engine` and `durability` must
-  /// outlive the server.
+  /// once `durability` says the log holds what they reveal. Every connection's session is
+  /// given `more` (may be null: SET, GET and DEL only). `engine`, `durability` and `more`
+  /// must outlive the server.
   static Result<std::unique_ptr<Server>> create(engine::Engine& engine,
                                                 engine::Durability& durability,
-                                                ServerOptions options);
+                                                ServerOptions options,
+                                                runtime::TextCommands* more = nullptr);
   /// Use create(), which binds the listener first; this only stores what it is given.
   Server(engine::Engine& engine, engine::Durability& durability, ServerOptions options,
-         Listener listener, std::vector<runtime::Reactor> reactors);
+         Listener listener, std::vector<runtime::Reactor> reactors,
+         runtime::TextCommands* more = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -81,6 +84,7 @@ class Server {
 
   engine::Engine& engine_;
   engine::Durability& durability_;
+  runtime::TextCommands* more_;  // may be null
   ServerOptions options_;
   Listener listener_;
   std::vector<runtime::Reactor> reactors_;  // one per worker

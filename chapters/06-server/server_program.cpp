@@ -180,7 +180,9 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
 
   engine::Engine engine(**store);
   engine::LsmDurability durability(**store);
-  auto server = net::Server::create(engine, durability, f.server);
+  const std::unique_ptr<TextCommands> more =
+      program.text_commands ? program.text_commands(**store) : nullptr;
+  auto server = net::Server::create(engine, durability, f.server, more.get());
   if (!server.is_ok()) {
     std::cerr << prefix << server.status().to_string() << "\n";
     return 1;

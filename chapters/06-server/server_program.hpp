@@ -4,8 +4,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "02-parsing/text_commands.hpp"
 #include "05-sstables/lsm_store.hpp"
 #include "common/env.hpp"
 #include "common/flags.hpp"
@@ -31,6 +33,9 @@ struct ServerProgram {
   /// A few lines on what the store holds, printed on standard error once the store is open
   /// and again when the server stops. May be empty.
   std::function<std::string()> store_report;
+  /// Makes the commands the program adds to the text protocol, once the store is open (they
+  /// may run against it; they live until the server has stopped). Empty: SET, GET and DEL.
+  std::function<std::unique_ptr<TextCommands>(storage::LsmStore&)> text_commands;
 };
 //! [server-program]
 

@@ -1,8 +1,11 @@
 /// \file
-/// vkv (also ch08-compaction): chapter 7's server, with its tables in levels and compacted.
+/// vkv (also ch08-compaction): chapter 7's server, with its tables in levels and compacted,
+/// and SCAN.
 
 #include "06-server/server_program.hpp"
 #include "07-fast/fast_store.hpp"
+#include "08-compaction/lsm_scanner.hpp"
+#include "08-compaction/scan_command.hpp"
 #include "08-compaction/version_set.hpp"
 
 //! [main]
@@ -28,6 +31,12 @@ int main(int argc, char** argv) {
     if (levels == nullptr) return std::string();
     const std::string tables = list_tables ? format_tables(*levels->version()) : "";
     return tables + format_level_stats(levels->stats());
+  };
+  // One more command in the text protocol: SCAN, the keys in order (see "Ordered scans").
+  program.summary += " SCAN start [end] [LIMIT n] lists keys in order.";
+  program.text_commands = [](vkv::storage::LsmStore& store) {
+    return std::make_unique<vkv::engine::ScanCommand>(
+        std::make_unique<vkv::storage::LsmScanner>(store));
   };
   return vkv::runtime::run_server_program(program, argc, argv);
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "08-compaction/level_iterator.hpp"
+
 namespace vkv::storage {
 
 LiveTable::~LiveTable() {
@@ -30,16 +32,20 @@ std::optional<Status> get_from(const TableFile& t, std::string_view key, std::ui
 
 // The table of a sorted, non-overlapping level whose key range may hold `key`, or null.
 const LiveTable* find_in_level(const Version::Tables& tables, std::string_view key) {
-  // The first table whose largest key is >= key; it holds the key if any table does.
+  const std::size_t i = first_table_reaching(tables, key);
+  if (i == tables.size() || key < tables[i]->smallest()) return nullptr;
+  return tables[i].get();
+}
+
+}  // namespace
+
+std::size_t first_table_reaching(const Version::Tables& tables, std::string_view key) {
   auto it = std::lower_bound(tables.begin(), tables.end(), key,
                              [](const std::shared_ptr<LiveTable>& t, std::string_view k) {
                                return t->largest() < k;
                              });
-  if (it == tables.end() || key < (*it)->smallest()) return nullptr;
-  return it->get();
+  return static_cast<std::size_t>(it - tables.begin());
 }
-
-}  // namespace
 
 //! [row-cached-get]
 Status Version::get(std::string_view key, std::string* value,
@@ -77,6 +83,17 @@ std::vector<const TableFile*> Version::tables() const {
   for (auto t = levels_[0].rbegin(); t != levels_[0].rend(); ++t) out.push_back(&(*t)->file());
   for (int level = 1; level < kLevels; ++level) {
     for (const auto& t : levels_[level]) out.push_back(&t->file());
+  }
+  return out;
+}
+
+std::vector<std::unique_ptr<Iterator>> Version::new_iterators() const {
+  std::vector<std::unique_ptr<Iterator>> out;
+  for (auto t = levels_[0].rbegin(); t != levels_[0].rend(); ++t) {
+    out.push_back(std::make_unique<Table::Iterator>(*(*t)->file().table));
+  }
+  for (int level = 1; level < kLevels; ++level) {
+    if (!levels_[level].empty()) out.push_back(std::make_unique<LevelIterator>(levels_[level]));
   }
   return out;
 }

@@ -72,6 +72,10 @@ class Version final : public TableVersion {
              std::uint64_t* filter_skips) const override;
   /// Level 0 newest first, then each level in key order.
   [[nodiscard]] std::vector<const TableFile*> tables() const override;
+  /// Level 0's tables newest first, one iterator each (they may overlap); then one
+  /// LevelIterator per deeper level, which reads one table of the level at a time, so a
+  /// reader holds a block per level, not per table.
+  [[nodiscard]] std::vector<std::unique_ptr<Iterator>> new_iterators() const override;
 
   /// The tables of `level`.
   [[nodiscard]] const Tables& level(int level) const { return levels_[level]; }
@@ -96,5 +100,10 @@ class Version final : public TableVersion {
   RowCache* row_cache_;   // may be null; outlives every version (the VersionSet owns it)
   std::uint64_t epoch_;
 };
+
+/// In `tables`, sorted by key and not overlapping (a level below 0): the index of the first
+/// table whose largest key is >= `key`, the only one that may hold it or anything after it
+/// (tables.size() when there is none).
+std::size_t first_table_reaching(const Version::Tables& tables, std::string_view key);
 
 }  // namespace vkv::storage

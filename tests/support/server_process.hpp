@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fstream>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "common/testing/child_process.hpp"
+#include "common/testing/transcript.hpp"
 #include "common/unique_fd.hpp"
 
 namespace vkv::testing {
@@ -212,5 +214,16 @@ class NonReadingClient {
   Client client_;
   std::thread sender_;
 };
+
+/// Sends what transcript `t` types, all at once, and reads as many reply lines as it expects
+/// ("<no reply>" for each that does not come), each ending in a newline: what to compare with
+/// `t.expected`.
+inline std::string replay(Client& c, const Transcript& t) {
+  if (!c.send(t.input)) return "<send failed>\n";
+  std::string got;
+  const auto lines = std::count(t.expected.begin(), t.expected.end(), '\n');
+  for (long i = 0; i < lines; ++i) got += c.read_line().value_or("<no reply>") + "\n";
+  return got;
+}
 
 }  // namespace vkv::testing

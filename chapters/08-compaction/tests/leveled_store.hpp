@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -58,6 +59,13 @@ inline LeveledStore open_leveled(const std::string& dir,
   REQUIRE(store.is_ok());
   s.store = std::move(store).value();
   return s;
+}
+
+/// The table files (.sst) in `dir`.
+inline std::size_t table_files(const std::string& dir) {
+  std::size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) n += e.path().extension() == ".sst";
+  return n;
 }
 
 /// Every level below 0 is sorted and does not overlap itself; level 0 is below its stop.

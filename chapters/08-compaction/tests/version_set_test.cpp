@@ -23,6 +23,7 @@ using vkv::storage::SyncPolicy;
 using vkv::storage::VersionSet;
 using vkv::testing::check_level_shape;
 using vkv::testing::open_leveled;
+using vkv::testing::table_files;
 using vkv::testing::TempDir;
 using vkv::testing::tiny_levels;
 
@@ -52,12 +53,6 @@ std::uint64_t table_bytes_on_disk(const std::string& dir) {
     if (e.path().extension() == ".sst") bytes += e.file_size();
   }
   return bytes;
-}
-
-std::size_t table_files(const std::string& dir) {
-  std::size_t n = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) n += e.path().extension() == ".sst";
-  return n;
 }
 
 std::string get_or_absent(LsmStore& s, const std::string& key) {
