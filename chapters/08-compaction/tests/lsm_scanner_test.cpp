@@ -72,7 +72,12 @@ VKV_SCAN_CONTRACT_TESTS("LsmScanner over chapter 5's tables", "[ch08]",
 TEST_CASE("scan: the memtable, level 0 and deeper levels merge into one order, the newest "
           "entry of each key winning", "[ch08][scan]") {
   TempDir tmp;
-  auto s = open_leveled(tmp.file("data"), tiny_levels(/*background=*/false));
+  // Level 0 compacted only at 4 tables, whatever their bytes: the test's second flush stays
+  // in level 0.
+  vkv::storage::LevelOptions levels = tiny_levels(/*background=*/false);
+  levels.l0_compaction_trigger = 4;
+  levels.l0_space_ratio = 100;
+  auto s = open_leveled(tmp.file("data"), levels);
   Model model;
   const auto set = [&](int k, const std::string& value) {
     REQUIRE(s.store->set(key_for(k), value).is_ok());
@@ -95,7 +100,7 @@ TEST_CASE("scan: the memtable, level 0 and deeper levels merge into one order, t
   for (int k = 2000; k < 2010; ++k) set(k, "new");
 
   const auto v = s.set->version();
-  REQUIRE(v->level(0).size() == 1);
+  REQUIRE_FALSE(v->level(0).empty());
   std::size_t deeper_levels = 0;
   std::size_t most_tables = 0;
   for (int level = 1; level < vkv::storage::kLevels; ++level) {
@@ -105,7 +110,7 @@ TEST_CASE("scan: the memtable, level 0 and deeper levels merge into one order, t
   REQUIRE(most_tables >= 2);  // a level of several tables, walked one after another
   REQUIRE(s.store->stats().memtable_entries > 0);
   // One iterator per level-0 table and one per deeper level: not one per table.
-  CHECK(v->new_iterators().size() == 1 + deeper_levels);
+  CHECK(v->new_iterators().size() == v->level(0).size() + deeper_levels);
 
   LsmScanner scanner(*s.store);
   CHECK(scan_all(scanner, "", std::nullopt, 37) == model);
