@@ -39,7 +39,7 @@ class EchoCommands final : public runtime::TextCommands {
 
 }  // namespace
 
-TEST_CASE("session: added commands see each command line first; the rest is parsed as before",
+TEST_CASE("session: added commands see each command line first, and the rest is parsed as before",
           "[ch02]") {
   storage::MemoryStore store;
   engine::Engine engine(store);

@@ -271,10 +271,10 @@ inline void scans_beside_writers(ScanStoreUnderTest& u) {
   VKV_SCAN_CONTRACT_CASE_(NAME, TAG, FACTORY, "scan: keys in order, from start, before end", \
                           keys_in_order_within_the_range)                                    \
   VKV_SCAN_CONTRACT_CASE_(NAME, TAG, FACTORY,                                                \
-                          "scan: the newest value wins; deleted keys are left out",          \
+                          "scan: the newest value wins, and deleted keys are left out",          \
                           newest_value_wins_and_deleted_keys_are_left_out)                   \
   VKV_SCAN_CONTRACT_CASE_(NAME, TAG, FACTORY,                                                \
-                          "scan: at most limit entries; next is where the next page starts", \
+                          "scan: at most limit entries, and next is where the next page starts", \
                           limit_and_next_page)                                               \
   VKV_SCAN_CONTRACT_CASE_(NAME, TAG, FACTORY,                                                \
                           "scan: paging through any range matches a std::map",               \
