@@ -59,7 +59,7 @@ STUB_EXIT_CODE = 70
 TEST_TIMEOUT_SECONDS = 120
 # Against the stubs a test must fail, not hang: the check kills any test still running after
 # this long and reports it, so a stub that leaves a test waiting is found and fixed.
-STARTER_TEST_TIMEOUT_SECONDS = 30
+STARTER_TEST_TIMEOUT_SECONDS = 150
 # A test that takes this long to fail against the stubs is named, to be made to fail sooner.
 SLOW_STARTER_TEST_SECONDS = 5
 # The heading of each chapter page's list of what to write.
