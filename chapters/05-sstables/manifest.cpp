@@ -39,7 +39,7 @@ std::string Manifest::encode() const {
   return out;
 }
 
-Result<Manifest> Manifest::decode(std::string_view bytes) {
+Result<std::uint32_t> check_manifest_frame(std::string_view bytes) {
   if (bytes.size() < kHeaderSize + kChecksumSize || bytes.substr(0, 8) != kManifestMagic) {
     return Status::corruption("bad magic number (not a MANIFEST, or cut short)");
   }
@@ -50,8 +50,14 @@ Result<Manifest> Manifest::decode(std::string_view bytes) {
     return Status::corruption("checksum mismatch (stored " + format_crc(stored) +
                               ", computed " + format_crc(computed) + ")");
   }
+  return decode_fixed32(bytes.data() + 8);
+}
+
+Result<Manifest> Manifest::decode(std::string_view bytes) {
+  auto checked = check_manifest_frame(bytes);
+  if (!checked.is_ok()) return checked.status();
   const char* p = bytes.data() + 8;
-  const std::uint32_t version = decode_fixed32(p);
+  const std::uint32_t version = *checked;
   if (version != kManifestVersion) {
     return Status::corruption("unsupported MANIFEST version " + std::to_string(version) +
                               " (this program reads version " + std::to_string(kManifestVersion) +
@@ -61,7 +67,7 @@ Result<Manifest> Manifest::decode(std::string_view bytes) {
   m.log_number = decode_fixed64(p + 4);
   m.next_file_number = decode_fixed64(p + 12);
   const std::uint32_t count = decode_fixed32(p + 20);
-  if (covered.size() != kHeaderSize + 8 * std::uint64_t{count}) {
+  if (bytes.size() - kChecksumSize != kHeaderSize + 8 * std::uint64_t{count}) {
     return Status::corruption("length " + std::to_string(bytes.size()) + " does not fit " +
                               std::to_string(count) + " tables");
   }

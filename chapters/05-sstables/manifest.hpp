@@ -63,6 +63,10 @@ struct Manifest {
   static Result<Manifest> decode(std::string_view bytes);
 };
 
+/// The checks every MANIFEST version shares: the magic number, then the checksum over every
+/// byte before it. Returns the file's version (not checked: each reader knows its own).
+Result<std::uint32_t> check_manifest_frame(std::string_view bytes);
+
 /// Reads `dir`/MANIFEST: nothing when there is none (a store that never flushed); a
 /// corruption error naming the file when it fails a check.
 Result<std::optional<Manifest>> read_manifest(Env& env, const std::string& dir);

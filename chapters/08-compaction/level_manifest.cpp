@@ -4,7 +4,6 @@
 #include "08-compaction/levels.hpp"
 #include "common/coding.hpp"
 #include "common/crc32c.hpp"
-#include "05-sstables/table_format.hpp"
 
 namespace vkv::storage {
 
@@ -32,8 +31,10 @@ std::string LevelManifest::encode() const {
 }
 
 Result<LevelManifest> LevelManifest::decode(std::string_view bytes) {
-  if (bytes.size() >= kHeaderSize && bytes.substr(0, 8) == kManifestMagic &&
-      decode_fixed32(bytes.data() + 8) == kManifestVersion) {
+  auto checked = check_manifest_frame(bytes);  // magic and checksum, as chapter 5's
+  if (!checked.is_ok()) return checked.status();
+  const std::uint32_t version = *checked;
+  if (version == kManifestVersion) {
     // Chapter 5's file: every table in level 0, oldest first.
     auto flat = Manifest::decode(bytes);
     if (!flat.is_ok()) return flat.status();
@@ -41,18 +42,8 @@ Result<LevelManifest> LevelManifest::decode(std::string_view bytes) {
     for (std::uint64_t n : flat->tables) m.tables.push_back({n, 0});
     return m;
   }
-  if (bytes.size() < kHeaderSize + kChecksumSize || bytes.substr(0, 8) != kManifestMagic) {
-    return Status::corruption("bad magic number (not a MANIFEST, or cut short)");
-  }
-  const std::string_view covered = bytes.substr(0, bytes.size() - kChecksumSize);
-  const std::uint32_t stored = crc32c::unmask(decode_fixed32(bytes.data() + covered.size()));
-  const std::uint32_t computed = crc32c::value(covered);
-  if (stored != computed) {
-    return Status::corruption("checksum mismatch (stored " + format_crc(stored) +
-                              ", computed " + format_crc(computed) + ")");
-  }
   const char* p = bytes.data() + 8;
-  const std::uint32_t version = decode_fixed32(p);
+  const std::string_view covered = bytes.substr(0, bytes.size() - kChecksumSize);
   if (version != kLevelManifestVersion) {
     return Status::corruption("unsupported MANIFEST version " + std::to_string(version) +
                               " (this program reads versions " +
