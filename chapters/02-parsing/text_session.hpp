@@ -9,6 +9,7 @@
 
 #include "02-parsing/engine.hpp"
 #include "02-parsing/lexer.hpp"
+#include "02-parsing/session.hpp"
 #include "02-parsing/text_commands.hpp"
 #include "01-framing/line_framer.hpp"
 
@@ -19,7 +20,7 @@ namespace vkv::runtime {
 ///
 /// It holds no descriptor and does no I/O, so the standard-input prompt (this chapter) and
 /// every TCP connection (chapter 6) drive the same code. Not thread-safe: one per client.
-class TextSession {
+class TextSession : public Session {
  public:
   /// A session running commands on `engine` (which must outlive it), with lines of up to
   /// `max_line` bytes. `more`, when given (it must outlive the session too), is offered each
@@ -30,10 +31,10 @@ class TextSession {
       : engine_(engine), framer_(max_line), more_(more) {}
 
   /// Takes the next bytes from the client and appends the replies they complete to `*out`.
-  void feed(std::string_view bytes, std::string* out);
+  void feed(std::string_view bytes, std::string* out) override;
 
   /// The client is done sending: answers a partial last line with an error.
-  void finish(std::string* out);
+  void finish(std::string* out) override;
 
   /// How many commands (lines that were not empty) the session has answered, errors included.
   [[nodiscard]] std::uint64_t commands() const { return commands_; }

@@ -30,22 +30,33 @@ std::int64_t steady_ms() {
       .count();
 }
 
-Connection::Connection(UniqueFd fd, engine::Engine& engine, std::size_t max_line,
-                       std::size_t output_limit, runtime::TextCommands* more)
-    : fd_(std::move(fd)), session_(engine, max_line, more), output_limit_(output_limit) {}
+SessionFactory text_sessions(engine::Engine& engine, std::size_t max_line,
+                             runtime::TextCommands* more) {
+  return [&engine, max_line, more]() -> std::unique_ptr<runtime::Session> {
+    return std::make_unique<runtime::TextSession>(engine, max_line, more);
+  };
+}
+
+Connection::Connection(UniqueFd fd, std::unique_ptr<runtime::Session> session,
+                       std::size_t output_limit)
+    : fd_(std::move(fd)), session_(std::move(session)), output_limit_(output_limit) {}
 
 // LEARNER: begin Connection::run_commands() and take_input(): a line at a time until the output is full; read a few times, keep what is left
 //! [run-commands]
 std::size_t Connection::run_commands(std::string_view bytes) {
   std::size_t used = 0;
-  while (used < bytes.size() && !output_full()) {
+  while (used < bytes.size() && !output_full() && !session_->wants_close()) {
     const std::string_view rest = bytes.substr(used);
     const void* nl = std::memchr(rest.data(), '\n', rest.size());
     const std::size_t take =
         nl == nullptr ? rest.size()
                       : static_cast<std::size_t>(static_cast<const char*>(nl) - rest.data()) + 1;
-    session_.feed(rest.substr(0, take), &out_);
+    session_->feed(rest.substr(0, take), &out_);
     used += take;
+  }
+  if (session_->wants_close()) {  // QUIT, or input it cannot read on: send, then close
+    peer_closed_ = finished_ = true;
+    return bytes.size();
   }
   return used;
 }
@@ -60,7 +71,7 @@ bool Connection::take_input(std::span<char> scratch) {
       continue;
     }
     if (peer_closed_) {
-      if (!finished_) session_.finish(&out_);  // answer a partial last line, once
+      if (!finished_) session_->finish(&out_);  // answer a partial last line, once
       finished_ = true;
       return true;
     }

@@ -1,15 +1,18 @@
 /// \file
-/// Connection: one client's socket, its buffers and its text session.
+/// Connection: one client's socket, its buffers and its session.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <memory>
 #include <span>
 #include <string>
 
 #include "02-parsing/engine.hpp"
 #include "06-server/reactor.hpp"
+#include "02-parsing/session.hpp"
 #include "02-parsing/text_session.hpp"
 #include "common/unique_fd.hpp"
 
@@ -21,6 +24,17 @@ inline constexpr std::size_t kDefaultOutputLimit = 1024 * 1024;
 
 /// Milliseconds on the steady clock (for the stalled-client check).
 std::int64_t steady_ms();
+
+//! [session-factory]
+/// Makes the session of each new connection. Called by the workers, from several threads.
+using SessionFactory = std::function<std::unique_ptr<runtime::Session>()>;
+
+/// Sessions speaking the text protocol: a TextSession on `engine` with lines of up to
+/// `max_line` bytes, offering each line to `more` (may be null) first. `engine` and `more`
+/// must outlive every session made.
+SessionFactory text_sessions(engine::Engine& engine, std::size_t max_line,
+                             runtime::TextCommands* more = nullptr);
+//! [session-factory]
 
 /// What a connection waits for after a turn.
 enum class NextStep {
@@ -37,16 +51,14 @@ enum class NextStep {
 /// complete commands; the worker makes the round's writes durable; end_turn() sends the
 /// replies and says what to wait for next.
 ///
-/// Bytes read go to the text session a line at a time, so that once the pending replies pass
+/// Bytes read go to the session a line at a time, so that once the pending replies pass
 /// the output limit the connection stops running commands, keeps the unread input, and waits
 /// until the client reads. A client that sends without ever reading therefore costs at most
 /// the output limit plus one reply, and its socket buffers fill: TCP itself makes it wait.
 class Connection {
  public:
-  /// A connection on the non-blocking socket `fd`, running commands on `engine`, and those
-  /// of `more` (may be null) first, as TextSession does.
-  Connection(UniqueFd fd, engine::Engine& engine, std::size_t max_line, std::size_t output_limit,
-             runtime::TextCommands* more = nullptr);
+  /// A connection on the non-blocking socket `fd`, whose bytes go to `session`.
+  Connection(UniqueFd fd, std::unique_ptr<runtime::Session> session, std::size_t output_limit);
 
   /// Reads what has arrived (a bounded number of reads) and runs the complete commands,
   /// buffering their replies. Returns false when the connection must be closed now.
@@ -80,7 +92,7 @@ class Connection {
   [[nodiscard]] bool output_pending() const { return out_sent_ < out_.size(); }
 
   UniqueFd fd_;
-  runtime::TextSession session_;
+  std::unique_ptr<runtime::Session> session_;
   std::size_t output_limit_;
   std::string in_;   // bytes read but not yet run (only when the output was full)
   std::string out_;  // replies; out_[out_sent_..] not yet sent

@@ -34,10 +34,9 @@ runtime::Interest interest_for(NextStep step) {
 
 }  // namespace
 
-Result<std::unique_ptr<Server>> Server::create(engine::Engine& engine,
+Result<std::unique_ptr<Server>> Server::create(SessionFactory make_session,
                                                engine::Durability& durability,
-                                               ServerOptions options,
-                                               runtime::TextCommands* more) {
+                                               ServerOptions options) {
   options.workers = worker_count(options.workers);
   auto listener = Listener::open(options.bind, options.port, 1024);
   if (!listener.is_ok()) return listener.status();
@@ -48,16 +47,14 @@ Result<std::unique_ptr<Server>> Server::create(engine::Engine& engine,
     VKV_RETURN_IF_ERROR(reactor->add_shared_listener(listener->fd(), &listener_tag));
     reactors.push_back(std::move(*reactor));
   }
-  return std::make_unique<Server>(engine, durability, std::move(options), std::move(*listener),
-                                  std::move(reactors), more);
+  return std::make_unique<Server>(std::move(make_session), durability, std::move(options),
+                                  std::move(*listener), std::move(reactors));
 }
 
-Server::Server(engine::Engine& engine, engine::Durability& durability, ServerOptions options,
-               Listener listener, std::vector<runtime::Reactor> reactors,
-               runtime::TextCommands* more)
-    : engine_(engine),
+Server::Server(SessionFactory make_session, engine::Durability& durability,
+               ServerOptions options, Listener listener, std::vector<runtime::Reactor> reactors)
+    : make_session_(std::move(make_session)),
       durability_(durability),
-      more_(more),
       options_(std::move(options)),
       listener_(std::move(listener)),
       reactors_(std::move(reactors)) {}
@@ -181,8 +178,8 @@ void Server::accept_all(runtime::Reactor& reactor) {
                    MSG_NOSIGNAL | MSG_DONTWAIT);
       continue;  // the UniqueFd closes it
     }
-    auto conn = std::make_unique<Connection>(std::move(*fd), engine_, options_.max_line,
-                                             options_.output_limit, more_);
+    auto conn =
+        std::make_unique<Connection>(std::move(*fd), make_session_(), options_.output_limit);
     Connection* raw = conn.get();
     connections_.emplace(raw, std::move(conn));
     lock.unlock();

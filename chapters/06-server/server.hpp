@@ -30,7 +30,8 @@ struct ServerOptions {
   std::size_t stalled_timeout_seconds = 30;
 };
 
-/// A TCP server speaking the text protocol, running commands on an Engine.
+/// A TCP server: each connection's bytes go to a Session (the text protocol, running commands
+/// on an Engine, unless a later chapter brings another).
 ///
 /// Threads: each worker runs an event loop on its own Reactor. The listening socket is in
 /// every reactor; a new connection wakes one worker, which accepts it and serves it for its
@@ -38,18 +39,16 @@ struct ServerOptions {
 /// stalled clients until stop() is called.
 class Server {
  public:
-  /// Binds the listener and creates the reactors; nothing runs until run(). Replies go out
-  /// once `durability` says the log holds what they reveal. Every connection's session is
-  /// given `more` (may be null: SET, GET and DEL only). `engine`, `durability` and `more`
-  /// must outlive the server.
-  static Result<std::unique_ptr<Server>> create(engine::Engine& engine,
+  /// Binds the listener and creates the reactors; nothing runs until run(). Each new
+  /// connection gets a session from `make_session` (text_sessions() for the text protocol).
+  /// Replies go out once `durability` says the log holds what they reveal. `durability`, and
+  /// what the sessions use, must outlive the server.
+  static Result<std::unique_ptr<Server>> create(SessionFactory make_session,
                                                 engine::Durability& durability,
-                                                ServerOptions options,
-                                                runtime::TextCommands* more = nullptr);
+                                                ServerOptions options);
   /// Use create(), which binds the listener first; this only stores what it is given.
-  Server(engine::Engine& engine, engine::Durability& durability, ServerOptions options,
-         Listener listener, std::vector<runtime::Reactor> reactors,
-         runtime::TextCommands* more = nullptr);
+  Server(SessionFactory make_session, engine::Durability& durability, ServerOptions options,
+         Listener listener, std::vector<runtime::Reactor> reactors);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -82,9 +81,8 @@ class Server {
   void close_connection(runtime::Reactor& reactor, Connection* conn);
   void close_stalled_clients();
 
-  engine::Engine& engine_;
+  SessionFactory make_session_;
   engine::Durability& durability_;
-  runtime::TextCommands* more_;  // may be null
   ServerOptions options_;
   Listener listener_;
   std::vector<runtime::Reactor> reactors_;  // one per worker

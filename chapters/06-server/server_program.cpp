@@ -182,7 +182,9 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
   engine::LsmDurability durability(**store);
   const std::unique_ptr<TextCommands> more =
       program.text_commands ? program.text_commands(**store) : nullptr;
-  auto server = net::Server::create(engine, durability, f.server, more.get());
+  net::SessionFactory sessions = net::text_sessions(engine, f.server.max_line, more.get());
+  if (program.sessions) sessions = program.sessions(**store, std::move(sessions));
+  auto server = net::Server::create(std::move(sessions), durability, f.server);
   if (!server.is_ok()) {
     std::cerr << prefix << server.status().to_string() << "\n";
     return 1;

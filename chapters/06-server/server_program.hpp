@@ -8,6 +8,7 @@
 #include <string>
 
 #include "02-parsing/text_commands.hpp"
+#include "06-server/connection.hpp"
 #include "05-sstables/lsm_store.hpp"
 #include "common/env.hpp"
 #include "common/flags.hpp"
@@ -36,6 +37,10 @@ struct ServerProgram {
   /// Makes the commands the program adds to the text protocol, once the store is open (they
   /// may run against it; they live until the server has stopped). Empty: SET, GET and DEL.
   std::function<std::unique_ptr<TextCommands>(storage::LsmStore&)> text_commands;
+  /// Makes what each connection's session is made by, once the store is open, given the
+  /// text protocol's sessions (chapter 6's, with text_commands) to offer beside its own.
+  /// What it captures lives until the server has stopped. Empty: the text protocol only.
+  std::function<net::SessionFactory(storage::LsmStore&, net::SessionFactory text)> sessions;
 };
 //! [server-program]
 

@@ -37,7 +37,8 @@ struct RunningServer {
     vkv::net::ServerOptions options;
     options.port = 0;
     options.workers = 1;
-    auto created = vkv::net::Server::create(engine, durability, options);
+    auto created = vkv::net::Server::create(
+        vkv::net::text_sessions(engine, options.max_line), durability, options);
     REQUIRE(created.is_ok());
     server = std::move(created).value();
     thread = std::thread([this] { server->run(); });

@@ -1,0 +1,34 @@
+/// \file
+/// Session: one client's conversation, from the bytes it sends to the bytes it gets back.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace vkv::runtime {
+
+//! [session]
+/// What a front end (the prompt, a TCP connection) drives: bytes in, replies out. It holds
+/// no descriptor and does no I/O. This chapter's one kind is the TextSession; a front end
+/// that knows only this interface can be given another protocol without a change.
+///
+/// Not thread-safe: one per client.
+class Session {
+ public:
+  virtual ~Session() = default;
+
+  /// Takes the next bytes from the client, in pieces of any size, and appends the replies
+  /// they complete to `*out`.
+  virtual void feed(std::string_view bytes, std::string* out) = 0;
+
+  /// The client is done sending: answers what is left of its input, if anything.
+  virtual void finish(std::string* out) = 0;
+
+  /// True once the session wants the connection closed after its replies are sent (the
+  /// client asked to quit, or sent what cannot be read further). The front end then feeds it
+  /// nothing more. The text protocol never asks.
+  [[nodiscard]] virtual bool wants_close() const { return false; }
+};
+//! [session]
+
+}  // namespace vkv::runtime
