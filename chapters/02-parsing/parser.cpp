@@ -24,7 +24,8 @@ Status wrong_arity(std::string_view name, std::string_view usage) {
 
 // LEARNER: begin parse_command(): tokens to a SET, GET or DEL command, or an error
 //! [parse]
-Result<Command> parse_command(std::span<const std::string_view> tokens) {
+Result<Command> parse_command(std::span<const std::string_view> tokens,
+                              std::string_view more_commands) {
   assert(!tokens.empty());
   const std::string_view name = tokens[0];
   const auto args = tokens.subspan(1);
@@ -39,8 +40,10 @@ Result<Command> parse_command(std::span<const std::string_view> tokens) {
     if (args.size() != 1) return wrong_arity("DEL", "DEL key");
     command = DelCommand{args[0]};
   } else {
+    std::string known = "SET, GET, DEL";
+    if (!more_commands.empty()) known += ", " + std::string(more_commands);
     return Status::invalid_argument("unknown command '" + escape_bytes(name, true) +
-                                    "' (commands: SET, GET, DEL)");
+                                    "' (commands: " + known + ")");
   }
   if (args[0].empty()) return Status::invalid_argument("empty key");
   return command;

@@ -29,6 +29,9 @@ class TextCommands {
   /// If `tokens[0]` names one of these commands: runs it, appends its reply to `*out` and
   /// returns true. Otherwise returns false and leaves `*out` alone. REQUIRES: !tokens.empty().
   virtual bool run(std::span<const std::string_view> tokens, std::string* out) = 0;
+  /// The names of these commands, comma-separated ("SCAN"), for the error a client gets for
+  /// a command nobody knows. Empty by default.
+  [[nodiscard]] virtual std::string_view names() const { return {}; }
 };
 //! [text-commands]
 

@@ -46,7 +46,8 @@ void TextSession::handle_line(std::string_view line, std::string* out) {
     return;
   }
   if (more_ != nullptr && more_->run(tokens_, out)) return;  // a command the program added
-  Result<protocol::Command> command = protocol::parse_command(tokens_);
+  Result<protocol::Command> command =
+      protocol::parse_command(tokens_, more_ != nullptr ? more_->names() : std::string_view());
   if (!command.is_ok()) {
     protocol::append_reply(out, Reply::error(command.status().message()));
     return;

@@ -145,7 +145,7 @@ void raise_descriptor_limit() {
 void print_ready_line(const ServerProgram& program, const ServerFlags& f,
                       const net::Server& server, const storage::LsmStore& store) {
   const storage::LsmStats stats = store.stats();
-  std::printf("%s: listening on %s, data in %s, sync %s, %llu keys recovered (%zu tables, "
+  std::printf("%s: listening on %s, data in %s, sync %s, %llu entries recovered (%zu tables, "
               "%llu log records), %zu workers\n",
               program.name.c_str(), server.address().c_str(), f.store.dir.c_str(),
               f.store.sync.c_str(), static_cast<unsigned long long>(stats.entries()),

@@ -56,6 +56,8 @@ class ScanCommand final : public runtime::TextCommands {
 
   /// Takes a line whose command is SCAN; leaves every other.
   bool run(std::span<const std::string_view> tokens, std::string* out) override;
+  /// "SCAN", for the unknown-command error.
+  [[nodiscard]] std::string_view names() const override { return "SCAN"; }
 
  private:
   std::unique_ptr<storage::OrderedStore> store_;

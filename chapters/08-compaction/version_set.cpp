@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "05-sstables/manifest.hpp"
+#include "08-compaction/level_iterator.hpp"
 #include "08-compaction/newest_wins_iterator.hpp"
 #include "common/escape.hpp"
 
@@ -327,12 +328,19 @@ bool VersionSet::compact_once(bool* ran) {
 //! [run-compaction]
 Status VersionSet::run(const Compaction& c, const std::shared_ptr<const Version>& base,
                        Version::Tables* outputs, std::uint64_t* dropped) {
-  // The sources newest first: the inputs (level 0's newest first), then the level below.
+  // The sources newest first: the inputs, then the level below. Level 0's tables may
+  // overlap, so each is a source of its own (newest first); the tables of a deeper level do
+  // not, so one LevelIterator walks them all, one table at a time, and the merge compares
+  // fewer sources.
   std::vector<std::unique_ptr<Iterator>> sources;
-  for (const auto& t : c.inputs) sources.push_back(std::make_unique<Table::Iterator>(*t->file().table));
-  for (const auto& t : c.overlapped) {
-    sources.push_back(std::make_unique<Table::Iterator>(*t->file().table));
+  if (c.level == 0) {
+    for (const auto& t : c.inputs) {
+      sources.push_back(std::make_unique<Table::Iterator>(*t->file().table));
+    }
+  } else {
+    sources.push_back(std::make_unique<LevelIterator>(c.inputs));
   }
+  if (!c.overlapped.empty()) sources.push_back(std::make_unique<LevelIterator>(c.overlapped));
   CompactionIterator entries(std::make_unique<NewestWinsIterator>(std::move(sources)), base,
                              c.level + 1);
   entries.seek_to_first();

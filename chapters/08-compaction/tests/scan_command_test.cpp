@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "02-parsing/engine.hpp"
 #include "02-parsing/lexer.hpp"
+#include "02-parsing/memory_store.hpp"
+#include "02-parsing/text_session.hpp"
 #include "08-compaction/scan_command.hpp"
 
 using vkv::Status;
@@ -149,4 +152,15 @@ TEST_CASE("scan command: takes SCAN lines only, and says a storage error in one 
   store.error = Status::corruption("000007.sst: block 3: checksum mismatch");
   CHECK(scan.run(split("SCAN a", lexer), &out));
   CHECK(out == "ERR storage: corruption: 000007.sst: block 3: checksum mismatch\n");
+}
+
+TEST_CASE("scan command: a session with it names SCAN among the commands it knows",
+          "[ch08][scan]") {
+  vkv::storage::MemoryStore memory;
+  vkv::engine::Engine engine(memory);
+  ScanCommand scan(std::make_unique<CannedStore>());
+  vkv::runtime::TextSession session(engine, vkv::protocol::kDefaultMaxLine, &scan);
+  std::string out;
+  session.feed("FROB x\n", &out);
+  CHECK(out == "ERR unknown command 'FROB' (commands: SET, GET, DEL, SCAN)\n");
 }
