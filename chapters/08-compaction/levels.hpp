@@ -22,9 +22,13 @@ struct LevelOptions {
   /// without this, four such copies would wait in level 0, for up to five times the live
   /// data on disk. In a large store it never fires before the table count does.
   double l0_space_ratio = 0.5;
-  /// From this many level-0 tables on, each write first waits 1 ms, so that compaction
-  /// gets the disk and the CPU to catch up.
+  /// From this many level-0 tables on, writes are slowed to `slowdown_writes_per_second`,
+  /// so that compaction gets the disk and the CPU to catch up.
   std::size_t l0_slowdown_trigger = 8;
+  /// The pace of all writes together while level 0 is past `l0_slowdown_trigger`: about a
+  /// tenth of what one writer does unhindered, so writes go on, slowly. (LevelDB instead
+  /// makes each write wait 1 ms, which paces one writer to 1,000 writes a second.)
+  std::size_t slowdown_writes_per_second = 100'000;
   /// At this many level-0 tables, writes wait until compaction brings the count down.
   std::size_t l0_stop_trigger = 12;
   /// Level 1's target size; each deeper level's is `level_size_multiplier` times the one

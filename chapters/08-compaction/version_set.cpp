@@ -364,10 +364,16 @@ Status VersionSet::before_write() {
   }
   std::unique_lock lock(work_mu_);
   if (level0_tables_ < options_.l0_stop_trigger) {
+    // Level 0 is filling: each write takes the next slot of a schedule of
+    // slowdown_writes_per_second, and waits for it once it is 1 ms or more ahead (one sleep
+    // covers many writes: a sleep is never shorter than the timer allows).
     ++stats_.slowed_writes;
+    const auto now = std::chrono::steady_clock::now();
+    slow_schedule_ = std::max(slow_schedule_, now) +
+                     std::chrono::nanoseconds(1'000'000'000 / options_.slowdown_writes_per_second);
+    const auto wait = slow_schedule_ - now;
     lock.unlock();
-    // Level 0 is filling: give compaction 1 ms of this writer's time, once per write.
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (wait >= std::chrono::milliseconds(1)) std::this_thread::sleep_for(wait);
     return Status::ok();
   }
   ++stats_.stopped_writes;

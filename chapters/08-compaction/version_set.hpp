@@ -39,7 +39,7 @@ struct VersionSetStats {
   std::array<LevelStats, kLevels> levels;  ///< Each level's.
   std::uint64_t flushed_bytes = 0;         ///< Bytes of tables written by flushes.
   std::uint64_t dropped_tombstones = 0;    ///< Tombstones compactions had no more use for.
-  std::uint64_t slowed_writes = 0;         ///< Writes that waited 1 ms (level 0 was filling).
+  std::uint64_t slowed_writes = 0;         ///< Writes paced while level 0 was filling.
   std::uint64_t stopped_writes = 0;        ///< Writes that waited for compaction to catch up.
   double stopped_seconds = 0;              ///< How long those waited, in all.
   std::uint64_t failed_compactions = 0;    ///< Compactions that failed (and were retried).
@@ -58,8 +58,9 @@ struct VersionSetStats {
 /// inputs out, outputs in), and then shows readers the new Version. The inputs' files go
 /// once no reader holds a version with them (LiveTable).
 ///
-/// **Backpressure**: before each write, before_write() waits 1 ms once level 0 has
-/// `l0_slowdown_trigger` tables, and waits for compaction once it has `l0_stop_trigger`.
+/// **Backpressure**: before each write, before_write() paces writes to
+/// `slowdown_writes_per_second` once level 0 has `l0_slowdown_trigger` tables, and waits for
+/// compaction once it has `l0_stop_trigger`.
 ///
 /// **Failures**: a compaction that fails (a full disk, a damaged input table) says so once
 /// through the context's on_error, removes the tables it wrote, deletes nothing else and is
@@ -133,6 +134,8 @@ class VersionSet final : public TableSet {
   std::size_t level0_tables_ = 0;
   std::atomic<std::size_t> level0_count_{0};  // level0_tables_, read without the lock
   VersionSetStats stats_;
+  // While writes are slowed: the time the next write's slot begins (before_write()).
+  std::chrono::steady_clock::time_point slow_schedule_;
   std::thread thread_;
 };
 

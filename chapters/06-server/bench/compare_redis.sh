@@ -19,6 +19,8 @@ bin=$here/../bin
 server=${VKV_SERVER:-$bin/@COMPARE_SERVER@}
 requests=${REQUESTS:-300000}
 rounds=${ROUNDS:-7}
+# ROWS=cold measures only the in-tables GET row (the others take most of the run's minutes).
+rows=${ROWS:-all}
 vkv_args=${VKV_ARGS:-}   # more vkv flags, e.g. VKV_ARGS="--memtable-bytes 4M"
 # The load generator runs on this machine too and needs a core of its own: vkv gets the rest
 # (at least one), as Redis, which serves commands on one thread, needs only one. Set
@@ -119,7 +121,9 @@ measure_redis() {
 }
 # column COL RESULT...: the COL-th field (1-based) of each round's result, on one line
 column() { local c=$1; shift; printf '%s\n' "$@" | awk -v c="$c" '{printf "%s ", $c}'; }
-for mode in "never no everysec" "always yes always"; do
+modes=("never no everysec" "always yes always")
+[ "$rows" = cold ] && modes=()
+for mode in "${modes[@]}"; do
   read -r sync appendonly fsync <<< "$mode"
   for pipeline in 1 16; do
     vkv_results=(); redis_results=()
@@ -154,6 +158,7 @@ row "sync never vs appendonly no, P=16, in tables" GET "$(column 1 "${vkv_result
   "$(column 1 "${redis_results[@]}")" "$(column 3 "${vkv_results[@]}")" \
   "$(column 3 "${redis_results[@]}")"
 
+[ "$rows" = cold ] && exit 0
 echo
 start_vkv never
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
