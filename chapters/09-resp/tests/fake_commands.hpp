@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "02-parsing/store.hpp"
 #include "09-resp/resp_commands.hpp"
 
 namespace vkv::testing {
@@ -46,6 +47,42 @@ class FakeCommands : public engine::RespCommands {
   }
 
   std::vector<std::string> ran;  ///< Every request run, its arguments joined by spaces.
+};
+
+/// SET key value and GET key on a store, as Redis answers them (+OK, the bulk or a null, an
+/// error when the store fails): enough to test what the server promises about writes that
+/// come over RESP, without the chapter's full commands. Thread-safe as the store is.
+class StoreCommands : public engine::RespCommands {
+ public:
+  /// Runs on `store`, which must outlive it.
+  explicit StoreCommands(storage::Store& store) : store_(store) {}
+
+  void run(std::span<const std::string_view> args, engine::ClientState& /*client*/,
+           protocol::RespWriter& out) override {
+    if (args[0] == "SET" && args.size() == 3) {
+      const Status s = store_.set(args[1], args[2]);
+      if (s.is_ok()) {
+        out.simple("OK");
+      } else {
+        out.error("ERR " + s.to_string());
+      }
+    } else if (args[0] == "GET" && args.size() == 2) {
+      std::string value;
+      const Status s = store_.get(args[1], &value);
+      if (s.is_ok()) {
+        out.bulk(value);
+      } else if (s.is_not_found()) {
+        out.null();
+      } else {
+        out.error("ERR " + s.to_string());
+      }
+    } else {
+      out.error("ERR unknown command");
+    }
+  }
+
+ private:
+  storage::Store& store_;
 };
 
 }  // namespace vkv::testing
