@@ -9,6 +9,12 @@
 
 namespace vkv::protocol {
 
+/// The digits Redis writes for a double: `inf`, `-inf`, `nan`, `0` or `-0`; an integral value
+/// of magnitude up to 2^62 as an integer (`3`, not `3.0`); any other as the fewest digits that
+/// read back as the same double, in plain notation (`0.1`, `1234.5`) unless that would take
+/// more than about 7 zeros, then in scientific notation (`1e+21`, `1.5e-7`).
+std::string format_double(double value);
+
 /// The two versions of Redis's protocol a connection may speak. A connection starts in
 /// RESP2; `HELLO 3` moves it to RESP3 and `HELLO 2` back.
 enum class RespVersion { kResp2 = 2, kResp3 = 3 };
