@@ -93,10 +93,9 @@ void RedisCommands::run(std::span<const std::string_view> args, ClientState& cli
                      "' command");
   }
   if (!spec->subcommands.empty() && (args.size() >= 2 || spec->handler == nullptr)) {
+    const std::string wanted = std::string(spec->name) + "|" + lower(args[1]);
     const auto sub = std::find_if(spec->subcommands.begin(), spec->subcommands.end(),
-                                  [&](const CommandSpec& s) {
-                                    return s.name.substr(spec->name.size() + 1) == lower(args[1]);
-                                  });
+                                  [&](const CommandSpec& s) { return s.name == wanted; });
     if (sub == spec->subcommands.end()) {
       return out.error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
                        "'. Try " + upper(spec->name) + " HELP.");
@@ -126,6 +125,7 @@ std::span<const CommandSpec> RedisCommands::table() {
   static const std::vector<CommandSpec> commands = {
       // name, arity, first key, last key, key step, handler, flags, ACL categories, group,
       // since, summary, arguments, subcommands
+      //! [table-rows]
       {"get", 2, 1, 1, 1, &R::get, "readonly fast", "@read @string @fast", "string", "1.0.0",
        "Returns the string value of a key.", {key_arg()}, {}},
       {"set", -3, 1, 1, 1, &R::set, "write denyoom", "@write @string @slow", "string", "1.0.0",
@@ -135,6 +135,7 @@ std::span<const CommandSpec> RedisCommands::table() {
         {"condition", "oneof", {}, true, false, {token_arg("nx", "NX"), token_arg("xx", "XX")}},
         {"get", "pure-token", "GET", true, false, {}}},
        {}},
+      //! [table-rows]
       {"setnx", 3, 1, 1, 1, &R::setnx, "write denyoom fast", "@write @string @fast", "string",
        "1.0.0", "Sets the value of a key only when it has none; 1 if it was set, else 0.",
        {key_arg(), string_arg("value")}, {}},
