@@ -37,11 +37,11 @@ struct CommandSpec {
 
   std::string_view name;  ///< Lower case: `get`; a subcommand `client|setname`.
   int arity;              ///< See above. A subcommand's counts the command's name too.
-  /// Where the keys are: positions first_key to last_key (-1: to the last word) every
-  /// key_step words; 0 0 0 for none. Checked (a key is never empty) and told by COMMAND.
+  /// Where the keys are: positions first_key to last_key, every key_step words; 0 0 0 for
+  /// none. Checked (a key is never empty) and told by COMMAND. The first key's position.
   int first_key;
-  int last_key;
-  int key_step;
+  int last_key;  ///< The last key's position; -1: the last word.
+  int key_step;  ///< Words from one key to the next (MSET: 2, a key and its value).
   Handler handler;  ///< Null for a command of subcommands (CLIENT): see `subcommands`.
   std::string_view flags;  ///< COMMAND's flags, space-separated (`write denyoom fast`).
   std::string_view acl;    ///< COMMAND's ACL categories, space-separated (`@write @string`).
