@@ -25,7 +25,8 @@ namespace {
 
 // The server on a free port, its data in `dir`/data and its standard error in `dir`/stderr
 // (the levels' table it prints would only clutter the test's output).
-std::unique_ptr<ServerProcess> start_server(const TempDir& dir, std::vector<std::string> args = {}) {
+std::unique_ptr<ServerProcess> start_server(const TempDir& dir,
+                                            std::vector<std::string> args = {}) {
   args.insert(args.end(), {"--dir", dir.file("data"), "--sync", "never"});
   return std::make_unique<ServerProcess>(CH09_SERVER, args, dir.file("stderr"));
 }
