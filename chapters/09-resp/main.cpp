@@ -7,7 +7,7 @@
 #include "06-server/server_program.hpp"
 #include "08-compaction/compaction_program.hpp"
 #include "09-resp/protocol_sniffer.hpp"
-#include "09-resp/redis_commands.hpp"
+#include "09-resp/redis_backend.hpp"
 
 //! [main]
 int main(int argc, char** argv) {
@@ -27,12 +27,22 @@ int main(int argc, char** argv) {
                    "most bulk bytes in one RESP request, all arguments together");
   };
 
+  // The Redis commands, and the key locks they share with the text protocol's writes: the
+  // text engine runs over the backend's LockedStore, so a text SET cannot slip between an
+  // INCR's read and write. Made once the store is open; lives until the server has stopped.
+  std::unique_ptr<vkv::engine::RedisBackend> redis;
+  vkv::engine::RedisServerInfo info;  // CONFIG GET's settings, from the store's options
+  program.tune_store = [chapter8 = program.tune_store, &info](vkv::storage::LsmStoreOptions& o) {
+    chapter8(o);
+    info.config = vkv::engine::store_config(o);
+  };
+  program.text_store = [&redis, &info](vkv::storage::LsmStore& store) -> vkv::storage::Store& {
+    redis = std::make_unique<vkv::engine::RedisBackend>(store, std::move(info));
+    return redis->text_store();
+  };
   // Each connection: RESP if its first byte is '*', else chapter 8's text protocol.
-  std::unique_ptr<vkv::engine::RespCommands> commands;  // lives until the server has stopped
-  program.sessions = [&commands, &limits](vkv::storage::LsmStore& store,
-                                          vkv::net::SessionFactory text) {
-    commands = vkv::engine::make_redis_commands(store);
-    return vkv::net::resp_or_text_sessions(*commands, std::move(text), limits);
+  program.sessions = [&redis, &limits](vkv::storage::LsmStore&, vkv::net::SessionFactory text) {
+    return vkv::net::resp_or_text_sessions(redis->commands(), std::move(text), limits);
   };
   return vkv::runtime::run_server_program(program, argc, argv);
 }
