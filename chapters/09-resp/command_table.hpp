@@ -40,8 +40,8 @@ struct CommandSpec {
   /// Where the keys are: positions first_key to last_key (-1: to the last word) every
   /// key_step words; 0 0 0 for none. Checked (a key is never empty) and told by COMMAND.
   int first_key;
-  int last_key;
-  int key_step;
+  int last_key;   ///< See first_key.
+  int key_step;   ///< See first_key.
   Handler handler;  ///< Null for a command of subcommands (CLIENT): see `subcommands`.
   std::string_view flags;  ///< COMMAND's flags, space-separated (`write denyoom fast`).
   std::string_view acl;    ///< COMMAND's ACL categories, space-separated (`@write @string`).
