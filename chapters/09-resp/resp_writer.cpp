@@ -33,7 +33,8 @@ std::string format_double(double value) {
   }
   // The fewest digits that read back as `value`: d.ddde±x, split into digits and exponent.
   char sci[32];
-  const auto sci_end = std::to_chars(sci, sci + sizeof sci, value, std::chars_format::scientific).ptr;
+  const auto sci_end =
+      std::to_chars(sci, sci + sizeof sci, value, std::chars_format::scientific).ptr;
   const std::string_view s(sci, static_cast<std::size_t>(sci_end - sci));
   const bool negative = s.front() == '-';
   const std::size_t e = s.find('e');
