@@ -178,7 +178,7 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
   for (const auto& note : (*store)->recovery_notes()) std::cerr << prefix << note << "\n";
   if (program.store_report) std::cerr << program.store_report();
 
-  engine::Engine engine(**store);
+  engine::Engine engine(program.text_store ? program.text_store(**store) : **store);
   engine::LsmDurability durability(**store);
   const std::unique_ptr<TextCommands> more =
       program.text_commands ? program.text_commands(**store) : nullptr;

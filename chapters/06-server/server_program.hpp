@@ -37,6 +37,10 @@ struct ServerProgram {
   /// Makes the commands the program adds to the text protocol, once the store is open (they
   /// may run against it; they live until the server has stopped). Empty: SET, GET and DEL.
   std::function<std::unique_ptr<TextCommands>(storage::LsmStore&)> text_commands;
+  /// The store the text protocol's SET, GET and DEL run against, given the open store: a
+  /// decorator of it (chapter 9's takes a per-key lock around each write, which its own
+  /// commands share). What it returns lives until the server has stopped. Empty: the store.
+  std::function<storage::Store&(storage::LsmStore&)> text_store;
   /// Makes what each connection's session is made by, once the store is open, given the
   /// text protocol's sessions (chapter 6's, with text_commands) to offer beside its own.
   /// What it captures lives until the server has stopped. Empty: the text protocol only.

@@ -1,0 +1,35 @@
+/// \file
+/// CompactionProgram: chapter 8's server as a ServerProgram (chapter 7's store, its tables in
+/// levels, SCAN), for chapter 8's main and for any later server that builds on it.
+#pragma once
+
+#include <string>
+
+#include "06-server/server_program.hpp"
+#include "07-fast/fast_store.hpp"
+#include "08-compaction/version_set.hpp"
+
+namespace vkv::runtime {
+
+/// Holds what chapter 8's server needs while it runs (chapter 7's Env, the store's levels,
+/// the `--levels` flag) and gives the ServerProgram that uses them.
+///
+/// The program's seams refer to this object: it must outlive run_server_program(). A later
+/// chapter takes program() and adds to it (more flags, sessions) before running it.
+class CompactionProgram {
+ public:
+  CompactionProgram() = default;
+  CompactionProgram(const CompactionProgram&) = delete;
+  CompactionProgram& operator=(const CompactionProgram&) = delete;
+
+  /// Chapter 8's server: chapter 7's Env and memtable, the levels, their table printed at
+  /// start and stop (`--levels` adds every table), and SCAN in the text protocol.
+  ServerProgram program();
+
+ private:
+  storage::FastStore fast_;
+  storage::VersionSet* levels_ = nullptr;  // made by the store, lives as long as it
+  bool list_tables_ = false;               // --levels
+};
+
+}  // namespace vkv::runtime

@@ -1,0 +1,41 @@
+/// \file
+/// Small helpers the Redis commands' files share: a word compared in any case, and the reply
+/// for a storage failure.
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <string_view>
+
+#include "09-resp/resp_writer.hpp"
+#include "common/status.hpp"
+
+namespace vkv::engine {
+
+/// True when `a` and `b` are the same word in any case (ASCII): options such as `NX`.
+inline bool equals_nocase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+/// Writes the error for a failed storage operation, as chapter 2's engine words it:
+/// `ERR storage: ` and what failed, then `(context)` when given (how far a command over
+/// several keys got). Nothing the store refused is acknowledged.
+inline void storage_error(protocol::RespWriter& out, const Status& status,
+                          std::string_view context = {}) {
+  std::string text = "ERR storage: " + status.to_string();
+  if (!context.empty()) text += " (" + std::string(context) + ")";
+  out.error(text);
+}
+
+/// Redis's error for an argument that must be an integer and is not.
+inline constexpr std::string_view kNotInteger = "ERR value is not an integer or out of range";
+
+/// The version of Redis whose replies vkv's follow, as HELLO and INFO give it: a client that
+/// looks at the version to decide what to send sees one whose commands vkv answers.
+inline constexpr std::string_view kRedisVersion = "7.0.0";
+
+}  // namespace vkv::engine

@@ -1,0 +1,57 @@
+/// \file
+/// ProtocolSniffer: one port, two protocols; the client's first byte says which it speaks.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "02-parsing/session.hpp"
+#include "06-server/connection.hpp"
+#include "09-resp/resp_commands.hpp"
+#include "09-resp/resp_parser.hpp"
+
+namespace vkv::runtime {
+
+//! [sniffer]
+/// A Session that becomes one of two at the client's first byte: `*`, which begins every
+/// RESP request and no text command, makes it a RESP session; any other byte a session of
+/// vkv's text protocol, so `nc` works as it always did. Every byte, the first included, then
+/// goes to the session chosen; until a byte arrives it is neither.
+///
+/// Not thread-safe: one per connection.
+class ProtocolSniffer : public Session {
+ public:
+  /// A session that makes its RESP session with `resp` or its text session with `text` once
+  /// the first byte is known.
+  ProtocolSniffer(net::SessionFactory resp, net::SessionFactory text)
+      : resp_(std::move(resp)), text_(std::move(text)) {}
+
+  void feed(std::string_view bytes, std::string* out) override;
+  void finish(std::string* out) override;
+  [[nodiscard]] bool wants_close() const override {
+    return chosen_ != nullptr && chosen_->wants_close();
+  }
+
+ private:
+  net::SessionFactory resp_;
+  net::SessionFactory text_;
+  std::unique_ptr<Session> chosen_;  // null until the first byte
+};
+//! [sniffer]
+
+}  // namespace vkv::runtime
+
+namespace vkv::net {
+
+//! [resp-or-text]
+/// Sessions that speak RESP to a client whose first byte is `*` (running its requests on
+/// `commands`, within `limits`) and the text protocol, as `text` makes it, to any other.
+/// Each RESP client gets the next CLIENT ID, from 1, counted across the sessions made.
+/// `commands` and what `text` refers to must outlive every session made.
+SessionFactory resp_or_text_sessions(engine::RespCommands& commands, SessionFactory text,
+                                     protocol::RespLimits limits);
+//! [resp-or-text]
+
+}  // namespace vkv::net

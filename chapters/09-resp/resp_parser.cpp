@@ -1,0 +1,178 @@
+#include "09-resp/resp_parser.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace vkv::protocol {
+
+namespace {
+
+// A count or a length has at most 19 digits and a sign; a longer one is refused at once, so
+// a header can never make the parser buffer more than this.
+constexpr std::size_t kMaxDigits = 20;
+
+// Buffers larger than this are given back after their request, so idle connections stay small.
+constexpr std::size_t kKeepCapacity = 64 * 1024;
+
+// `c` as an error message shows it: itself when printable, else `\xNN`.
+std::string show_byte(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (u >= 0x20 && u < 0x7f) return std::string(1, c);
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "\\x%02x", u);
+  return hex;
+}
+
+// The number `digits` spells as Redis reads one: `0`, or an optional `-` and digits not
+// starting with 0. False when it spells none (empty, `+1`, `007`, `-0`, out of range).
+bool parse_number(std::string_view digits, long long* n) {
+  const bool negative = !digits.empty() && digits.front() == '-';
+  if (negative) digits.remove_prefix(1);
+  if (digits.empty() || digits.size() > 19) return false;
+  if (digits.front() == '0' && (digits.size() > 1 || negative)) return false;
+  unsigned long long v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<unsigned long long>(c - '0');
+  }
+  if (v > 9223372036854775807ull) return false;
+  *n = negative ? -static_cast<long long>(v) : static_cast<long long>(v);
+  return true;
+}
+
+}  // namespace
+
+RespParse RespParser::fail(std::string text) {
+  step_ = Step::kFailed;
+  error_ = "ERR Protocol error: " + std::move(text);
+  return RespParse::kError;
+}
+
+void RespParser::start_request() {
+  data_.clear();
+  ends_.clear();
+  args_.clear();
+  if (data_.capacity() > kKeepCapacity) std::string().swap(data_);
+  if (ends_.capacity() > kKeepCapacity) std::vector<std::size_t>().swap(ends_);
+  if (args_.capacity() > kKeepCapacity) std::vector<std::string_view>().swap(args_);
+}
+
+// LEARNER: begin RespParser::parse(): one step per byte of a header, whole pieces of a bulk's bytes; a request is whole after its last bulk's CRLF
+//! [parse]
+RespParse RespParser::parse(std::string_view* input) {
+  if (!args_.empty()) start_request();  // the last request has been used
+  while (!input->empty()) {
+    if (step_ == Step::kFailed) return RespParse::kError;
+    if (step_ == Step::kBulkData) {  // as much of the bulk as has arrived, in one copy
+      const std::size_t take = std::min(bulk_left_, input->size());
+      data_.append(input->substr(0, take));
+      input->remove_prefix(take);
+      bulk_left_ -= take;
+      if (bulk_left_ == 0) step_ = Step::kBulkCr;
+      continue;
+    }
+    const char c = input->front();
+    input->remove_prefix(1);
+    switch (step_) {
+      case Step::kArrayType:
+        if (c != '*') {
+          return fail("expected '*', got '" + show_byte(c) +
+                      "' (inline commands are not supported)");
+        }
+        step_ = Step::kArrayCount;
+        break;
+      case Step::kBulkType:
+        if (c != '$') return fail("expected '$', got '" + show_byte(c) + "'");
+        step_ = Step::kBulkLength;
+        break;
+      case Step::kArrayCount:
+      case Step::kBulkLength:
+        if (const RespParse r = take_digit(c); r != RespParse::kIncomplete) return r;
+        break;
+      case Step::kArrayLf:
+        if (c != '\n') return fail("invalid multibulk length");
+        if (const RespParse r = start_array(); r != RespParse::kIncomplete) return r;
+        break;
+      case Step::kBulkLengthLf:
+        if (c != '\n') return fail("invalid bulk length");
+        if (const RespParse r = start_bulk(); r != RespParse::kIncomplete) return r;
+        break;
+      case Step::kBulkCr:
+        if (c != '\r') return fail("expected CRLF after a bulk string, got '" + show_byte(c) + "'");
+        step_ = Step::kBulkLf;
+        break;
+      case Step::kBulkLf:
+        if (c != '\n') return fail("expected CRLF after a bulk string, got '" + show_byte(c) + "'");
+        ends_.push_back(data_.size());
+        if (ends_.size() == elements_) return finish_request();
+        step_ = Step::kBulkType;
+        break;
+      case Step::kBulkData:
+      case Step::kFailed:
+        break;  // handled above
+    }
+  }
+  return step_ == Step::kFailed ? RespParse::kError : RespParse::kIncomplete;
+}
+//! [parse]
+// LEARNER: end
+
+// LEARNER: begin RespParser's headers: digits up to CR, then the count or length checked against the limits before a byte of it is taken
+//! [headers]
+RespParse RespParser::take_digit(char c) {
+  const bool array = step_ == Step::kArrayCount;
+  if (c == '\r') {
+    step_ = array ? Step::kArrayLf : Step::kBulkLengthLf;
+    return RespParse::kIncomplete;
+  }
+  if (((c < '0' || c > '9') && c != '-') || digits_.size() == kMaxDigits) {
+    return fail(array ? "invalid multibulk length" : "invalid bulk length");
+  }
+  digits_.push_back(c);
+  return RespParse::kIncomplete;
+}
+
+RespParse RespParser::start_array() {
+  long long count = 0;
+  const bool ok = parse_number(digits_, &count);
+  digits_.clear();
+  if (ok && (count == 0 || count == -1)) {  // `*0`, `*-1`: no command, no reply (as Redis)
+    step_ = Step::kArrayType;
+    return RespParse::kIncomplete;
+  }
+  if (!ok || count < 0 || static_cast<unsigned long long>(count) > limits_.max_args) {
+    return fail("invalid multibulk length");
+  }
+  elements_ = static_cast<std::size_t>(count);
+  step_ = Step::kBulkType;
+  return RespParse::kIncomplete;
+}
+
+RespParse RespParser::start_bulk() {
+  long long length = 0;
+  const bool ok = parse_number(digits_, &length);
+  digits_.clear();
+  if (!ok || length < 0 || static_cast<unsigned long long>(length) > limits_.max_bulk_bytes) {
+    return fail("invalid bulk length");
+  }
+  bulk_left_ = static_cast<std::size_t>(length);
+  if (bulk_left_ > limits_.max_request_bytes - std::min(data_.size(), limits_.max_request_bytes)) {
+    return fail("request larger than " + std::to_string(limits_.max_request_bytes) + " bytes");
+  }
+  step_ = bulk_left_ == 0 ? Step::kBulkCr : Step::kBulkData;
+  return RespParse::kIncomplete;
+}
+//! [headers]
+// LEARNER: end
+
+RespParse RespParser::finish_request() {
+  std::size_t begin = 0;
+  for (std::size_t end : ends_) {
+    args_.emplace_back(data_.data() + begin, end - begin);
+    begin = end;
+  }
+  step_ = Step::kArrayType;
+  return RespParse::kRequest;
+}
+
+}  // namespace vkv::protocol

@@ -1,0 +1,209 @@
+// RedisCommands: the commands about the server (COMMAND, CONFIG, INFO).
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <initializer_list>
+#include <set>
+
+#include "09-resp/command_helpers.hpp"
+#include "09-resp/glob.hpp"
+#include "09-resp/redis_commands.hpp"
+#include "09-resp/resp_writer.hpp"
+
+namespace vkv::engine {
+
+namespace {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+void write_help(protocol::RespWriter& out, std::initializer_list<std::string_view> lines) {
+  out.array(lines.size());
+  for (const auto line : lines) out.simple(line);
+}
+
+// The settings every vkv has, before those the program adds (RedisServerInfo::config).
+std::vector<ConfigParam> base_config() {
+  return {{"save", ""},  // no snapshots: the log and the tables are the data
+          {"appendonly", "yes"},  // every write is logged before it is acknowledged
+          {"databases", "1"}};
+}
+
+std::string operating_system() {
+  utsname u{};
+  if (::uname(&u) != 0) return "unknown";
+  return std::string(u.sysname) + " " + u.release + " " + u.machine;
+}
+
+}  // namespace
+
+void RedisCommands::command(Args, ClientState&, protocol::RespWriter& out) {
+  const auto all = table();
+  out.array(all.size());
+  for (const auto& spec : all) write_command_info(spec, out);
+}
+
+void RedisCommands::command_count(Args, ClientState&, protocol::RespWriter& out) {
+  out.integer(static_cast<std::int64_t>(table().size()));
+}
+
+void RedisCommands::command_list(Args, ClientState&, protocol::RespWriter& out) {
+  const auto all = table();
+  out.array(all.size());
+  for (const auto& spec : all) out.bulk(spec.name);
+}
+
+void RedisCommands::command_info(Args args, ClientState&, protocol::RespWriter& out) {
+  if (args.size() == 2) {  // no names: every command, as COMMAND
+    const auto all = table();
+    out.array(all.size());
+    for (const auto& spec : all) write_command_info(spec, out);
+    return;
+  }
+  out.array(args.size() - 2);
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    const CommandSpec* spec = find(args[i]);
+    spec ? write_command_info(*spec, out) : out.null();
+  }
+}
+
+// redis-cli asks for this when it starts interactively, and shows each command's arguments
+// as a hint while you type it.
+void RedisCommands::command_docs(Args args, ClientState&, protocol::RespWriter& out) {
+  std::vector<const CommandSpec*> specs;
+  if (args.size() == 2) {
+    for (const auto& spec : table()) specs.push_back(&spec);
+  } else {
+    for (std::size_t i = 2; i < args.size(); ++i) {  // a name vkv lacks is left out
+      if (const CommandSpec* spec = find(args[i])) specs.push_back(spec);
+    }
+  }
+  out.map(specs.size());
+  for (const CommandSpec* spec : specs) {
+    out.bulk(spec->name);
+    write_command_docs(*spec, out);
+  }
+}
+
+void RedisCommands::command_help(Args, ClientState&, protocol::RespWriter& out) {
+  write_help(out, {"COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                   "(no subcommand)", "    Return details about all commands.",
+                   "COUNT", "    Return the total number of commands.",
+                   "DOCS [<command-name> ...]", "    Return documentation details about "
+                   "multiple commands.",
+                   "INFO [<command-name> ...]", "    Return details about multiple commands.",
+                   "LIST", "    Return a list of all commands.",
+                   "HELP", "    Print this help."});
+}
+
+void RedisCommands::config_get(Args args, ClientState&, protocol::RespWriter& out) {
+  std::vector<ConfigParam> params = base_config();
+  for (const auto& p : info_.config) {
+    auto same = std::find_if(params.begin(), params.end(),
+                             [&](const ConfigParam& q) { return q.name == p.name; });
+    same != params.end() ? void(*same = p) : params.push_back(p);
+  }
+  std::set<std::size_t> matched;  // each setting once, however many patterns match it
+  for (std::size_t i = 2; i < args.size(); ++i) {
+    const std::string pattern = lower(args[i]);
+    for (std::size_t j = 0; j < params.size(); ++j) {
+      if (match_glob(pattern, params[j].name)) matched.insert(j);
+    }
+  }
+  out.map(matched.size());
+  for (const std::size_t j : matched) {
+    out.bulk(params[j].name);
+    out.bulk(params[j].value);
+  }
+}
+
+void RedisCommands::config_set(Args, ClientState&, protocol::RespWriter& out) {
+  out.error("ERR CONFIG SET is not supported: vkv's settings are the flags it was started "
+            "with (see --help)");
+}
+
+void RedisCommands::config_resetstat(Args, ClientState&, protocol::RespWriter& out) {
+  commands_processed_ = 0;
+  keyspace_hits_ = 0;
+  keyspace_misses_ = 0;
+  out.simple("OK");
+}
+
+void RedisCommands::config_help(Args, ClientState&, protocol::RespWriter& out) {
+  write_help(out, {"CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+                   "GET <pattern>", "    Return parameters matching the glob-like <pattern> "
+                   "and their values.",
+                   "SET <directive> <value>", "    Not in vkv: its settings are start-up flags.",
+                   "RESETSTAT", "    Reset statistics reported by the INFO command.",
+                   "HELP", "    Print this help."});
+}
+
+//! [info]
+void RedisCommands::info(Args args, ClientState&, protocol::RespWriter& out) {
+  // The sections asked for. With none, the default ones: all but Keyspace, whose count walks
+  // every key, so that a client that sends INFO as it connects (ioredis) pays nothing for it.
+  std::set<std::string> asked;
+  for (std::size_t i = 1; i < args.size(); ++i) asked.insert(lower(args[i]));
+  const bool all = asked.count("all") > 0 || asked.count("everything") > 0;
+  const bool standard = asked.empty() || asked.count("default") > 0 || all;
+  auto wants = [&](const std::string& section) {
+    return asked.count(section) > 0 || (standard && section != "keyspace") || all;
+  };
+  std::string text;
+  auto section = [&text](std::string_view title) {
+    if (!text.empty()) text += "\r\n";
+    text += "# ";
+    text += title;
+    text += "\r\n";
+  };
+  auto field = [&text](std::string_view name, const std::string& value) {
+    text += name;
+    text += ":";
+    text += value;
+    text += "\r\n";
+  };
+  if (wants("server")) {
+    const auto up = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::steady_clock::now() - started_).count();
+    section("Server");
+    field("redis_version", std::string(kRedisVersion));
+    field("vkv_chapter", "9");
+    field("redis_mode", "standalone");
+    field("os", operating_system());
+    field("arch_bits", std::to_string(sizeof(void*) * 8));
+    field("process_id", std::to_string(::getpid()));
+    field("uptime_in_seconds", std::to_string(up));
+    field("uptime_in_days", std::to_string(up / 86400));
+  }
+  if (wants("clients")) {
+    section("Clients");
+    if (info_.connected_clients) field("connected_clients", std::to_string(info_.connected_clients()));
+  }
+  if (wants("persistence")) {
+    section("Persistence");
+    field("loading", "0");  // the store is open before the server listens
+    field("async_loading", "0");
+    field("aof_enabled", "1");  // vkv logs every write, as Redis's append-only file does
+    if (info_.store_info) text += info_.store_info();
+  }
+  if (wants("stats")) {
+    section("Stats");
+    field("total_commands_processed", std::to_string(commands_processed_.load()));
+    field("keyspace_hits", std::to_string(keyspace_hits_.load()));
+    field("keyspace_misses", std::to_string(keyspace_misses_.load()));
+  }
+  if (wants("keyspace")) {
+    std::uint64_t keys = 0;
+    if (const Status s = count_keys(&keys); !s.is_ok()) return storage_error(out, s);
+    section("Keyspace");
+    if (keys > 0) field("db0", "keys=" + std::to_string(keys) + ",expires=0,avg_ttl=0");
+  }
+  out.verbatim("txt", text);
+}
+//! [info]
+
+}  // namespace vkv::engine
