@@ -30,6 +30,20 @@ std::unique_ptr<ServerProcess> start_server(const TempDir& dir, std::vector<std:
   return std::make_unique<ServerProcess>(VKV_SERVER, args);
 }
 
+// `replies` with the commands a later chapter adds to the text protocol (SCAN, from chapter
+// 8) left out of each unknown-command error's list, which chapter 6 wrote as
+// "(commands: SET, GET, DEL)": these tests hold for every server chapter.
+std::string without_added_commands(std::string replies) {
+  const std::string base = "(commands: SET, GET, DEL";
+  for (std::size_t at = replies.find(base); at != std::string::npos;
+       at = replies.find(base, at + 1)) {
+    const std::size_t from = at + base.size();
+    const std::size_t close = replies.find(')', from);
+    if (close != std::string::npos) replies.erase(from, close - from);
+  }
+  return replies;
+}
+
 }  // namespace
 
 TEST_CASE("server: the nc session works, with LF or CRLF line ends", "[e2e]") {
@@ -49,7 +63,7 @@ TEST_CASE("server: the chapter's nc session (transcript), over a socket", "[e2e]
   auto server = start_server(dir);
   const auto t = vkv::testing::load_transcript(VKV_TRANSCRIPTS, "nc.session");
   Client c(server->port());
-  CHECK(vkv::testing::replay(c, t) == t.expected);
+  CHECK(without_added_commands(vkv::testing::replay(c, t)) == t.expected);
 }
 
 TEST_CASE("server: the page's Run it session (the chapter's tests/run-it), replayed in one shell",
@@ -78,7 +92,8 @@ TEST_CASE("server: every error reply of the text protocol, and the session goes 
   TempDir dir;
   auto server = start_server(dir, {"--max-line", "100"});
   Client c(server->port());
-  CHECK(c.call("FROB x") == "ERR unknown command 'FROB' (commands: SET, GET, DEL)");
+  CHECK(without_added_commands(c.call("FROB x")) ==
+        "ERR unknown command 'FROB' (commands: SET, GET, DEL)");
   CHECK(c.call("SET a") == "ERR wrong number of arguments for 'SET' (usage: SET key value)");
   CHECK(c.call("GET") == "ERR wrong number of arguments for 'GET' (usage: GET key)");
   CHECK(c.call("DEL a b") == "ERR wrong number of arguments for 'DEL' (usage: DEL key)");
