@@ -4,17 +4,47 @@
 
 namespace vkv::runtime {
 
+//! [first-line]
+FirstBytes first_line(std::string_view held) {
+  if (held.front() == '*') return FirstBytes::kResp;
+  // `PING`, in any case, then `\r\n` or `\n`: an inline PING.
+  static constexpr std::string_view kPing = "PING\r\n";
+  for (std::size_t i = 0; i < held.size(); ++i) {
+    char c = held[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (i == 4 && c == '\n') return FirstBytes::kResp;
+    if (i >= kPing.size() || c != kPing[i]) return FirstBytes::kText;
+    if (i == kPing.size() - 1) return FirstBytes::kResp;
+  }
+  return FirstBytes::kUndecided;
+}
+//! [first-line]
+
 // LEARNER: begin ProtocolSniffer::feed(): the first byte chooses the session; every byte goes to it
 //! [sniffer-feed]
 void ProtocolSniffer::feed(std::string_view bytes, std::string* out) {
   if (bytes.empty()) return;
-  if (chosen_ == nullptr) chosen_ = bytes.front() == '*' ? resp_() : text_();
+  if (chosen_ == nullptr) {
+    held_.append(bytes);
+    switch (first_line(held_)) {
+      case FirstBytes::kUndecided: return;  // wait for more
+      case FirstBytes::kResp: chosen_ = resp_(); break;
+      case FirstBytes::kText: chosen_ = text_(); break;
+    }
+    chosen_->feed(held_, out);
+    held_.clear();
+    return;
+  }
   chosen_->feed(bytes, out);
 }
 //! [sniffer-feed]
 // LEARNER: end
 
 void ProtocolSniffer::finish(std::string* out) {
+  if (chosen_ == nullptr && !held_.empty()) {  // ended before its protocol was known
+    chosen_ = text_();
+    chosen_->feed(held_, out);
+  }
   if (chosen_ != nullptr) chosen_->finish(out);
 }
 

@@ -14,11 +14,21 @@
 
 namespace vkv::runtime {
 
+/// What a connection's first bytes say of its protocol.
+enum class FirstBytes { kUndecided, kResp, kText };
+/// kResp when `held` (the connection's first bytes, not empty) starts with `*` or is the
+/// line `PING` (any case, `\r\n` or `\n`); kUndecided while it may still become that line;
+/// else kText.
+FirstBytes first_line(std::string_view held);
+
 //! [sniffer]
-/// A Session that becomes one of two at the client's first byte: `*`, which begins every
-/// RESP request and no text command, makes it a RESP session; any other byte a session of
-/// vkv's text protocol, so `nc` works as it always did. Every byte, the first included, then
-/// goes to the session chosen; until a byte arrives it is neither.
+/// A Session that becomes one of two at the client's first bytes: `*`, which begins every
+/// RESP request and no text command, makes it a RESP session; so does a first line that is
+/// `PING` alone, a command the text protocol does not have, which Redis's tools send in the
+/// inline form (redis-benchmark, health checks). Anything else makes a session of vkv's text
+/// protocol, so `nc` works as it always did. Every byte, the first included, then goes to the
+/// session chosen; until it is chosen (at most the six bytes of `PING\r\n` are held) it is
+/// neither.
 ///
 /// Not thread-safe: one per connection.
 class ProtocolSniffer : public Session {
@@ -37,7 +47,8 @@ class ProtocolSniffer : public Session {
  private:
   net::SessionFactory resp_;
   net::SessionFactory text_;
-  std::unique_ptr<Session> chosen_;  // null until the first byte
+  std::unique_ptr<Session> chosen_;  // null until the protocol is known
+  std::string held_;                 // the first bytes, while they may still be `PING`
 };
 //! [sniffer]
 

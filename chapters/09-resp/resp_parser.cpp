@@ -75,11 +75,24 @@ RespParse RespParser::parse(std::string_view* input) {
     input->remove_prefix(1);
     switch (step_) {
       case Step::kArrayType:
-        if (c != '*') {
-          return fail("expected '*', got '" + show_byte(c) +
-                      "' (inline commands are not supported)");
+        if (c != '*') {  // Redis's inline form: this byte starts a line of words
+          step_ = Step::kInline;
+          if (c != '\n') {
+            data_.push_back(c);
+          } else if (const RespParse r = finish_inline(); r != RespParse::kIncomplete) {
+            return r;
+          }
+          break;
         }
         step_ = Step::kArrayCount;
+        break;
+      case Step::kInline:
+        if (c == '\n') {
+          if (const RespParse r = finish_inline(); r != RespParse::kIncomplete) return r;
+          break;
+        }
+        if (data_.size() == kMaxInlineBytes) return fail("too big inline request");
+        data_.push_back(c);
         break;
       case Step::kBulkType:
         if (c != '$') return fail("expected '$', got '" + show_byte(c) + "'");
@@ -164,6 +177,30 @@ RespParse RespParser::start_bulk() {
 }
 //! [headers]
 // LEARNER: end
+
+//! [inline]
+RespParse RespParser::finish_inline() {
+  if (!data_.empty() && data_.back() == '\r') data_.pop_back();
+  // The words, as the bulks are kept: each one's end in data_, the spaces between left out.
+  std::string words;
+  for (std::size_t i = 0; i < data_.size();) {
+    while (i < data_.size() && (data_[i] == ' ' || data_[i] == '\t')) ++i;
+    std::size_t end = i;
+    while (end < data_.size() && data_[end] != ' ' && data_[end] != '\t') ++end;
+    if (end > i) {
+      words.append(data_, i, end - i);
+      ends_.push_back(words.size());
+    }
+    i = end;
+  }
+  data_ = std::move(words);
+  if (ends_.empty()) {  // an empty line: no request
+    step_ = Step::kArrayType;
+    return RespParse::kIncomplete;
+  }
+  return finish_request();
+}
+//! [inline]
 
 RespParse RespParser::finish_request() {
   std::size_t begin = 0;

@@ -19,6 +19,9 @@ inline constexpr std::size_t kDefaultMaxBulkBytes = 16u << 20;
 /// costs the parser a few words besides its bytes, so this bounds that bookkeeping to tens
 /// of MiB. (Redis's only bound is INT_MAX.)
 inline constexpr std::size_t kDefaultMaxArgs = 1u << 20;
+/// The longest request in Redis's inline form (a line of words): 64 KiB, Redis's own limit
+/// (PROTO_INLINE_MAX_SIZE).
+inline constexpr std::size_t kMaxInlineBytes = 64u << 10;
 /// The most bulk bytes one request may carry in all: 64 MiB, one log record's worth. With
 /// the two limits above it bounds what one connection's request can make the server hold.
 /// (Redis bounds a client's whole query buffer instead: client-query-buffer-limit, 1 GB.)
@@ -52,8 +55,13 @@ enum class RespParse {
 /// `*0` and `*-1` (an empty or null array) are skipped, as Redis skips them. Anything else
 /// that is not a well-formed request is an error, worded as Redis words it
 /// ("Protocol error: invalid bulk length"); after an error the parser reads nothing more,
-/// since where the next request starts can no longer be known. The inline form (a request
-/// written as a line of words) is not read: a request must start with `*`.
+/// since where the next request starts can no longer be known.
+///
+/// A request that does not start with `*` is read in Redis's *inline form*: one line, ended
+/// by `\n` (a `\r` before it is dropped), its words split at spaces and tabs; an empty line
+/// is no request. It is what a person types, or a tool such as redis-benchmark sends for
+/// `PING`. Its words cannot hold a space or a newline (Redis's quotes are not read), and the
+/// line is refused past kMaxInlineBytes.
 ///
 /// Not thread-safe: one per connection.
 class RespParser {
@@ -85,6 +93,7 @@ class RespParser {
     kBulkData,     // the bulk's bytes
     kBulkCr,       // the '\r' after them
     kBulkLf,       // the '\n' after that
+    kInline,       // the bytes of an inline request, up to '\n'
     kFailed,       // an error: nothing more is read
   };
 
@@ -93,6 +102,7 @@ class RespParser {
   RespParse start_array();        // the count is read: check it, expect its bulks
   RespParse start_bulk();         // the length is read: check it, expect its bytes
   RespParse finish_request();     // the last bulk is whole: make args_
+  RespParse finish_inline();      // an inline line is whole: split it into args_
   RespParse fail(std::string text);
   void start_request();           // forget the last request
 

@@ -33,13 +33,14 @@ std::vector<std::string> requests_in(std::string_view input, RespLimits limits =
 
 }  // namespace
 
-// "Inline commands": a line that does not start with '*' is a request, its words split at
-// spaces, as Redis reads it.
-TEST_CASE("exercise: the parser reads Redis's inline form", "[.exercise][ch09]") {
-  CHECK(requests_in("*1\r\n$4\r\nPING\r\nSET k v\r\nGET k\n*1\r\n$4\r\nPING\r\n") ==
-        std::vector<std::string>{"PING", "SET|k|v", "GET|k", "PING"});
-  CHECK(requests_in("*1\r\n$4\r\nPING\r\n\r\n  ECHO   hi  \r\n") ==
-        std::vector<std::string>{"PING", "ECHO|hi"});  // an empty line is no request
+// "Quoted inline words": an inline word may be quoted, as Redis reads it (sdssplitargs): in
+// double quotes with \" \\ \n \r \t and \xHH, in single quotes with \' only.
+TEST_CASE("exercise: inline words may be quoted, as Redis reads them", "[.exercise][ch09]") {
+  CHECK(requests_in("SET \"a b\" 'c d'\r\n") == std::vector<std::string>{"SET|a b|c d"});
+  CHECK(requests_in("SET k \"x\\ny\\x41\"\n") == std::vector<std::string>{"SET|k|x\nyA"});
+  CHECK(requests_in("SET k 'it\\'s'\n") == std::vector<std::string>{"SET|k|it's"});
+  CHECK(requests_in("SET \"unbalanced\n") ==
+        std::vector<std::string>{"ERROR: ERR Protocol error: unbalanced quotes in request"});
 }
 
 // "Say the limit": an over-limit length is refused in Redis's words, followed by the limit.

@@ -186,13 +186,24 @@ TEST_CASE("resp parser: a missing CRLF is refused", "[ch09]") {
         events({"ERROR: ERR Protocol error: expected CRLF after a bulk string, got 'X'"}));
 }
 
-TEST_CASE("resp parser: the inline form is refused with a clear error", "[ch09]") {
-  CHECK(parse_all("PING\r\n") ==
-        events({"ERROR: ERR Protocol error: expected '*', got 'P' "
-                "(inline commands are not supported)"}));
-  CHECK(parse_all("*1\r\n$4\r\nPING\r\nPING\r\n") ==
-        events({"PING", "ERROR: ERR Protocol error: expected '*', got 'P' "
-                        "(inline commands are not supported)"}));
+TEST_CASE("resp parser: the inline form is a line of words, between RESP requests", "[ch09]") {
+  CHECK(parse_all("PING\r\n") == events({"PING"}));
+  CHECK(parse_all("*1\r\n$4\r\nPING\r\nSET k v\r\nGET k\n*1\r\n$4\r\nPING\r\n") ==
+        events({"PING", "SET|k|v", "GET|k", "PING"}));
+  // Spaces and tabs between words; an empty line is no request.
+  CHECK(parse_all("\r\n\n  ECHO \t  hi  \r\n") == events({"ECHO|hi"}));
+  // Cut at every byte, the same requests.
+  const std::string whole = "SET k v\r\n*1\r\n$4\r\nPING\r\nGET k\n";
+  for (std::size_t cut = 0; cut <= whole.size(); ++cut) {
+    RespParser parser;
+    CHECK(parse_pieces(parser, {whole.substr(0, cut), whole.substr(cut)}) ==
+          events({"SET|k|v", "PING", "GET|k"}));
+  }
+}
+
+TEST_CASE("resp parser: an inline line past 64 KiB is refused", "[ch09]") {
+  CHECK(parse_all("GET " + std::string(vkv::protocol::kMaxInlineBytes, 'k') + "\r\n") ==
+        events({"ERROR: ERR Protocol error: too big inline request"}));
 }
 
 TEST_CASE("resp parser: after an error nothing more is read", "[ch09]") {

@@ -138,6 +138,37 @@ TEST_CASE("protocol sniffer: any other first byte keeps the text protocol", "[ch
   CHECK_FALSE(session->wants_close());
 }
 
+TEST_CASE("protocol sniffer: a first line of PING alone makes a RESP session", "[ch09]") {
+  using vkv::runtime::first_line;
+  using vkv::runtime::FirstBytes;
+  CHECK(first_line("PING\r\n") == FirstBytes::kResp);
+  CHECK(first_line("ping\n") == FirstBytes::kResp);
+  CHECK(first_line("PIN") == FirstBytes::kUndecided);
+  CHECK(first_line("PING") == FirstBytes::kUndecided);
+  CHECK(first_line("PING\r") == FirstBytes::kUndecided);
+  CHECK(first_line("PING x\n") == FirstBytes::kText);
+  CHECK(first_line("PUT k\n") == FirstBytes::kText);
+  CHECK(first_line("GET k\n") == FirstBytes::kText);
+  CHECK(first_line("*") == FirstBytes::kResp);
+  Sessions s;
+  auto session = s.make();
+  std::string out;
+  session->feed("PI", &out);  // held: it may still be PING
+  CHECK(out.empty());
+  session->feed("NG\r\n", &out);
+  CHECK(out == "+PONG\r\n");
+  out.clear();
+  auto text = s.make();
+  text->feed("P", &out);
+  text->feed("UT\n", &out);  // not PING: the text protocol, which knows no PUT
+  CHECK(out.rfind("ERR unknown command 'PUT'", 0) == 0);
+  out.clear();
+  auto cut = s.make();
+  cut->feed("PIN", &out);
+  cut->finish(&out);  // the input ended undecided: the text protocol says so
+  CHECK(out.rfind("ERR partial line", 0) == 0);
+}
+
 TEST_CASE("protocol sniffer: nothing is chosen before the first byte", "[ch09]") {
   Sessions s;
   auto session = s.make();
