@@ -2,6 +2,7 @@
 /// vkv (also ch09-resp): chapter 8's server, speaking Redis's protocol as well as its own on
 /// the same port.
 
+#include <atomic>
 #include <memory>
 
 #include "06-server/server_program.hpp"
@@ -32,6 +33,8 @@ int main(int argc, char** argv) {
   // INCR's read and write. Made once the store is open; lives until the server has stopped.
   std::unique_ptr<vkv::engine::RedisBackend> redis;
   vkv::engine::RedisServerInfo info;  // CONFIG GET's settings, from the store's options
+  std::atomic<std::size_t> connections{0};  // open now, of both protocols: INFO's clients
+  info.connected_clients = [&connections] { return connections.load(); };
   program.tune_store = [chapter8 = program.tune_store, &info](vkv::storage::LsmStoreOptions& o) {
     chapter8(o);
     info.config = vkv::engine::store_config(o);
@@ -41,8 +44,10 @@ int main(int argc, char** argv) {
     return redis->text_store();
   };
   // Each connection: RESP if its first byte is '*', else chapter 8's text protocol.
-  program.sessions = [&redis, &limits](vkv::storage::LsmStore&, vkv::net::SessionFactory text) {
-    return vkv::net::resp_or_text_sessions(redis->commands(), std::move(text), limits);
+  program.sessions = [&redis, &limits, &connections](vkv::storage::LsmStore&,
+                                                     vkv::net::SessionFactory text) {
+    return vkv::net::resp_or_text_sessions(redis->commands(), std::move(text), limits,
+                                           &connections);
   };
   return vkv::runtime::run_server_program(program, argc, argv);
 }

@@ -53,14 +53,16 @@ void ProtocolSniffer::finish(std::string* out) {
 namespace vkv::net {
 
 SessionFactory resp_or_text_sessions(engine::RespCommands& commands, SessionFactory text,
-                                     protocol::RespLimits limits) {
+                                     protocol::RespLimits limits,
+                                     std::atomic<std::size_t>* open) {
   auto next_id = std::make_shared<std::atomic<std::uint64_t>>(1);  // shared by every session
   SessionFactory resp = [&commands, limits, next_id]() -> std::unique_ptr<runtime::Session> {
     return std::make_unique<runtime::RespSession>(
         commands, next_id->fetch_add(1, std::memory_order_relaxed), limits);
   };
-  return [resp = std::move(resp), text = std::move(text)]() -> std::unique_ptr<runtime::Session> {
-    return std::make_unique<runtime::ProtocolSniffer>(resp, text);
+  return [resp = std::move(resp), text = std::move(text),
+          open]() -> std::unique_ptr<runtime::Session> {
+    return std::make_unique<runtime::ProtocolSniffer>(resp, text, open);
   };
 }
 

@@ -35,8 +35,17 @@ class ProtocolSniffer : public Session {
  public:
   /// A session that makes its RESP session with `resp` or its text session with `text` once
   /// the first byte is known.
-  ProtocolSniffer(net::SessionFactory resp, net::SessionFactory text)
-      : resp_(std::move(resp)), text_(std::move(text)) {}
+  /// `open` (may be null) counts the sniffers alive: the connections open now.
+  ProtocolSniffer(net::SessionFactory resp, net::SessionFactory text,
+                  std::atomic<std::size_t>* open = nullptr)
+      : resp_(std::move(resp)), text_(std::move(text)), open_(open) {
+    if (open_ != nullptr) open_->fetch_add(1, std::memory_order_relaxed);
+  }
+  ~ProtocolSniffer() override {
+    if (open_ != nullptr) open_->fetch_sub(1, std::memory_order_relaxed);
+  }
+  ProtocolSniffer(const ProtocolSniffer&) = delete;
+  ProtocolSniffer& operator=(const ProtocolSniffer&) = delete;
 
   void feed(std::string_view bytes, std::string* out) override;
   void finish(std::string* out) override;
@@ -49,6 +58,7 @@ class ProtocolSniffer : public Session {
   net::SessionFactory text_;
   std::unique_ptr<Session> chosen_;  // null until the protocol is known
   std::string held_;                 // the first bytes, while they may still be `PING`
+  std::atomic<std::size_t>* open_;   // may be null
 };
 //! [sniffer]
 
@@ -60,9 +70,12 @@ namespace vkv::net {
 /// Sessions that speak RESP to a client whose first byte is `*` (running its requests on
 /// `commands`, within `limits`) and the text protocol, as `text` makes it, to any other.
 /// Each RESP client gets the next CLIENT ID, from 1, counted across the sessions made.
-/// `commands` and what `text` refers to must outlive every session made.
+/// `commands` and what `text` refers to must outlive every session made. `open` (may be
+/// null; it too must outlive them) counts the sessions alive: the connections open now, of
+/// both protocols, for INFO's `connected_clients`.
 SessionFactory resp_or_text_sessions(engine::RespCommands& commands, SessionFactory text,
-                                     protocol::RespLimits limits);
+                                     protocol::RespLimits limits,
+                                     std::atomic<std::size_t>* open = nullptr);
 //! [resp-or-text]
 
 }  // namespace vkv::net

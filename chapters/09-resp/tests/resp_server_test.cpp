@@ -220,3 +220,27 @@ TEST_CASE("resp server: redis-cli talks to it: PING, SET and GET, RESP3 with -3"
   const auto piped = vkv::testing::run_program(cli, {"-p", port}, "SET a 1\nGET a\n");
   CHECK(piped.out == "OK\n1\n");
 }
+
+TEST_CASE("resp server: INFO counts the connections open now, of both protocols",
+          "[ch09][e2e]") {
+  TempDir dir;
+  auto server = start_server(dir);
+  RespClient a(server->port());
+  CHECK(a.call({"PING"}) == "+PONG\r\n");
+  const auto clients = [&a] {
+    const std::string info = a.call({"INFO", "clients"});
+    const std::size_t at = info.find("connected_clients:");
+    return at == std::string::npos ? std::string("none")
+                                   : info.substr(at + 18, info.find('\r', at) - at - 18);
+  };
+  CHECK(clients() == "1");
+  {
+    vkv::testing::Client text(server->port());
+    CHECK(text.call("SET k v") == "OK");
+    RespClient b(server->port());
+    CHECK(b.call({"PING"}) == "+PONG\r\n");
+    CHECK(clients() == "3");
+  }
+  // The two are closed; the server sees it on its next turn with them.
+  CHECK(vkv::testing::wait_for([&] { return clients() == "1"; }));
+}
