@@ -2,15 +2,13 @@
 /// RowCache: the values GETs found in the tables, kept in memory until the tables change.
 #pragma once
 
-#include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <list>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "04-memtable/key_hash.hpp"
 
 namespace vkv::storage {
 
@@ -24,54 +22,47 @@ namespace vkv::storage {
 /// was found in, and a lookup accepts only an entry of its own version's epoch. Nothing is
 /// ever invalidated: entries of older epochs simply stop matching, and age out.
 ///
-/// Once the cache holds `capacity_bytes` (keys, values and about 96 bytes of bookkeeping
-/// each), entries not used since they were last considered go first (the CLOCK
-/// approximation of least recently used: a hit only sets a flag, it moves nothing). Sharded
-/// by the key's hash; thread-safe.
+/// **What it holds.** At most `capacity_bytes`, counting what the entries really take from
+/// the heap (key, value, a 24-byte header, the allocator's rounding) and each shard's table
+/// of slots. Once full, entries not used since eviction last considered them go first (the
+/// CLOCK approximation of least recently used: a hit only sets a flag, it moves nothing).
+///
+/// **How.** Sharded by the key's hash, each shard under its own mutex; thread-safe. Each shard
+/// is one flat table of (hash, entry) slots, and each entry one allocation holding its key
+/// and value: a hit costs about two cache misses (the slot, then the entry). Two keys with
+/// one 64-bit hash cannot both be cached: the later replaces the earlier, which is only a
+/// miss.
 class RowCache {
  public:
-  /// A cache of about `capacity_bytes`; 0 turns it off (every lookup misses).
-  explicit RowCache(std::size_t capacity_bytes);
+  /// How keys are hashed: hash_key, except in tests that need two keys with one hash.
+  using KeyHash = std::uint64_t (*)(std::string_view key);
+
+  /// A cache of at most `capacity_bytes`; 0 turns it off (every lookup misses).
+  explicit RowCache(std::size_t capacity_bytes, KeyHash hash = hash_key);
+  ~RowCache();
+  RowCache(const RowCache&) = delete;
+  RowCache& operator=(const RowCache&) = delete;
 
   /// The value of `key` found in epoch `epoch`, if cached: true, and `*value` set.
   bool lookup(std::string_view key, std::uint64_t epoch, std::string* value);
-  /// Remembers that in epoch `epoch` the tables give `key` the value `value`.
+  /// Remembers that in epoch `epoch` the tables give `key` the value `value`. An entry larger
+  /// than a shard's share of the capacity is not kept.
   void insert(std::string_view key, std::string_view value, std::uint64_t epoch);
 
   /// Lookups that found an entry of their epoch.
-  [[nodiscard]] std::uint64_t hits() const { return hits_.load(std::memory_order_relaxed); }
-  /// Bytes the cache holds now.
+  [[nodiscard]] std::uint64_t hits() const;
+  /// Bytes the cache holds now: its entries and its tables of slots.
   [[nodiscard]] std::size_t bytes() const;
 
  private:
-  struct Entry {
-    std::uint64_t hash = 0;  // hash_key(key)
-    std::string key;
-    std::string value;
-    std::uint64_t epoch = 0;
-    bool used = false;  // hit since eviction last passed it
-  };
-  // The index maps a key's 64-bit hash (not the key: an integer compares in one step, and
-  // needs no trip to the entry) to its entry; a lookup then checks the key itself. Two keys
-  // with one hash cannot both be cached: the later replaces the earlier, which is only a miss.
-  struct IdentityHash {
-    std::size_t operator()(std::uint64_t h) const { return static_cast<std::size_t>(h); }
-  };
-  struct Shard {
-    std::mutex mu;
-    std::list<Entry> lru;  // newest (or spared by eviction) first; eviction works from the back
-    std::unordered_map<std::uint64_t, std::list<Entry>::iterator, IdentityHash> index;
-    std::size_t bytes = 0;
-  };
+  class Shard;  // one flat table and its CLOCK hand, under one mutex (row_cache.cpp)
   static constexpr std::size_t kShards = 32;
 
-  Shard& shard_for(std::uint64_t hash);
-  // Removes `node`'s entry. REQUIRES: s.mu is held.
-  static void erase(Shard& s, std::list<Entry>::iterator node);
+  Shard& shard_for(std::uint64_t hash) const;
 
   const std::size_t shard_capacity_;
-  mutable std::array<Shard, kShards> shards_;
-  std::atomic<std::uint64_t> hits_{0};
+  const KeyHash hash_;
+  std::unique_ptr<Shard[]> shards_;
 };
 //! [row-cache]
 
