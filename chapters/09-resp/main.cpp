@@ -15,7 +15,7 @@ int main(int argc, char** argv) {
   vkv::runtime::CompactionProgram compaction;  // chapter 8's server, which this one extends
   vkv::runtime::ServerProgram program = compaction.program();
   program.summary += " Redis clients (redis-cli, client libraries) work too: a connection whose"
-                     " first byte is '*' speaks RESP.";
+                     " first byte is '*' (or whose first line is PING) speaks RESP.";
 
   // The limits on a RESP request, as flags beside chapter 8's.
   vkv::protocol::RespLimits limits;
@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
     redis = std::make_unique<vkv::engine::RedisBackend>(store, std::move(info));
     return redis->text_store();
   };
-  // Each connection: RESP if its first byte is '*', else chapter 8's text protocol.
+  // Each connection: RESP if its first byte is '*' or its first line PING, else chapter 8's
+  // text protocol.
   program.sessions = [&redis, &limits, &connections](vkv::storage::LsmStore&,
                                                      vkv::net::SessionFactory text) {
     return vkv::net::resp_or_text_sessions(redis->commands(), std::move(text), limits,

@@ -1,5 +1,5 @@
 /// \file
-/// ProtocolSniffer: one port, two protocols; the client's first byte says which it speaks.
+/// ProtocolSniffer: one port, two protocols; the client's first bytes say which it speaks.
 #pragma once
 
 #include <atomic>
@@ -34,7 +34,7 @@ FirstBytes first_line(std::string_view held);
 class ProtocolSniffer : public Session {
  public:
   /// A session that makes its RESP session with `resp` or its text session with `text` once
-  /// the first byte is known.
+  /// the first bytes have said which.
   /// `open` (may be null) counts the sniffers alive: the connections open now.
   ProtocolSniffer(net::SessionFactory resp, net::SessionFactory text,
                   std::atomic<std::size_t>* open = nullptr)
@@ -67,8 +67,9 @@ class ProtocolSniffer : public Session {
 namespace vkv::net {
 
 //! [resp-or-text]
-/// Sessions that speak RESP to a client whose first byte is `*` (running its requests on
-/// `commands`, within `limits`) and the text protocol, as `text` makes it, to any other.
+/// Sessions that speak RESP to a client whose first byte is `*`, or whose first line is
+/// `PING` alone (first_line()), running its requests on `commands` within `limits`; and the
+/// text protocol, as `text` makes it, to any other.
 /// Each RESP client gets the next CLIENT ID, from 1, counted across the sessions made.
 /// `commands` and what `text` refers to must outlive every session made. `open` (may be
 /// null; it too must outlive them) counts the sessions alive: the connections open now, of

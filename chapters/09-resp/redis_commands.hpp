@@ -48,8 +48,8 @@ struct RedisServerInfo {
 /// not an integer (so INCR of "007" is an error, as in Redis).
 std::optional<std::int64_t> parse_redis_integer(std::string_view text);
 
-/// Redis's words for a command it does not have: `ERR unknown command 'NAME', with args
-/// beginning with: ` and the first arguments, each in quotes and followed by a space, until
+/// Redis's words for a command it does not have: <code>ERR unknown command 'NAME', with args
+/// beginning with: </code> and the first arguments, each in quotes and followed by a space, until
 /// they pass 128 bytes (the last one cut to fit).
 std::string unknown_command_error(std::span<const std::string_view> args);
 

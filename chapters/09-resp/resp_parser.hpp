@@ -84,7 +84,7 @@ class RespParser {
  private:
   // What the parser expects next.
   enum class Step {
-    kArrayType,    // the '*' that starts a request
+    kArrayType,    // the '*' that starts a request, or the first byte of an inline line
     kArrayCount,   // the digits of its element count, up to '\r'
     kArrayLf,      // the '\n' after them
     kBulkType,     // the '$' that starts a bulk string
