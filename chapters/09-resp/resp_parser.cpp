@@ -188,10 +188,16 @@ RespParse RespParser::finish_inline() {
     std::size_t end = i;
     while (end < data_.size() && data_[end] != ' ' && data_[end] != '\t') ++end;
     if (end > i) {
+      // The limits hold for a line's words as for bulks.
+      if (end - i > limits_.max_bulk_bytes) return fail("invalid bulk length");
+      if (ends_.size() == limits_.max_args) return fail("invalid multibulk length");
       words.append(data_, i, end - i);
       ends_.push_back(words.size());
     }
     i = end;
+  }
+  if (words.size() > limits_.max_request_bytes) {
+    return fail("request larger than " + std::to_string(limits_.max_request_bytes) + " bytes");
   }
   data_ = std::move(words);
   if (ends_.empty()) {  // an empty line: no request

@@ -60,8 +60,8 @@ enum class RespParse {
 /// A request that does not start with `*` is read in Redis's *inline form*: one line, ended
 /// by `\n` (a `\r` before it is dropped), its words split at spaces and tabs; an empty line
 /// is no request. It is what a person types, or a tool such as redis-benchmark sends for
-/// `PING`. Its words cannot hold a space or a newline (Redis's quotes are not read), and the
-/// line is refused past kMaxInlineBytes.
+/// `PING`. Its words cannot hold a space or a newline (Redis's quotes are not read), the
+/// line is refused past kMaxInlineBytes, and its words are held to the limits of bulks.
 ///
 /// Not thread-safe: one per connection.
 class RespParser {

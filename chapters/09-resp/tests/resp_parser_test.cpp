@@ -206,6 +206,20 @@ TEST_CASE("resp parser: an inline line past 64 KiB is refused", "[ch09]") {
         events({"ERROR: ERR Protocol error: too big inline request"}));
 }
 
+TEST_CASE("resp parser: an inline line's words are held to the limits of bulks", "[ch09]") {
+  RespLimits limits;
+  limits.max_bulk_bytes = 4;
+  limits.max_args = 3;
+  limits.max_request_bytes = 10;
+  CHECK(parse_all("SET k vvvv\n", limits) == events({"SET|k|vvvv"}));
+  CHECK(parse_all("SET k vvvvv\n", limits) ==
+        events({"ERROR: ERR Protocol error: invalid bulk length"}));
+  CHECK(parse_all("DEL a b c\n", limits) ==
+        events({"ERROR: ERR Protocol error: invalid multibulk length"}));
+  CHECK(parse_all("SET kkkk vvvv\n", limits) ==
+        events({"ERROR: ERR Protocol error: request larger than 10 bytes"}));
+}
+
 TEST_CASE("resp parser: after an error nothing more is read", "[ch09]") {
   RespParser parser;
   std::string_view bad = "*x\r\n";
