@@ -21,6 +21,13 @@ inline bool equals_nocase(std::string_view a, std::string_view b) {
          });
 }
 
+/// `text` in lower case (ASCII): how command names and INFO sections are looked up.
+inline std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 /// Writes the error for a failed storage operation, as chapter 2's engine words it:
 /// `ERR storage: ` and what failed, then `(context)` when given (how far a command over
 /// several keys got). Nothing the store refused is acknowledged.

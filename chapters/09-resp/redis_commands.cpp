@@ -4,17 +4,12 @@
 #include <cctype>
 #include <limits>
 
+#include "09-resp/command_helpers.hpp"
 #include "09-resp/resp_writer.hpp"
 
 namespace vkv::engine {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string upper(std::string_view text) {
   std::string out(text);

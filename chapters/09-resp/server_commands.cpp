@@ -15,12 +15,6 @@ namespace vkv::engine {
 
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 void write_help(protocol::RespWriter& out, std::initializer_list<std::string_view> lines) {
   out.array(lines.size());
   for (const auto line : lines) out.simple(line);

@@ -46,22 +46,9 @@ start_vkv() {
 stop_vkv() { kill -TERM "$vkv_pid"; wait "$vkv_pid" 2>/dev/null || true; }
 
 # start_redis APPENDONLY FSYNC: starts redis-server on a free port, sets $redis_port.
-start_redis() {
-  mkdir -p "$work/redis"
-  for _ in 1 2 3 4 5; do  # a random port may be taken: try another
-    redis_port=$(( 20000 + RANDOM % 20000 ))
-    redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly "$1" \
-      --appendfsync "$2" --dir "$work/redis" --logfile "$work/redis.log" &
-    redis_pid=$!; pids+=("$redis_pid")
-    for _ in $(seq 100); do
-      redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return 0
-      kill -0 "$redis_pid" 2>/dev/null || break
-      sleep 0.05
-    done
-    kill -9 "$redis_pid" 2>/dev/null || true
-  done
-  echo "cannot start redis-server (see $work/redis.log)"; exit 1
-}
+# shellcheck source=../../../common/benchmarking/redis_server.sh
+source "@PROJECT_SOURCE_DIR@/common/benchmarking/redis_server.sh"
+start_redis() { start_redis_server "$1" "$2"; }
 stop_redis() { redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true; wait "$redis_pid" 2>/dev/null || true; }
 
 # load PORT PROTOCOL PIPELINE: prints "set_ops get_ops set_p99 get_p99".

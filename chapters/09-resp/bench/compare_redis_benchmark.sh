@@ -45,22 +45,9 @@ start_vkv() {
   [ -n "$port" ] || { echo "vkv did not start:"; cat "$work/vkv.out"; exit 1; }
 }
 # start_redis APPENDONLY FSYNC: starts redis-server on a free port, empty; sets $port.
-start_redis() {
-  rm -rf "$work/redis"; mkdir -p "$work/redis"; sync
-  for _ in 1 2 3 4 5; do  # a random port may be taken: try another
-    port=$(( 20000 + RANDOM % 20000 ))
-    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly "$1" \
-      --appendfsync "$2" --dir "$work/redis" --logfile "$work/redis.log" &
-    pid=$!; pids+=("$pid")
-    for _ in $(seq 100); do
-      redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.05
-    done
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  echo "cannot start redis-server (see $work/redis.log)"; exit 1
-}
+# shellcheck source=../../../common/benchmarking/redis_server.sh
+source "@PROJECT_SOURCE_DIR@/common/benchmarking/redis_server.sh"
+start_redis() { sync; start_redis_server "$1" "$2"; port=$redis_port; pid=$redis_pid; }
 stop() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
 
 # load PIPELINE: redis-benchmark against $port; prints "set get incr mset mget" in ops/s.

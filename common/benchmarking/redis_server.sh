@@ -1,0 +1,23 @@
+# Sourced by the comparison scripts against Redis (chapters/06-server/bench/compare_redis.sh,
+# chapters/09-resp/bench/compare_redis_benchmark.sh). Expects $work (a scratch directory) and
+# the array pids (every process started, killed at exit by the caller's trap).
+#
+# start_redis_server APPENDONLY FSYNC: starts an empty redis-server on 127.0.0.1 and a free
+# port, with no snapshots, `appendonly APPENDONLY` and `appendfsync FSYNC`; waits until it
+# answers PING; sets $redis_port and $redis_pid. Exits the script when it cannot start.
+start_redis_server() {
+  rm -rf "$work/redis"; mkdir -p "$work/redis"
+  for _ in 1 2 3 4 5; do  # a random port may be taken: try another
+    redis_port=$(( 20000 + RANDOM % 20000 ))
+    redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly "$1" \
+      --appendfsync "$2" --dir "$work/redis" --logfile "$work/redis.log" &
+    redis_pid=$!; pids+=("$redis_pid")
+    for _ in $(seq 100); do
+      redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return 0
+      kill -0 "$redis_pid" 2>/dev/null || break
+      sleep 0.05
+    done
+    kill -9 "$redis_pid" 2>/dev/null || true
+  done
+  echo "cannot start redis-server (see $work/redis.log)"; exit 1
+}
