@@ -167,14 +167,23 @@ class ShellSession {
   [[nodiscard]] const std::string& port() const { return port_; }
 
   /// Runs every command of the session in `path`, in order, and returns each with what
-  /// came back. Throws std::runtime_error when the file has no command.
+  /// came back. Once a step has timed out (its program hung or died), the steps after it,
+  /// in this session and any later one, are not run but reported as timed out, so that a
+  /// broken program fails the session in seconds. Throws std::runtime_error when the file
+  /// has no command.
   std::vector<ShellStep> run(const std::string& path) {
     std::vector<ShellStep> steps = parse_shell_session(read_whole_file(path), path);
     if (steps.empty()) throw std::runtime_error("shell session " + path + " has no command");
     for (auto& step : steps) {
       step.command = with_port(step.command);
       for (auto& line : step.expected) line = with_port(line);
+      if (gave_up_) {  // what follows a step that timed out would only time out in turn
+        step.timed_out = true;
+        step.actual = {"(not run: an earlier step timed out)"};
+        continue;
+      }
       run_step(step);
+      gave_up_ = step.timed_out;
     }
     return steps;
   }
@@ -301,6 +310,7 @@ class ShellSession {
   TempDir dir_;
   std::string port_;
   ChildProcess shell_;
+  bool gave_up_ = false;  // a step timed out: the rest of every session is not run
 };
 
 }  // namespace vkv::testing

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <string>
 
 #include "common/testing/shell_session.hpp"
@@ -121,4 +122,22 @@ TEST_CASE("shell session: the processes it started end with it", "[common]") {
   // Gone, or a zombie that no one reaps (it runs no more either way).
   const std::string stat = vkv::testing::read_whole_file("/proc/" + std::to_string(job) + "/stat");
   CHECK((stat.empty() || stat.substr(stat.rfind(')') + 2, 1) == "Z"));
+}
+
+TEST_CASE("shell session: after a step times out, the rest is reported, not run",
+          "[common]") {
+  // The background job never prints the line the session waits for: that step times out
+  // after kBackgroundOutputTimeout, and the next command is not run.
+  TempDir files;
+  write_whole_file(files.file("s.session"),
+                   "# $ (sleep 1000) &\n"
+                   "ready\n"
+                   "# $ touch ran\n");
+  ShellSession shell(files.path());
+  const auto steps = shell.run(files.file("s.session"));
+  REQUIRE(steps.size() == 2);
+  CHECK(steps[0].timed_out);
+  CHECK(steps[1].timed_out);
+  CHECK(steps[1].actual == std::vector<std::string>{"(not run: an earlier step timed out)"});
+  CHECK_FALSE(std::filesystem::exists(shell.dir() + "/ran"));
 }
