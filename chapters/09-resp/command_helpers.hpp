@@ -3,23 +3,19 @@
 /// for a storage failure.
 #pragma once
 
-#include <algorithm>
 #include <cctype>
 #include <string>
 #include <string_view>
 
+#include "02-parsing/parser.hpp"
 #include "09-resp/resp_writer.hpp"
 #include "common/status.hpp"
 
 namespace vkv::engine {
 
-/// True when `a` and `b` are the same word in any case (ASCII): options such as `NX`.
-inline bool equals_nocase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
+/// Whether `word` is the option `upper` (given in capitals: `NX`) in any case: chapter 2's
+/// test of a command's name.
+using protocol::is_command;
 
 /// `text` in lower case (ASCII): how command names and INFO sections are looked up.
 inline std::string lower(std::string_view text) {

@@ -59,10 +59,10 @@ void RedisCommands::hello(Args args, ClientState& client, protocol::RespWriter& 
   std::optional<std::string_view> user, name;
   for (std::size_t i = next; i < args.size(); ++i) {
     const std::size_t more = args.size() - 1 - i;
-    if (equals_nocase(args[i], "AUTH") && more >= 2) {
+    if (is_command(args[i], "AUTH") && more >= 2) {
       user = args[i + 1];  // the password, args[i + 2], is not checked: vkv has none
       i += 2;
-    } else if (equals_nocase(args[i], "SETNAME") && more >= 1) {
+    } else if (is_command(args[i], "SETNAME") && more >= 1) {
       name = args[i + 1];
       if (!valid_client_attribute(*name)) {
         return out.error("ERR Client names cannot contain spaces, newlines or special "
@@ -132,9 +132,9 @@ void RedisCommands::client_setname(Args args, ClientState& client, protocol::Res
 
 void RedisCommands::client_setinfo(Args args, ClientState& client, protocol::RespWriter& out) {
   std::string* field = nullptr;
-  if (equals_nocase(args[2], "LIB-NAME")) {
+  if (is_command(args[2], "LIB-NAME")) {
     field = &client.lib_name;
-  } else if (equals_nocase(args[2], "LIB-VER")) {
+  } else if (is_command(args[2], "LIB-VER")) {
     field = &client.lib_version;
   } else {
     return out.error("ERR Unrecognized option '" + std::string(args[2]) + "'");

@@ -106,14 +106,14 @@ void RedisCommands::scan(Args args, ClientState&, protocol::RespWriter& out) {
   std::size_t count = 10;  // Redis's default
   for (std::size_t i = 2; i < args.size(); i += 2) {
     if (i + 1 >= args.size()) return out.error("ERR syntax error");
-    if (equals_nocase(args[i], "MATCH")) {
+    if (is_command(args[i], "MATCH")) {
       pattern = args[i + 1];
-    } else if (equals_nocase(args[i], "COUNT")) {
+    } else if (is_command(args[i], "COUNT")) {
       const auto n = parse_redis_integer(args[i + 1]);
       if (!n) return out.error(kNotInteger);
       if (*n < 1) return out.error("ERR syntax error");
       count = static_cast<std::size_t>(*n);
-    } else if (equals_nocase(args[i], "TYPE")) {
+    } else if (is_command(args[i], "TYPE")) {
       type = args[i + 1];
     } else {
       return out.error("ERR syntax error");
@@ -139,7 +139,7 @@ void RedisCommands::scan(Args args, ClientState&, protocol::RespWriter& out) {
     }
   }
   // Every value is a string: TYPE string keeps them all, any other type none.
-  const bool type_matches = !type || equals_nocase(*type, "string");
+  const bool type_matches = !type || is_command(*type, "STRING");
   std::vector<std::string_view> keys;
   for (const auto& entry : page.entries) {
     if (type_matches && match_glob(pattern, entry.key)) keys.push_back(entry.key);
@@ -154,8 +154,8 @@ void RedisCommands::scan(Args args, ClientState&, protocol::RespWriter& out) {
 // LEARNER: end
 
 void RedisCommands::flushdb(Args args, ClientState&, protocol::RespWriter& out) {
-  if (args.size() > 2 || (args.size() == 2 && !equals_nocase(args[1], "ASYNC") &&
-                          !equals_nocase(args[1], "SYNC"))) {
+  if (args.size() > 2 || (args.size() == 2 && !is_command(args[1], "ASYNC") &&
+                          !is_command(args[1], "SYNC"))) {
     return out.error("ERR syntax error");
   }
   // A page of keys, then their deletes: the walk does not read pages it is changing.

@@ -41,28 +41,6 @@ std::string unknown_command_error(std::span<const std::string_view> args) {
 }
 //! [unknown-command]
 
-std::optional<std::int64_t> parse_redis_integer(std::string_view text) {
-  if (text.empty() || text.size() > 20) return std::nullopt;
-  if (text == "0") return 0;
-  const bool negative = text[0] == '-';
-  std::string_view digits = negative ? text.substr(1) : text;
-  if (digits.empty() || digits[0] < '1' || digits[0] > '9') return std::nullopt;
-  // Accumulate as a negative number: int64's range reaches one further below zero.
-  std::int64_t n = 0;
-  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
-  for (const char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
-    const int d = c - '0';
-    if (n < (kMin + d) / 10) return std::nullopt;
-    n = n * 10 - d;
-  }
-  if (!negative) {
-    if (n == kMin) return std::nullopt;
-    n = -n;
-  }
-  return n;
-}
-
 RedisCommands::RedisCommands(storage::Store& store, storage::OrderedStore& ordered,
                              KeyLocks& locks, RedisServerInfo info, std::uint64_t cursors_start)
     : store_(store), ordered_(ordered), locks_(locks), info_(std::move(info)),

@@ -19,6 +19,7 @@
 #include "09-resp/command_table.hpp"
 #include "09-resp/key_locks.hpp"
 #include "09-resp/resp_commands.hpp"
+#include "09-resp/resp_parser.hpp"
 #include "09-resp/scan_cursors.hpp"
 
 namespace vkv::engine {
@@ -43,10 +44,8 @@ struct RedisServerInfo {
   std::function<std::size_t()> connected_clients;
 };
 
-/// The integer `text` spells as Redis reads one: optional `-`, then decimal digits with no
-/// leading zero ("0" itself aside), within int64. No `+`, no spaces, no "-0": anything else is
-/// not an integer (so INCR of "007" is an error, as in Redis).
-std::optional<std::int64_t> parse_redis_integer(std::string_view text);
+/// Redis's integers (the RESP parser's lengths, INCR's values), as the parser reads them.
+using protocol::parse_redis_integer;
 
 /// Redis's words for a command it does not have: <code>ERR unknown command 'NAME', with args
 /// beginning with: </code> and the first arguments, each in quotes and followed by a space, until

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 
 namespace vkv::protocol {
 
@@ -23,24 +24,29 @@ std::string show_byte(char c) {
   return hex;
 }
 
-// The number `digits` spells as Redis reads one: `0`, or an optional `-` and digits not
-// starting with 0. False when it spells none (empty, `+1`, `007`, `-0`, out of range).
-bool parse_number(std::string_view digits, long long* n) {
-  const bool negative = !digits.empty() && digits.front() == '-';
-  if (negative) digits.remove_prefix(1);
-  if (digits.empty() || digits.size() > 19) return false;
-  if (digits.front() == '0' && (digits.size() > 1 || negative)) return false;
-  unsigned long long v = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + static_cast<unsigned long long>(c - '0');
-  }
-  if (v > 9223372036854775807ull) return false;
-  *n = negative ? -static_cast<long long>(v) : static_cast<long long>(v);
-  return true;
-}
-
 }  // namespace
+
+std::optional<std::int64_t> parse_redis_integer(std::string_view text) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  if (text == "0") return 0;
+  const bool negative = text[0] == '-';
+  std::string_view digits = negative ? text.substr(1) : text;
+  if (digits.empty() || digits[0] < '1' || digits[0] > '9') return std::nullopt;
+  // Accumulate as a negative number: int64's range reaches one further below zero.
+  std::int64_t n = 0;
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const int d = c - '0';
+    if (n < (kMin + d) / 10) return std::nullopt;
+    n = n * 10 - d;
+  }
+  if (!negative) {
+    if (n == kMin) return std::nullopt;
+    n = -n;
+  }
+  return n;
+}
 
 RespParse RespParser::fail(std::string text) {
   step_ = Step::kFailed;
@@ -146,8 +152,9 @@ RespParse RespParser::take_digit(char c) {
 }
 
 RespParse RespParser::start_array() {
-  long long count = 0;
-  const bool ok = parse_number(digits_, &count);
+  const std::optional<std::int64_t> parsed = parse_redis_integer(digits_);
+  const bool ok = parsed.has_value();
+  const std::int64_t count = parsed.value_or(0);
   digits_.clear();
   if (ok && (count == 0 || count == -1)) {  // `*0`, `*-1`: no command, no reply (as Redis)
     step_ = Step::kArrayType;
@@ -162,8 +169,9 @@ RespParse RespParser::start_array() {
 }
 
 RespParse RespParser::start_bulk() {
-  long long length = 0;
-  const bool ok = parse_number(digits_, &length);
+  const std::optional<std::int64_t> parsed = parse_redis_integer(digits_);
+  const bool ok = parsed.has_value();
+  const std::int64_t length = parsed.value_or(0);
   digits_.clear();
   if (!ok || length < 0 || static_cast<unsigned long long>(length) > limits_.max_bulk_bytes) {
     return fail("invalid bulk length");

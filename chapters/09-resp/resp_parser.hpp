@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +28,11 @@ inline constexpr std::size_t kMaxInlineBytes = 64u << 10;
 /// the two limits above it bounds what one connection's request can make the server hold.
 /// (Redis bounds a client's whole query buffer instead: client-query-buffer-limit, 1 GB.)
 inline constexpr std::size_t kDefaultMaxRequestBytes = 64u << 20;
+
+/// The integer `text` spells as Redis reads one: optional `-`, then decimal digits with no
+/// leading zero ("0" itself aside), within int64. No `+`, no spaces, no "-0": anything else is
+/// not an integer (so a length of `007`, or INCR of "007", is an error, as in Redis).
+std::optional<std::int64_t> parse_redis_integer(std::string_view text);
 
 /// What a RESP request may be. A request over a limit is refused as soon as the header that
 /// announces it has been read, before any of its bytes are buffered.

@@ -33,15 +33,15 @@ void RedisCommands::set(Args args, ClientState&, protocol::RespWriter& out) {
   bool nx = false, xx = false, get = false;
   for (std::size_t i = 3; i < args.size(); ++i) {
     const std::string_view opt = args[i];
-    if (equals_nocase(opt, "NX") && !xx) {
+    if (is_command(opt, "NX") && !xx) {
       nx = true;
-    } else if (equals_nocase(opt, "XX") && !nx) {
+    } else if (is_command(opt, "XX") && !nx) {
       xx = true;
-    } else if (equals_nocase(opt, "GET")) {
+    } else if (is_command(opt, "GET")) {
       get = true;
-    } else if (equals_nocase(opt, "EX") || equals_nocase(opt, "PX") ||
-               equals_nocase(opt, "EXAT") || equals_nocase(opt, "PXAT") ||
-               equals_nocase(opt, "KEEPTTL")) {
+    } else if (is_command(opt, "EX") || is_command(opt, "PX") ||
+               is_command(opt, "EXAT") || is_command(opt, "PXAT") ||
+               is_command(opt, "KEEPTTL")) {
       return out.error("ERR syntax error: vkv does not expire keys yet (no EX, PX, EXAT, "
                        "PXAT or KEEPTTL)");
     } else {
