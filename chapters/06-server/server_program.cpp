@@ -170,6 +170,12 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
   options.durable.on_write_error = [&write_errors](const Status& e) { write_errors.report(e); };
   if (program.tune_store) program.tune_store(options);
   Env& env = program.store_env ? program.store_env(options) : Env::posix();
+  if (program.prepare_dir) {
+    if (const Status prepared = program.prepare_dir(env, options); !prepared.is_ok()) {
+      std::cerr << prefix << prepared.to_string() << "\n";
+      return 1;
+    }
+  }
   auto store = storage::LsmStore::open(env, options);
   if (!store.is_ok()) {
     std::cerr << prefix << store.status().to_string() << "\n";
@@ -196,6 +202,7 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
   g_server = nullptr;
   const Status failure = (*server)->failure();
   server->reset();
+  if (program.before_close) program.before_close();
   if (!failure.is_ok()) return 1;  // said when it happened
 
   const Status synced = (*store)->sync();

@@ -29,6 +29,13 @@ struct ServerProgram {
   /// Changes the store's options once the flags are read (for example its memtable's
   /// shards). May be empty.
   std::function<void(storage::LsmStoreOptions&)> tune_store;
+  /// Runs once the flags are read, before the store opens, with the Env and the options it
+  /// will open with: a later chapter upgrades an older data directory here. A failure stops
+  /// the server with its message. May be empty.
+  std::function<Status(Env&, const storage::LsmStoreOptions&)> prepare_dir;
+  /// Runs once the server has stopped serving, before the store's last sync: a later chapter
+  /// stops the background work it runs on the store here. May be empty.
+  std::function<void()> before_close;
   /// Adds the chapter's own flags to the server's. May be empty.
   std::function<void(Flags&)> add_flags;
   /// A few lines on what the store holds, printed on standard error once the store is open

@@ -14,9 +14,10 @@ ServerProgram CompactionProgram::program() {
     return fast_.env_for(options);
   };
   program.tune_store = [this](storage::LsmStoreOptions& options) {
-    storage::FastStore::tune(options);                            // chapter 7's parts
-    options.table_set = storage::VersionSet::factory(  // the levels
-        storage::LevelOptions::for_memtable(options.memtable_bytes), &levels_);
+    storage::FastStore::tune(options);  // chapter 7's parts
+    auto levels = storage::LevelOptions::for_memtable(options.memtable_bytes);
+    if (tune_levels) tune_levels(levels);
+    options.table_set = storage::VersionSet::factory(levels, &levels_);  // the levels
   };
   // --levels: every table's level, size and key range too, not only the levels' table.
   program.add_flags = [this](Flags& flags) {

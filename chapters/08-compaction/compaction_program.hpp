@@ -3,6 +3,7 @@
 /// levels, SCAN), for chapter 8's main and for any later server that builds on it.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "06-server/server_program.hpp"
@@ -25,6 +26,13 @@ class CompactionProgram {
   /// Chapter 8's server: chapter 7's Env and memtable, the levels, their table printed at
   /// start and stop (`--levels` adds every table), and SCAN in the text protocol.
   ServerProgram program();
+
+  /// Changes the levels' options before the store opens (chapter 10 gives compaction a
+  /// dead-value filter). Empty: LevelOptions::for_memtable() as it is.
+  std::function<void(storage::LevelOptions&)> tune_levels;
+  /// The store's levels once it is open (null before): for what a later chapter asks of
+  /// them, such as a compaction of everything.
+  [[nodiscard]] storage::VersionSet* levels() const { return levels_; }
 
  private:
   storage::FastStore fast_;

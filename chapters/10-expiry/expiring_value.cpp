@@ -1,0 +1,37 @@
+#include "10-expiry/expiring_value.hpp"
+
+#include "common/coding.hpp"
+
+namespace vkv::storage {
+
+void encode_expiring_value(std::optional<UnixMillis> deadline, std::string_view value,
+                           std::string* out) {
+  if (deadline) {
+    out->push_back(kDeadlineTag);
+    put_fixed64(out, static_cast<std::uint64_t>(*deadline));
+  } else {
+    out->push_back(kNoDeadlineTag);
+  }
+  out->append(value);
+}
+
+std::string encode_expiring_value(std::optional<UnixMillis> deadline, std::string_view value) {
+  std::string out;
+  out.reserve(value.size() + 9);
+  encode_expiring_value(deadline, value, &out);
+  return out;
+}
+
+Result<ExpiringValue> decode_expiring_value(std::string_view stored) {
+  if (stored.empty()) return Status::corruption("a stored value with no expiry tag");
+  if (stored[0] == kNoDeadlineTag) return ExpiringValue{std::nullopt, stored.substr(1)};
+  if (stored[0] != kDeadlineTag) {
+    return Status::corruption("a stored value with an unknown expiry tag " +
+                              std::to_string(static_cast<unsigned char>(stored[0])));
+  }
+  if (stored.size() < 9) return Status::corruption("a stored value whose deadline is cut short");
+  const auto deadline = static_cast<UnixMillis>(decode_fixed64(stored.data() + 1));
+  return ExpiringValue{deadline, stored.substr(9)};
+}
+
+}  // namespace vkv::storage
