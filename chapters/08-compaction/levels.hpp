@@ -47,7 +47,7 @@ struct LevelOptions {
   /// so that every file operation comes in a fixed order (the crash tests count on it).
   bool background = true;
   /// Says, during a compaction, that a value is dead although no newer entry replaced it
-  /// (chapter 10's expired keys). Called for the newest value of each key a compaction
+  /// (say, one whose bytes name a time that has passed). Empty in this chapter. Called for the newest value of each key a compaction
   /// keeps; true: the compaction treats it as a tombstone: dropped where no deeper level may
   /// hold the key, written as a tombstone where one may (so an older value below cannot come
   /// back). Must be thread-safe and cheap; empty: every value lives.
