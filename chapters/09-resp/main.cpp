@@ -1,5 +1,5 @@
 /// \file
-/// vkv (also ch09-resp): chapter 8's server, speaking Redis's protocol as well as its own on
+/// ch09-resp: chapter 8's server, speaking Redis's protocol as well as its own on
 /// the same port.
 
 #include <atomic>
@@ -21,11 +21,7 @@ int main(int argc, char** argv) {
   vkv::protocol::RespLimits limits;
   program.add_flags = [chapter8 = program.add_flags, &limits](vkv::Flags& flags) {
     chapter8(flags);
-    flags.add_size("max-bulk-bytes", &limits.max_bulk_bytes,
-                   "longest bulk string (key or value) in a RESP request");
-    flags.add_size("max-args", &limits.max_args, "most arguments in one RESP request");
-    flags.add_size("max-request-bytes", &limits.max_request_bytes,
-                   "most bulk bytes in one RESP request, all arguments together");
+    vkv::net::add_resp_limit_flags(flags, &limits);
   };
 
   // The Redis commands, and the key locks they share with the text protocol's writes: the
