@@ -28,8 +28,8 @@ inline constexpr std::string_view kSyntaxError = "syntax error";
 /// The error for a number that is not a 64-bit integer.
 inline constexpr std::string_view kNotAnInteger = "value is not an integer or out of range";
 
-/// `invalid expire time in '<command>' command`: a time that is zero or negative where it
-/// must not be, or that overflows when turned into a deadline. `command` in lower case.
+/// `invalid expire time in 'NAME' command`, NAME being `command` (in lower case): a time that
+/// is zero or negative where it must not be, or that overflows when turned into a deadline.
 Status invalid_expire_time(std::string_view command);
 
 //! [time-arg]
