@@ -103,6 +103,25 @@ TEST_CASE("expiry server: redis-cli SET EX, then GET after it expires answers ni
   CHECK(cli({"SET", "k", "v", "EX", "0"}).find("ERR invalid expire time in 'set' command") == 0);
 }
 
+TEST_CASE("expiry server: redis-cli's interactive help shows SET's expiry options and the "
+          "new commands (from COMMAND DOCS)", "[ch10][clients]") {
+  TempDir dir;
+  auto server = start_server(dir);
+  // `script` gives redis-cli a terminal, so it reads COMMAND DOCS for its help and hints
+  // (as chapter 9's test of its interactive start).
+  const auto r = run_program(
+      "/usr/bin/timeout",
+      {"60", "/usr/bin/env", "TERM=dumb", "/usr/bin/script", "-qec",
+       "/usr/bin/redis-cli -p " + std::to_string(server->port()), "/dev/null"},
+      "help SET\nhelp EXPIRE\nhelp GETEX\nquit\n");
+  INFO(r.out + r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT "
+                   "unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]") != std::string::npos);
+  CHECK(r.out.find("key seconds [NX|XX|GT|LT]") != std::string::npos);
+  CHECK(r.out.find("|PERSIST]") != std::string::npos);
+}
+
 TEST_CASE("expiry server: redis-py sets and reads TTLs", "[ch10][clients]") {
   INFO("needs Debian's python3-redis (make test installs it)");
   REQUIRE(exists("/usr/lib/python3/dist-packages/redis/__init__.py"));
