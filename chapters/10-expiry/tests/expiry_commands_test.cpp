@@ -52,7 +52,7 @@ TEST_CASE("resp expiry: every read misses an expired key at once", "[ch10]") {
   CHECK(f("DEL b") == integer(0));
 }
 
-TEST_CASE("resp expiry: INCR and APPEND keep the deadline; SET, MSET, SETNX clear it",
+TEST_CASE("resp expiry: INCR and APPEND keep the deadline, SET, MSET, SETNX clear it",
           "[ch10]") {
   ExpiryFixture f;
   CHECK(f("SET n 1 EX 100") == kOk);
