@@ -101,6 +101,11 @@ class RedisCommands final : public RespCommands {
   /// Counts one command for INFO's `total_commands_processed`: for a RespCommands in front of
   /// these that runs some commands itself (run() counts its own).
   void count_command() { commands_processed_.fetch_add(1, std::memory_order_relaxed); }
+  /// Counts one read of a key for INFO's `keyspace_hits` (`hit`) or `keyspace_misses`: for the
+  /// reads of such a wrapper's commands.
+  void count_lookup(bool hit) {
+    (hit ? keyspace_hits_ : keyspace_misses_).fetch_add(1, std::memory_order_relaxed);
+  }
 
  private:
   using Args = std::span<const std::string_view>;

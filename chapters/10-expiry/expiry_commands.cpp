@@ -165,7 +165,10 @@ void ExpiryCommands::set(Args args, protocol::RespWriter& out) {
   if (!options.is_ok()) return rule_error(out, options.status());
   auto done = rules_.set(args[1], args[2], *options);
   if (!done.is_ok()) return rule_error(out, done.status());
-  if (options->get) return done->old ? out.bulk(*done->old) : out.null();
+  if (options->get) {
+    rest_.count_lookup(done->old.has_value());
+    return done->old ? out.bulk(*done->old) : out.null();
+  }
   done->written ? out.simple("OK") : out.null();
 }
 
@@ -187,6 +190,7 @@ void ExpiryCommands::getex(Args args, protocol::RespWriter& out) {
   if (!options.is_ok()) return rule_error(out, options.status());
   auto value = rules_.getex(args[1], *options);
   if (!value.is_ok()) return rule_error(out, value.status());
+  rest_.count_lookup(value->has_value());
   *value ? out.bulk(**value) : out.null();
 }
 
@@ -211,12 +215,14 @@ void ExpiryCommands::persist(Args args, protocol::RespWriter& out) {
 void ExpiryCommands::ttl(Args args, protocol::RespWriter& out) {
   auto left = rules_.ttl(args[1], time_of(args[0], "").unit);
   if (!left.is_ok()) return rule_error(out, left.status());
+  rest_.count_lookup(*left != -2);
   out.integer(*left);
 }
 
 void ExpiryCommands::expire_time(Args args, protocol::RespWriter& out) {
   auto at = rules_.expire_time(args[1], time_of(args[0], "").unit);
   if (!at.is_ok()) return rule_error(out, at.status());
+  rest_.count_lookup(*at != -2);
   out.integer(*at);
 }
 

@@ -28,7 +28,8 @@ namespace vkv::engine {
 class ExpiryCommands final : public RespCommands {
  public:
   /// Runs chapter 10's commands with `rules`, the rest with `rest`, which counts them all in
-  /// INFO. Both must outlive this.
+  /// INFO (commands, and the reads that hit or missed, as Redis counts them: TTL, GETEX, SET's
+  /// GET; not the writes' reads). Both must outlive this.
   ExpiryCommands(ExpiryRules& rules, RedisCommands& rest) : rules_(rules), rest_(rest) {}
 
   void run(std::span<const std::string_view> args, ClientState& client,

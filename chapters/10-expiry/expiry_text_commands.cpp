@@ -52,8 +52,8 @@ TimeUnit unit_of(std::string_view name) {
 ExpiryTextCommands::ExpiryTextCommands(ExpiryRules& rules,
                                        std::unique_ptr<runtime::TextCommands> next)
     : rules_(rules), next_(std::move(next)),
-      names_("SET ... EX|PX|EXAT|PXAT|KEEPTTL|NX|XX|GET, GETEX, EXPIRE, PEXPIRE, EXPIREAT, "
-             "PEXPIREAT, PERSIST, TTL, PTTL, EXPIRETIME, PEXPIRETIME") {
+      names_("GETEX, EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, PERSIST, TTL, PTTL, EXPIRETIME, "
+             "PEXPIRETIME") {
   if (next_ && !next_->names().empty()) names_ += ", " + std::string(next_->names());
 }
 

@@ -36,7 +36,7 @@ class ExpiryTextCommands final : public runtime::TextCommands {
                               std::unique_ptr<runtime::TextCommands> next = nullptr);
 
   bool run(std::span<const std::string_view> tokens, std::string* out) override;
-  /// These commands' names, then `next`'s.
+  /// These commands' names (but SET, which the parser names already), then `next`'s.
   [[nodiscard]] std::string_view names() const override { return names_; }
 
  private:

@@ -186,5 +186,13 @@ TEST_CASE("resp expiry: INFO counts the keys with deadlines and names chapter 10
   CHECK(keyspace.find("db0:keys=3,expires=1,avg_ttl=0") != std::string::npos);
   CHECK(f("INFO server").find("vkv_chapter:10") != std::string::npos);
   CHECK(f("INFO stats").find("expired_keys") == std::string::npos);  // no cycle given
-  CHECK(f("INFO stats").find("total_commands_processed:") != std::string::npos);
+  CHECK(f("CONFIG RESETSTAT") == kOk);
+  CHECK(f("TTL a") == integer(100));
+  CHECK(f("PTTL missing") == integer(-2));
+  CHECK(f("GETEX b") == bulk("2"));
+  CHECK(f("EXPIRE c 5") == integer(1));  // a write: not a lookup, as in Redis
+  const std::string stats = f("INFO stats");
+  CHECK(stats.find("total_commands_processed:5\r\n") != std::string::npos);  // and INFO
+  CHECK(stats.find("keyspace_hits:2\r\n") != std::string::npos);
+  CHECK(stats.find("keyspace_misses:1\r\n") != std::string::npos);
 }
