@@ -1,0 +1,32 @@
+/// \file
+/// vkv (also ch10-expiry): chapter 9's server, whose keys can expire.
+
+#include <memory>
+
+#include "09-resp/redis_program.hpp"
+#include "10-expiry/expiry_backend.hpp"
+
+//! [main]
+int main(int argc, char** argv) {
+  vkv::runtime::RedisProgram redis;  // chapter 9's server, which this one extends
+  vkv::runtime::ServerProgram program = redis.program();
+  program.summary += " Keys can expire: SET key value EX seconds, EXPIRE key seconds, TTL key,"
+                     " PERSIST key, in both protocols.";
+
+  // The store with deadlines, and both protocols' commands over it, in place of chapter 9's
+  // backend: made once the store is open (text_store is the first seam called with it), kept
+  // until the server has stopped.
+  std::unique_ptr<vkv::engine::ExpiryBackend> backend;
+  program.text_store = [&redis, &backend](vkv::storage::LsmStore& store) -> vkv::storage::Store& {
+    backend = std::make_unique<vkv::engine::ExpiryBackend>(store, redis.take_info());
+    redis.serve(backend->commands());
+    return backend->text_store();
+  };
+  // The text protocol's added commands: the expiry commands, then SCAN over the store with
+  // deadlines (chapter 8's SCAN, over the LsmStore, would show the stored bytes).
+  program.text_commands = [&backend](vkv::storage::LsmStore&) {
+    return backend->text_commands();
+  };
+  return vkv::runtime::run_server_program(program, argc, argv);
+}
+//! [main]
