@@ -25,12 +25,18 @@ Result<SetOutcome> ExpiryRules::set(std::string_view key, std::string_view value
     deadline = *when;
   }
   auto held = locks_.lock(key);
+  SetOutcome outcome;
+  // A plain SET (or SET EX) reads nothing: it replaces the value and the deadline.
+  if (!options.get && !options.if_absent && !options.if_present && options.ttl != SetTtl::kKeep) {
+    VKV_RETURN_IF_ERROR(write(key, value, deadline));
+    outcome.written = true;
+    return outcome;
+  }
   std::string old;
   std::optional<UnixMillis> old_deadline;
   const Status s = store_.read(key, &old, &old_deadline);
   if (!s.is_ok() && !s.is_not_found()) return s;
   const bool found = s.is_ok();
-  SetOutcome outcome;
   if (options.get && found) outcome.old = std::move(old);
   if ((options.if_absent && found) || (options.if_present && !found)) return outcome;
   if (options.ttl == SetTtl::kKeep) deadline = old_deadline;
