@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Chapter 10's figures, each a ratio against a baseline measured in the same run, driving the
+# real server with Redis's own tools (redis-benchmark, redis-cli) on 127.0.0.1:
+#
+# 1. SET with EX against a plain SET: redis-benchmark, 50 clients, pipeline 16, 100-byte
+#    values, keys drawn from 100,000; the two take turns, ROUNDS times, the ratio is the
+#    median of the rounds' (target: EX costs at most 1.1x, i.e. ops/s ratio >= 0.91).
+# 2. KEYS (1,000,000) keys with TTLs of 1-10 s, loaded with pipelined `SET k v PX <ms>`
+#    (redis-cli --pipe): the server's memory (VmRSS) and its data directory (du) are sampled
+#    every second until TAIL (30) s after the last deadline, against those of the same server
+#    empty, measured first; and the CPU time of the expiry thread (the task named
+#    vkv-expiry) over that window, as a share of one core (targets: memory and disk back
+#    within 2x of empty within 30 s; the thread at most 25% of a core).
+# 3. GET of 100,000 live keys (no TTL), pipeline 16, while the million keys expire, against
+#    the same GETs on a server loaded the same way with keys that do not expire during the
+#    run (PX one hour) (target: >= 0.9x). The live keys are deleted once the GETs are done,
+#    so that the server sampled in 2 holds, in the end, only what is left of expired keys.
+#
+# Installed as build/bench/ch10-expiry-bench for `make bench`, measuring chapter 10's server;
+# another with VKV_SERVER= or as the first argument. A server without expiry (chapter 9's
+# rejects EX) gets only what it can answer: the load goes in without TTLs and the expiry
+# rows say so, which still exercises the script.
+#
+#   KEYS=1000000 TAIL=30 ROUNDS=3 REQUESTS=200000 SYNC=never build/bench/ch10-expiry-bench [server]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+server=${1:-${VKV_SERVER:-$here/../bin/@EXPIRY_SERVER@}}
+keys=${KEYS:-1000000}
+tail_s=${TAIL:-30}
+rounds=${ROUNDS:-3}
+requests=${REQUESTS:-200000}
+live=${LIVE_KEYS:-100000}
+sync=${SYNC:-never}  # the CPU cost of expiry, not the disk's: no fdatasync per write
+vkv_args=${VKV_ARGS:-}
+cores=$(nproc)
+workers=${VKV_WORKERS:-$(( cores > 1 ? cores - 1 : 1 ))}
+tick=$(getconf CLK_TCK)
+work=$(mktemp -d "${TMPDIR:-/tmp}/vkv-expiry-bench.XXXXXX")
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+for tool in redis-benchmark redis-cli; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "$tool is not installed: the benchmark is skipped (apt-get install redis-tools)"
+    exit 0
+  fi
+done
+[ -x "$server" ] || { echo "no server at $server (build it, or give VKV_SERVER=)"; exit 1; }
+
+# start_server NAME: starts the server on a free port with an empty directory $work/NAME;
+# sets $port, $pid and $dir.
+start_server() {
+  dir=$work/$1
+  rm -rf "$dir"; sync
+  # shellcheck disable=SC2086
+  "$server" --port 0 --dir "$dir" --sync "$sync" --workers "$workers" $vkv_args > "$work/$1.out" 2>&1 &
+  pid=$!; pids+=("$pid")
+  for _ in $(seq 200); do grep -qs 'listening on' "$work/$1.out" && break; sleep 0.05; done
+  port=$(grep -o '127.0.0.1:[0-9]*' "$work/$1.out" | head -1 | cut -d: -f2)
+  [ -n "$port" ] || { echo "the server did not start:"; cat "$work/$1.out"; exit 1; }
+}
+stop_server() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+
+cli() { redis-cli -h 127.0.0.1 -p "$port" "$@"; }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"; }
+disk_kib() { du -sk "$dir" | cut -f1; }
+now_ms() { date +%s%3N; }
+# The expiry thread's CPU time in clock ticks (utime + stime), or nothing if there is none.
+expiry_ticks() {
+  local t
+  for t in /proc/"$pid"/task/*; do
+    if [ "$(cat "$t/comm" 2>/dev/null)" = vkv-expiry ]; then
+      # After "pid (comm) ", the state is field 1: utime and stime are fields 12 and 13.
+      sed 's/^.*) //' "$t/stat" | awk '{print $12 + $13}'
+      return
+    fi
+  done
+}
+
+# bench ARGS...: redis-benchmark against $port, pipeline 16; prints its ops/s.
+bench() {
+  redis-benchmark -h 127.0.0.1 -p "$port" -c 50 -P 16 -n "$requests" -r 100000 --csv "$@" |
+    awk -F'"' 'NR > 1 && $4 != "" {rps = $4} END {print rps}'
+}
+
+# load_keys FIRST_TTL SPREAD: N keys "ttl:<i>" with 100-byte values through redis-cli --pipe,
+# each `SET k v PX <FIRST_TTL + i*7919 % (SPREAD+1)>` (no PX when $ttl_ok is no); then the
+# live keys "live:<i, 12 digits>" (what redis-benchmark's __rand_int__ makes), no TTL.
+value=$(printf 'v%.0s' $(seq 100))
+load_keys() {
+  awk -v n="$keys" -v first="$1" -v spread="$2" -v ttl_ok="$ttl_ok" -v value="$value" 'BEGIN {
+    for (i = 0; i < n; i++) {
+      k = "ttl:" i
+      if (ttl_ok == "yes") {
+        ms = first + (i * 7919) % (spread + 1)
+        printf "*5\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$2\r\nPX\r\n$%d\r\n%d\r\n",
+               length(k), k, length(value), value, length(ms ""), ms
+      } else {
+        printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, length(value), value
+      }
+    }
+  }' | cli --pipe > "$work/pipe.out" 2>&1 || { cat "$work/pipe.out"; exit 1; }
+  awk -v n="$live" -v value="$value" 'BEGIN {
+    for (i = 0; i < n; i++) {
+      k = sprintf("live:%012d", i)
+      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, length(value), value
+    }
+  }' | cli --pipe > "$work/pipe.out" 2>&1 || { cat "$work/pipe.out"; exit 1; }
+}
+
+# del_live: deletes the live keys (pipelined DELs).
+del_live() {
+  awk -v n="$live" 'BEGIN {
+    for (i = 0; i < n; i++) {
+      k = sprintf("live:%012d", i)
+      printf "*2\r\n$3\r\nDEL\r\n$%d\r\n%s\r\n", length(k), k
+    }
+  }' | cli --pipe > "$work/pipe.out" 2>&1 || { cat "$work/pipe.out"; exit 1; }
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+secs() { awk -v ms="$1" 'BEGIN {printf "%.1f", ms / 1000}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
+row() { printf '%-52s %14s %14s %8s %8s\n' "$@"; }
+
+echo "$(basename "$server") --sync $sync --workers $workers $vkv_args; $keys keys with TTLs, $live live keys," \
+     "100-byte values; $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
+
+# ---- 1. SET with EX against a plain SET, and the empty server's footprint ----
+start_server set
+sleep 1
+empty_rss=$(rss_kib); empty_disk=$(disk_kib)
+ttl_ok=yes
+if ! cli SET probe v EX 100 | grep -qx OK; then
+  ttl_ok=no
+  echo "note: this server rejects SET ... EX (no expiry): the expiry rows are not measured"
+fi
+cli DEL probe > /dev/null
+ex=(); plain=(); ratios=()
+for ((round = 0; round < rounds; ++round)); do
+  if ((round % 2 == 0)); then
+    p=$(bench SET key:__rand_int__ "$value"); plain+=("$p")
+    [ "$ttl_ok" = yes ] && e=$(bench SET key:__rand_int__ "$value" EX 1000) || e=0; ex+=("$e")
+  else
+    [ "$ttl_ok" = yes ] && e=$(bench SET key:__rand_int__ "$value" EX 1000) || e=0; ex+=("$e")
+    p=$(bench SET key:__rand_int__ "$value"); plain+=("$p")
+  fi
+  ratios+=("$(ratio "$e" "$p")")
+done
+stop_server
+
+row figure measured baseline ratio target
+if [ "$ttl_ok" = yes ]; then
+  row "SET k v EX 1000 vs SET k v, ops/s (P=16)" "$(median "${ex[@]}")" "$(median "${plain[@]}")" \
+      "$(median "${ratios[@]}")" ">= 0.91"
+else
+  row "SET k v EX 1000 vs SET k v, ops/s (P=16)" "n/a" "$(median "${plain[@]}")" n/a ">= 0.91"
+fi
+
+# ---- 3's baseline: GET of live keys beside a million keys that do not expire now ----
+start_server still
+load_keys 3600000 0
+get_still=$(bench GET live:__rand_int__)
+stop_server
+
+# ---- 2 and 3: a million keys expire ----
+start_server expiring
+load_start=$(now_ms)
+load_keys 1000 9000
+loaded=$(now_ms)
+last_deadline=$((loaded + 10000))  # the last SET ran before `loaded`, with at most 10 s
+ticks0=$(expiry_ticks); t0=$(now_ms)
+get_expiring=$(bench GET live:__rand_int__)
+got=$(now_ms)
+del_live  # so that what is left to compare with the empty server is the expired keys' traces
+peak_rss=0; peak_disk=0; back_at=""
+: > "$work/samples"
+while :; do
+  now=$(now_ms)
+  r=$(rss_kib); d=$(disk_kib)
+  ((r > peak_rss)) && peak_rss=$r; ((d > peak_disk)) && peak_disk=$d
+  echo "$(( (now - last_deadline) / 1000 )) $r $d" >> "$work/samples"
+  if [ -z "$back_at" ] && ((now > last_deadline)) && ((r <= 2 * empty_rss)) && ((d <= 2 * empty_disk)); then
+    back_at=$(( (now - last_deadline) / 1000 ))
+  fi
+  ((now >= last_deadline + tail_s * 1000)) && break
+  sleep 1
+done
+ticks1=$(expiry_ticks); t1=$(now_ms)
+end_rss=$r; end_disk=$d
+left=$(cli DBSIZE 2>/dev/null | tr -dc 0-9 || true)
+stop_server
+
+if [ "$ttl_ok" = yes ]; then
+  row "memory ${tail_s} s after the last deadline vs empty, KiB" "$end_rss" "$empty_rss" \
+      "$(ratio "$end_rss" "$empty_rss")" "<= 2"
+  row "disk ${tail_s} s after the last deadline vs empty, KiB" "$end_disk" "$empty_disk" \
+      "$(ratio "$end_disk" "$empty_disk")" "<= 2"
+  if [ -n "$ticks0" ] && [ -n "$ticks1" ]; then
+    cpu_ms=$(( (ticks1 - ticks0) * 1000 / tick ))
+    row "vkv-expiry CPU vs one core over $(( (t1 - t0) / 1000 )) s, ms" "$cpu_ms" "$((t1 - t0))" \
+        "$(ratio "$cpu_ms" "$((t1 - t0))")" "<= 0.25"
+  else
+    row "vkv-expiry CPU vs one core" "no vkv-expiry thread" "" n/a "<= 0.25"
+  fi
+  row "GET live keys while keys expire vs without, ops/s" "$get_expiring" "$get_still" \
+      "$(ratio "$get_expiring" "$get_still")" ">= 0.9"
+else
+  row "memory ${tail_s} s after the loads vs empty (no TTLs), KiB" "$end_rss" "$empty_rss" \
+      "$(ratio "$end_rss" "$empty_rss")" "n/a"
+  row "disk ${tail_s} s after the loads vs empty (no TTLs), KiB" "$end_disk" "$empty_disk" \
+      "$(ratio "$end_disk" "$empty_disk")" "n/a"
+  row "GET live keys, two servers loaded alike, ops/s" "$get_expiring" "$get_still" \
+      "$(ratio "$get_expiring" "$get_still")" "n/a"
+fi
+echo "load of $keys + $live keys: $(secs $((loaded - load_start))) s; GETs during expiry:" \
+     "$(secs $((got - t0))) s, from the end of the load; peak memory $peak_rss KiB, disk $peak_disk KiB;" \
+     "back within 2x of empty: ${back_at:+$back_at s after the last deadline}${back_at:-not within ${tail_s} s};" \
+     "keys left: ${left:-?}"
+if [ -n "${SAMPLES:-}" ]; then cp "$work/samples" "$SAMPLES"; fi  # s after last deadline, RSS, disk
