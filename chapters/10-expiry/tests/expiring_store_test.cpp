@@ -93,7 +93,7 @@ TEST_CASE("deadlines are kept through a flush, a compaction and a restart", "[ch
   CHECK(scan_count(e.x()) == 1500);
 }
 
-TEST_CASE("set clears a deadline; keeping_deadlines keeps it; put replaces it", "[ch10]") {
+TEST_CASE("set clears a deadline, keeping_deadlines keeps it, put replaces it", "[ch10]") {
   Expiring e;
   const UnixMillis now = e.clock.now();
   REQUIRE(e.x().put("k", "1", now + 100).is_ok());

@@ -1,7 +1,8 @@
 // ExpiryCycle under a manual clock, over chapter 8's store in a temporary directory: due keys
 // deleted and the rest kept (the stored deadline decides, not the index); the budget bounds a
 // run, so a backlog takes several; the reclaim hook once per wave; the thread rebuilds the
-// index after a restart and stops at once; storage failures reported once, the keys kept due.
+// index after a restart and stops at once; storage failures (a delete, the start-up walk, the
+// reclaim) reported once, the keys kept due.
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -278,6 +279,28 @@ TEST_CASE("a failed delete is reported once, and its keys stay due", "[ch10]") {
   CHECK(f.x().index().size() == 5);
   CHECK(cycle.expired_keys() == 0);
   env.clear_faults();
+}
+
+TEST_CASE("a failed reclaim is reported, and waits for the next wave", "[ch10]") {
+  ExpiringFixture f;
+  KeyLocks locks;
+  ExpiryCycleOptions o = unhurried();
+  o.reclaim_after = 1;
+  std::vector<std::string> failures;
+  ExpiryCycleHooks hooks;
+  hooks.reclaim = [] { return Status::io_error("compaction: disk full"); };
+  hooks.failed = [&](const Status& s) { failures.push_back(s.to_string()); };
+  ExpiryCycle cycle(f.x(), locks, o, hooks);
+  const UnixMillis now = f.clock.now();
+  REQUIRE(f.x().put("a", "v", now + 10).is_ok());
+  CHECK(cycle.run_once(now + 10).expired == 1);
+  const ExpiryRun quiet = cycle.run_once(now + 10);
+  CHECK(quiet.reclaimed);
+  CHECK(quiet.status.is_ok());  // the run itself went well
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0] == "IO error: compaction: disk full");
+  CHECK_FALSE(cycle.run_once(now + 10).reclaimed);  // not again until another wave
+  CHECK(failures.size() == 1);
 }
 
 TEST_CASE("a failed start-up walk is reported, and the cycle goes on", "[ch10]") {
