@@ -23,7 +23,7 @@ namespace vkv::engine {
 /// How often and how hard the expiry cycle works. The defaults are Redis's (`hz 10`, 20 keys
 /// a loop, 25% of the CPU in its slow cycle).
 struct ExpiryCycleOptions {
-  /// How often a run starts: Redis's `hz 10`, ten times a second.
+  /// How often a run starts: Redis's `hz 10`, ten times a second. Must be positive.
   std::chrono::milliseconds period{100};
   /// How long one run may go on deleting: 25% of the period, so the cycle takes at most a
   /// quarter of one core however many keys are due. Checked after each batch, so a run
