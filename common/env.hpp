@@ -91,6 +91,10 @@ class Env {
   virtual Status truncate_file(const std::string& path, std::uint64_t size) = 0;
   /// Creates directory `dir` if it does not exist (its parent must).
   virtual Status create_dir(const std::string& dir) = 0;
+  /// Removes directory `dir`, which must be empty (rmdir(2)); durable after sync_dir of its
+  /// parent. For a program that builds a directory aside and throws away an unfinished one
+  /// (chapter 10's upgrade of an older data directory).
+  virtual Status remove_dir(const std::string& dir) = 0;
   /// Makes the directory's entries (created, renamed, removed files) durable (fsync on it).
   virtual Status sync_dir(const std::string& dir) = 0;
   /// The names (not paths) of the entries in `dir`, without "." and "..", in no set order.

@@ -56,6 +56,8 @@ class EnvWrapper : public Env {
   /// Forwarded.
   Status create_dir(const std::string& dir) override { return target_.create_dir(dir); }
   /// Forwarded.
+  Status remove_dir(const std::string& dir) override { return target_.remove_dir(dir); }
+  /// Forwarded.
   Status sync_dir(const std::string& dir) override { return target_.sync_dir(dir); }
   /// Forwarded.
   Result<std::vector<std::string>> list_dir(const std::string& dir) override {

@@ -216,6 +216,12 @@ Status FaultInjectionEnv::create_dir(const std::string& dir) {
   return target().create_dir(dir);
 }
 
+Status FaultInjectionEnv::remove_dir(const std::string& dir) {
+  std::lock_guard lock(mu_);
+  VKV_RETURN_IF_ERROR(count_op("remove_dir", dir));
+  return target().remove_dir(dir);
+}
+
 Status FaultInjectionEnv::sync_dir(const std::string& dir) {
   std::lock_guard lock(mu_);
   VKV_RETURN_IF_ERROR(count_op("sync_dir", dir));

@@ -25,9 +25,9 @@ namespace vkv {
 ///
 /// **Counting and failing.** The mutating operations are: WritableFile append, sync and
 /// close; new_writable_file, new_appendable_file, rename_file, remove_file, truncate_file,
-/// create_dir and sync_dir. Each one counts (mutating_ops()), failed ones included. After
-/// fail_after(n), the (n+1)-th mutating operation from then on and every later one fail;
-/// after fail_once_after(n) only the (n+1)-th does. A failed operation does nothing at all
+/// create_dir, remove_dir and sync_dir. Each one counts (mutating_ops()), failed ones
+/// included. After fail_after(n), the (n+1)-th mutating operation from then on and every
+/// later one fail; after fail_once_after(n) only the (n+1)-th does. A failed operation does nothing at all
 /// and returns `Status::io_error("injected fault: <op> <path>")`. Reads, list_dir,
 /// file_exists, file_size and lock_file are never counted nor failed. The usual test counts
 /// a workload's operations once, then replays it failing at each one in turn.
@@ -48,7 +48,7 @@ namespace vkv {
 /// What it does not model: a new_writable_file that truncated an existing file counts as a
 /// durable truncation (the old content never comes back); files not written through this
 /// Env are left as they are (their whole content counts as durable, even if it was never
-/// synced); create_dir is durable at once; a rename is made durable by syncing the target's
+/// synced); create_dir and remove_dir are durable at once; a rename is made durable by syncing the target's
 /// directory alone, even across directories; paths are compared as written (no
 /// normalisation beyond trailing slashes on directories); writes are never reordered, so
 /// a crash never leaves a hole before synced bytes. Saved contents are kept in memory:
@@ -101,6 +101,8 @@ class FaultInjectionEnv final : public EnvWrapper {
   Status truncate_file(const std::string& path, std::uint64_t size) override;
   /// Counted and failable; the directory is durable at once.
   Status create_dir(const std::string& dir) override;
+  /// Counted and failable; the removal is durable at once.
+  Status remove_dir(const std::string& dir) override;
   /// Counted and failable; makes the pending creates, renames and removes in `dir` durable.
   Status sync_dir(const std::string& dir) override;
   // Reads, list_dir, file_exists, file_size and lock_file: forwarded by EnvWrapper, never

@@ -202,6 +202,11 @@ class PosixEnv final : public Env {
     return posix_error("mkdir", dir, err);
   }
 
+  Status remove_dir(const std::string& dir) override {
+    if (::rmdir(dir.c_str()) != 0) return posix_error("rmdir", dir, errno);
+    return Status::ok();
+  }
+
   Status sync_dir(const std::string& dir) override {
     auto fd = open_fd(dir, O_RDONLY | O_DIRECTORY);
     if (!fd.is_ok()) return fd.status();

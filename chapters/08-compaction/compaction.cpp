@@ -75,9 +75,11 @@ std::optional<Compaction> pick_compaction(const Version& v, const LevelOptions& 
 //! [pick-compaction]
 // LEARNER: end
 
-CompactionIterator::CompactionIterator(std::unique_ptr<Iterator> merged,
-                                       std::shared_ptr<const Version> base, int output_level)
-    : merged_(std::move(merged)), base_(std::move(base)), output_level_(output_level) {}
+CompactionIterator::CompactionIterator(
+    std::unique_ptr<Iterator> merged, std::shared_ptr<const Version> base, int output_level,
+    std::function<bool(std::string_view, std::string_view)> dead_value)
+    : merged_(std::move(merged)), base_(std::move(base)), output_level_(output_level),
+      dead_value_(std::move(dead_value)) {}
 
 void CompactionIterator::seek_to_first() {
   merged_->seek_to_first();
@@ -96,10 +98,13 @@ void CompactionIterator::next() {
 
 // LEARNER: begin CompactionIterator::skip_dropped(): past each tombstone no deeper level needs
 void CompactionIterator::skip_dropped() {
-  while (merged_->valid() && merged_->kind() == EntryKind::kTombstone &&
-         !base_->deeper_may_hold(output_level_, merged_->key())) {
-    ++dropped_;
-    merged_->next();
+  for (; merged_->valid(); merged_->next()) {
+    const bool tombstone = merged_->kind() == EntryKind::kTombstone;
+    dead_ = !tombstone && dead_value_ && dead_value_(merged_->key(), merged_->value());
+    if (dead_) ++dead_values_;
+    if (!tombstone && !dead_) return;                                   // a live value
+    if (base_->deeper_may_hold(output_level_, merged_->key())) return;  // it may hide one
+    if (tombstone) ++dropped_;
   }
 }
 // LEARNER: end

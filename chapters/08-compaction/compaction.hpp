@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,24 +51,33 @@ std::optional<Compaction> pick_compaction(const Version& v, const LevelOptions& 
 /// The entries a compaction into `output_level` keeps, from the merge of its inputs (a
 /// NewestWinsIterator, which has already dropped overwritten entries): every value, and
 /// each tombstone that may still hide an older value in a level below `output_level`. A
-/// tombstone with nothing below to hide has done its work, and is dropped.
+/// tombstone with nothing below to hide has done its work, and is dropped. A value that
+/// `dead_value` calls dead (LevelOptions::dead_value) goes as a tombstone would: dropped,
+/// or kept as a tombstone (kind() kTombstone, an empty value()).
 class CompactionIterator final : public Iterator {
  public:
   /// Over `merged`, for a compaction of `base` into `output_level`.
   CompactionIterator(std::unique_ptr<Iterator> merged, std::shared_ptr<const Version> base,
-                     int output_level);
+                     int output_level,
+                     std::function<bool(std::string_view, std::string_view)> dead_value = {});
 
   [[nodiscard]] bool valid() const override { return merged_->valid(); }
   void seek_to_first() override;
   void seek(std::string_view target) override;
   void next() override;
   [[nodiscard]] std::string_view key() const override { return merged_->key(); }
-  [[nodiscard]] std::string_view value() const override { return merged_->value(); }
-  [[nodiscard]] EntryKind kind() const override { return merged_->kind(); }
+  [[nodiscard]] std::string_view value() const override {
+    return dead_ ? std::string_view() : merged_->value();
+  }
+  [[nodiscard]] EntryKind kind() const override {
+    return dead_ ? EntryKind::kTombstone : merged_->kind();
+  }
   [[nodiscard]] Status status() const override { return merged_->status(); }
 
   /// Tombstones dropped so far.
   [[nodiscard]] std::uint64_t dropped_tombstones() const { return dropped_; }
+  /// Values `dead_value` called dead so far (dropped or kept as tombstones).
+  [[nodiscard]] std::uint64_t dead_values() const { return dead_values_; }
 
  private:
   void skip_dropped();
@@ -75,7 +85,10 @@ class CompactionIterator final : public Iterator {
   std::unique_ptr<Iterator> merged_;
   std::shared_ptr<const Version> base_;
   int output_level_;
+  std::function<bool(std::string_view, std::string_view)> dead_value_;
+  bool dead_ = false;  // the entry here is a dead value, kept as a tombstone
   std::uint64_t dropped_ = 0;
+  std::uint64_t dead_values_ = 0;
 };
 //! [dropping-iterator]
 

@@ -27,7 +27,7 @@ class CompactionProgram {
   /// start and stop (`--levels` adds every table), and SCAN in the text protocol.
   ServerProgram program();
 
-  /// Changes the levels' options before the store opens (chapter 10 gives compaction a
+  /// Changes the levels' options before the store opens (a later chapter gives compaction a
   /// dead-value filter). Empty: LevelOptions::for_memtable() as it is.
   std::function<void(storage::LevelOptions&)> tune_levels;
   /// The store's levels once it is open (null before): for what a later chapter asks of

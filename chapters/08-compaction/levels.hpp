@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <string_view>
 
 namespace vkv::storage {
 
@@ -44,6 +46,12 @@ struct LevelOptions {
   /// flush runs the compactions it makes needed before it returns, on the flushing thread,
   /// so that every file operation comes in a fixed order (the crash tests count on it).
   bool background = true;
+  /// Says, during a compaction, that a value is dead although no newer entry replaced it
+  /// (say, one whose bytes name a time that has passed). Empty in this chapter. Called for the newest value of each key a compaction
+  /// keeps; true: the compaction treats it as a tombstone: dropped where no deeper level may
+  /// hold the key, written as a tombstone where one may (so an older value below cannot come
+  /// back). Must be thread-safe and cheap; empty: every value lives.
+  std::function<bool(std::string_view key, std::string_view value)> dead_value;
 
   /// The defaults, with level 1 sized for a memtable of `memtable_bytes`: at least as large
   /// as a full level 0 (`l0_compaction_trigger` flushed memtables, RocksDB's rule), so that

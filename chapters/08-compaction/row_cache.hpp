@@ -18,7 +18,8 @@ namespace vkv::storage {
 ///
 /// **When an entry is true.** What a lookup in the tables finds changes only when a flush adds
 /// a table: a compaction moves entries between tables but never changes which value a key
-/// has. So the VersionSet numbers its flushes (the *epoch*), each entry records the epoch it
+/// has (one that drops dead values, LevelOptions::dead_value, counts as a flush here). So
+/// the VersionSet numbers its flushes (the *epoch*), each entry records the epoch it
 /// was found in, and a lookup accepts only an entry of its own version's epoch. Nothing is
 /// ever invalidated: entries of older epochs simply stop matching, and age out.
 ///

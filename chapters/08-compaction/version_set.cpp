@@ -188,6 +188,7 @@ Status VersionSet::add_flushed(TableFile table, std::uint64_t log_number) {
     return Status::ok();
   }
   // Inline: the flush is recorded whatever happens here; a failed compaction has said so.
+  std::lock_guard inline_lock(inline_mu_);
   for (bool ran = true; ran;) {
     if (!compact_once(&ran)) break;
   }
@@ -235,8 +236,11 @@ void VersionSet::compaction_loop() {
     if (stop_) return;
     work_pending_ = false;
     busy_ = true;
+    const std::uint64_t compact_all_request = compact_all_requested_;
+    const bool compact_all = compact_all_request > compact_all_done_;
     lock.unlock();
-    bool failed = false;
+    const Status all = compact_all ? compact_everything() : Status::ok();
+    bool failed = !all.is_ok();
     while (!failed) {
       {
         std::lock_guard check(work_mu_);
@@ -247,11 +251,17 @@ void VersionSet::compaction_loop() {
       if (!ran) break;
     }
     lock.lock();
+    if (compact_all) {
+      compact_all_done_ = compact_all_request;
+      compact_all_status_ = all;
+    }
     busy_ = false;
     caught_up_.notify_all();
     if (failed) {
-      // Try again later; a flush meanwhile does not hurry it.
-      work_cv_.wait_for(lock, retry, [this] { return stop_; });
+      // Try again later; a flush meanwhile does not hurry it, a compact_all() does.
+      work_cv_.wait_for(lock, retry, [this] {
+        return stop_ || compact_all_requested_ > compact_all_done_;
+      });
       retry = std::min(retry * 2, kLastRetry);
       work_pending_ = true;
     } else {
@@ -265,69 +275,80 @@ bool VersionSet::compact_once(bool* ran) {
   const std::shared_ptr<const Version> base = version();
   const std::optional<Compaction> c = pick_compaction(*base, options_, cursors_);
   *ran = c.has_value();
-  if (!c) return true;
+  return !c || compact(*c, base, /*may_move=*/true).is_ok();
+}
+
+Status VersionSet::compact(const Compaction& c, const std::shared_ptr<const Version>& base,
+                           bool may_move) {
   const auto start = std::chrono::steady_clock::now();
+  const bool move = may_move && c.trivial_move();
   LevelStats done;
   Version::Tables outputs;
   std::uint64_t dropped = 0;
+  std::uint64_t dead = 0;
   Status s;
-  if (c->trivial_move()) {
-    outputs = c->inputs;  // the same table, one level down
+  if (move) {
+    outputs = c.inputs;  // the same table, one level down
     ++done.moves;
   } else {
-    s = run(*c, base, &outputs, &dropped);
+    s = run(c, base, &outputs, &dropped, &dead);
     ++done.compactions;
-    done.bytes_read = c->input_bytes();
+    done.bytes_read = c.input_bytes();
     for (const auto& t : outputs) done.bytes_written += t->bytes();
   }
   if (s.is_ok()) {
     std::lock_guard lock(edit_mu_);
     // From the version now, not `base`: flushes may have added to level 0 meanwhile.
     Version::Levels levels = version()->levels();
-    levels[c->level] = without(levels[c->level], c->inputs);
-    Version::Tables& below = levels[c->level + 1];
-    below = without(below, c->overlapped);
+    levels[c.level] = without(levels[c.level], c.inputs);
+    Version::Tables& below = levels[c.level + 1];
+    below = without(below, c.overlapped);
     below.insert(below.end(), outputs.begin(), outputs.end());
     std::sort(below.begin(), below.end(), by_smallest_key);
+    // Dead values dropped change what a GET finds, as a flush does: cached rows stop matching.
+    if (dead > 0) ++epoch_;
     s = install(std::move(levels));
+    if (!s.is_ok() && dead > 0) --epoch_;
   }
   if (!s.is_ok()) {
     // Nothing recorded: the inputs stay, and the new tables go as `outputs` is dropped.
-    if (!c->trivial_move()) {
+    if (!move) {
       for (const auto& t : outputs) t->mark_obsolete();
     }
-    const Status failure = Status::io_error("compaction of level " + std::to_string(c->level) +
+    const Status failure = Status::io_error("compaction of level " + std::to_string(c.level) +
                                             " failed (" + s.to_string() +
                                             "); nothing was deleted, it will be tried again");
     if (context_.on_error) context_.on_error(failure);
     std::lock_guard lock(work_mu_);
     failure_ = failure;
     ++stats_.failed_compactions;
-    return false;
+    return failure;
   }
-  if (!c->trivial_move()) {
-    for (const auto& t : c->inputs) t->mark_obsolete();
-    for (const auto& t : c->overlapped) t->mark_obsolete();
+  if (!move) {
+    for (const auto& t : c.inputs) t->mark_obsolete();
+    for (const auto& t : c.overlapped) t->mark_obsolete();
   }
-  cursors_[c->level] = std::string(c->inputs.back()->largest());
+  if (!c.inputs.empty()) cursors_[c.level] = std::string(c.inputs.back()->largest());
   done.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::lock_guard lock(work_mu_);
   failure_ = Status::ok();
-  LevelStats& into = stats_.levels[c->level + 1];
+  LevelStats& into = stats_.levels[c.level + 1];
   into.compactions += done.compactions;
   into.moves += done.moves;
   into.bytes_read += done.bytes_read;
   into.bytes_written += done.bytes_written;
   into.seconds += done.seconds;
   stats_.dropped_tombstones += dropped;
-  return true;
+  stats_.dead_values += dead;
+  return Status::ok();
 }
 //! [compact-once]
 
 // LEARNER: begin VersionSet::run(): merge the inputs newest first, drop what is not needed, cut the run into tables
 //! [run-compaction]
 Status VersionSet::run(const Compaction& c, const std::shared_ptr<const Version>& base,
-                       Version::Tables* outputs, std::uint64_t* dropped) {
+                       Version::Tables* outputs, std::uint64_t* dropped,
+                       std::uint64_t* dead) {
   // The sources newest first: the inputs, then the level below. Level 0's tables may
   // overlap, so each is a source of its own (newest first); the tables of a deeper level do
   // not, so one LevelIterator walks them all, one table at a time, and the merge compares
@@ -342,7 +363,7 @@ Status VersionSet::run(const Compaction& c, const std::shared_ptr<const Version>
   }
   if (!c.overlapped.empty()) sources.push_back(std::make_unique<LevelIterator>(c.overlapped));
   CompactionIterator entries(std::make_unique<NewestWinsIterator>(std::move(sources)), base,
-                             c.level + 1);
+                             c.level + 1, options_.dead_value);
   entries.seek_to_first();
   // One sorted run, cut into tables of about table_bytes.
   while (entries.valid()) {
@@ -352,6 +373,7 @@ Status VersionSet::run(const Compaction& c, const std::shared_ptr<const Version>
     outputs->push_back(live(std::move(table).value()));
   }
   *dropped = entries.dropped_tombstones();
+  *dead = entries.dead_values();
   return entries.status();
 }
 //! [run-compaction]
@@ -397,6 +419,7 @@ Status VersionSet::wait_until_compacted() {
     if (!failure_.is_ok()) return failure_;
     if (!options_.background) {
       lock.unlock();
+      std::lock_guard inline_lock(inline_mu_);
       for (bool ran = true; ran;) {
         if (!compact_once(&ran)) break;
       }
@@ -411,6 +434,43 @@ Status VersionSet::wait_until_compacted() {
     }
     caught_up_.wait_for(lock, std::chrono::milliseconds(100));
   }
+}
+
+Status VersionSet::compact_all() {
+  if (!options_.background) {
+    std::lock_guard inline_lock(inline_mu_);
+    return compact_everything();
+  }
+  // On the compaction thread, so that it never runs beside an automatic compaction.
+  std::unique_lock lock(work_mu_);
+  const std::uint64_t request = ++compact_all_requested_;
+  work_pending_ = true;
+  work_cv_.notify_all();
+  caught_up_.wait(lock, [&] { return stop_ || compact_all_done_ >= request; });
+  if (compact_all_done_ < request) return Status::io_error("compact_all: the store is closing");
+  return compact_all_status_;
+}
+
+Status VersionSet::compact_everything() {
+  int deepest = -1;
+  for (int level = 0; level < kLevels; ++level) {
+    if (!version()->level(level).empty()) deepest = level;
+  }
+  const int last = std::min(deepest + 1, kLevels - 1);
+  for (int level = 0; level < last; ++level) {
+    const std::shared_ptr<const Version> base = version();
+    Compaction c;
+    c.level = level;
+    c.inputs = base->level(level);
+    if (level == 0) std::reverse(c.inputs.begin(), c.inputs.end());  // newest first
+    // The whole level below, not only what the inputs overlap: into the last level, that
+    // rewrites each of its tables (above it, they go down whole at the next step anyway).
+    c.overlapped = base->level(level + 1);
+    // An empty level sends nothing down; above the last, its step still rewrites the last.
+    if (c.inputs.empty() && (c.overlapped.empty() || level + 1 < last)) continue;
+    VKV_RETURN_IF_ERROR(compact(c, base, /*may_move=*/false));
+  }
+  return Status::ok();
 }
 
 VersionSetStats VersionSet::stats() const {

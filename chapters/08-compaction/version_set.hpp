@@ -39,6 +39,7 @@ struct VersionSetStats {
   std::array<LevelStats, kLevels> levels;  ///< Each level's.
   std::uint64_t flushed_bytes = 0;         ///< Bytes of tables written by flushes.
   std::uint64_t dropped_tombstones = 0;    ///< Tombstones compactions had no more use for.
+  std::uint64_t dead_values = 0;           ///< Values LevelOptions::dead_value called dead.
   std::uint64_t slowed_writes = 0;         ///< Writes paced while level 0 was filling.
   std::uint64_t stopped_writes = 0;        ///< Writes that waited for compaction to catch up.
   double stopped_seconds = 0;              ///< How long those waited, in all.
@@ -94,6 +95,23 @@ class VersionSet final : public TableSet {
   [[nodiscard]] VersionSetStats stats() const;
   /// Waits until no level needs compacting (or compaction is failing: then its error).
   Status wait_until_compacted();
+  /// Compacts everything, as LevelDB's CompactRange over all keys: each level that holds
+  /// tables into the one below it, from level 0 down to one level past the deepest that
+  /// holds tables (at most the last level), each as one real merge, never a move, so that
+  /// every entry passes through a CompactionIterator: what is overwritten, dead
+  /// (LevelOptions::dead_value) or a tombstone with nothing below goes. Where the deepest
+  /// level is the last one, it is rewritten whole into itself by the step from the level
+  /// above. Tables flushed meanwhile may stay in level 0.
+  ///
+  /// It costs a rewrite of the whole store, and more (an entry is written once for each level
+  /// it goes down), while automatic compactions wait. Use it after much of the data has died
+  /// at once (a mass expiry, a large deletion), when waiting for the automatic compactions
+  /// to reach those keys would keep their space for long.
+  ///
+  /// Runs on the compaction thread (or, without `background`, on the caller's) and returns
+  /// once done: ok, or the first compaction's failure (its inputs are kept, as for any
+  /// failed compaction). REQUIRES: recover() has run.
+  Status compact_all();
 
   /// A factory for LsmStoreOptions::table_set. When `made` is given, `*made` is set to the
   /// set it makes (which lives as long as its store).
@@ -103,9 +121,15 @@ class VersionSet final : public TableSet {
   void compaction_loop();
   // Picks and runs one compaction (`*ran`: whether one was needed). False when it failed.
   bool compact_once(bool* ran);
+  // Runs `c`, picked from `base`, and installs its result; a move when `may_move` and
+  // c.trivial_move(). Its error when it failed (said through on_error, kept in failure_).
+  Status compact(const Compaction& c, const std::shared_ptr<const Version>& base,
+                 bool may_move);
+  // compact_all()'s work, on the thread that runs compactions.
+  Status compact_everything();
   // The merge of `c`, written as new tables into `*outputs`.
   Status run(const Compaction& c, const std::shared_ptr<const Version>& base,
-             Version::Tables* outputs, std::uint64_t* dropped);
+             Version::Tables* outputs, std::uint64_t* dropped, std::uint64_t* dead);
   // Records `levels` in the MANIFEST, then publishes them. REQUIRES: edit_mu_ is held.
   Status install(Version::Levels levels);
   [[nodiscard]] std::shared_ptr<LiveTable> live(TableFile file) const;
@@ -115,8 +139,12 @@ class VersionSet final : public TableSet {
   const LevelOptions options_;
 
   std::mutex edit_mu_;              // one edit of the MANIFEST at a time
+  // Without `background`: one thread compacting at a time (a flush, wait_until_compacted(),
+  // compact_all()).
+  std::mutex inline_mu_;
   std::uint64_t log_number_ = 0;    // guarded by edit_mu_: as last recorded
-  std::uint64_t epoch_ = 0;         // guarded by edit_mu_: flushes so far (RowCache)
+  std::uint64_t epoch_ = 0;         // guarded by edit_mu_: flushes so far, and compactions
+                                    // that found dead values (RowCache)
   RowCache row_cache_;
   CompactionCursors cursors_;       // used by the compaction thread only
 
@@ -131,6 +159,9 @@ class VersionSet final : public TableSet {
   bool work_pending_ = false;
   bool busy_ = false;                 // the thread is compacting
   Status failure_;                    // the last compaction's error; ok once one succeeds
+  std::uint64_t compact_all_requested_ = 0;  // compact_all() calls so far
+  std::uint64_t compact_all_done_ = 0;       // of those, how many the thread has answered
+  Status compact_all_status_;                // the last answer
   std::size_t level0_tables_ = 0;
   std::atomic<std::size_t> level0_count_{0};  // level0_tables_, read without the lock
   VersionSetStats stats_;

@@ -51,6 +51,17 @@ void write_arg_doc(const ArgDoc& arg, protocol::RespWriter& out) {
 
 }  // namespace
 
+bool has_empty_key(const CommandSpec& spec, std::span<const std::string_view> args) {
+  if (spec.first_key <= 0) return false;
+  const auto last = static_cast<std::size_t>(
+      spec.last_key < 0 ? static_cast<int>(args.size()) + spec.last_key : spec.last_key);
+  for (auto i = static_cast<std::size_t>(spec.first_key); i <= last && i < args.size();
+       i += static_cast<std::size_t>(spec.key_step)) {
+    if (args[i].empty()) return true;
+  }
+  return false;
+}
+
 void write_command_info(const CommandSpec& spec, protocol::RespWriter& out) {
   out.array(10);
   out.bulk(spec.name);

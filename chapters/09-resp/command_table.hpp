@@ -59,6 +59,10 @@ inline bool arity_fits(int arity, std::size_t argc) {
   return arity < 0 ? argc >= n : argc == n;
 }
 
+/// True when a word at one of `spec`'s key positions in `args` is empty: vkv's keys are at
+/// least one byte, in every protocol.
+bool has_empty_key(const CommandSpec& spec, std::span<const std::string_view> args);
+
 /// COMMAND INFO's entry for `spec`: Redis 7's ten fields (name, arity, flags, first key, last
 /// key, step, ACL categories, tips, key specs, subcommands).
 void write_command_info(const CommandSpec& spec, protocol::RespWriter& out);

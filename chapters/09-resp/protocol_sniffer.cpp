@@ -66,4 +66,12 @@ SessionFactory resp_or_text_sessions(engine::RespCommands& commands, SessionFact
   };
 }
 
+void add_resp_limit_flags(Flags& flags, protocol::RespLimits* limits) {
+  flags.add_size("max-bulk-bytes", &limits->max_bulk_bytes,
+                 "longest bulk string (key or value) in a RESP request");
+  flags.add_size("max-args", &limits->max_args, "most arguments in one RESP request");
+  flags.add_size("max-request-bytes", &limits->max_request_bytes,
+                 "most bulk bytes in one RESP request, all arguments together");
+}
+
 }  // namespace vkv::net

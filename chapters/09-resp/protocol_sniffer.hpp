@@ -11,6 +11,7 @@
 #include "06-server/connection.hpp"
 #include "09-resp/resp_commands.hpp"
 #include "09-resp/resp_parser.hpp"
+#include "common/flags.hpp"
 
 namespace vkv::runtime {
 
@@ -78,5 +79,9 @@ SessionFactory resp_or_text_sessions(engine::RespCommands& commands, SessionFact
                                      protocol::RespLimits limits,
                                      std::atomic<std::size_t>* open = nullptr);
 //! [resp-or-text]
+
+/// Adds the flags that set `*limits` (`--max-bulk-bytes`, `--max-args`,
+/// `--max-request-bytes`) to a server's. `limits` must outlive the flags' parsing.
+void add_resp_limit_flags(Flags& flags, protocol::RespLimits* limits);
 
 }  // namespace vkv::net

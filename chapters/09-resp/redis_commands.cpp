@@ -46,12 +46,26 @@ RedisCommands::RedisCommands(storage::Store& store, storage::OrderedStore& order
     : store_(store), ordered_(ordered), locks_(locks), info_(std::move(info)),
       cursors_(cursors_start) {
   for (const auto& spec : table()) by_name_.emplace(std::string(spec.name), &spec);
+  told_by_name_ = by_name_;
+  for (const CommandSpec* more : info_.more_commands) {
+    told_by_name_[std::string(more->name)] = more;  // in the place of one of the same name
+  }
+  for (const auto& spec : table()) told_.push_back(told_by_name_.at(std::string(spec.name)));
+  for (const CommandSpec* more : info_.more_commands) {
+    if (by_name_.count(std::string(more->name)) == 0) told_.push_back(more);
+  }
 }
 
 const CommandSpec* RedisCommands::find(std::string_view name) const {
   if (name.size() > 32) return nullptr;  // no command is that long; do not copy the bytes
   const auto it = by_name_.find(lower(name));
   return it == by_name_.end() ? nullptr : it->second;
+}
+
+const CommandSpec* RedisCommands::find_told(std::string_view name) const {
+  if (name.size() > 32) return nullptr;
+  const auto it = told_by_name_.find(lower(name));
+  return it == told_by_name_.end() ? nullptr : it->second;
 }
 
 // LEARNER: begin RedisCommands::run(): find the command, check its arity and keys (and its subcommand's), call its handler
@@ -79,14 +93,7 @@ void RedisCommands::run(std::span<const std::string_view> args, ClientState& cli
     }
     spec = &*sub;
   }
-  if (spec->first_key > 0) {  // vkv's keys are at least one byte, in every protocol
-    const auto last = static_cast<std::size_t>(
-        spec->last_key < 0 ? static_cast<int>(args.size()) + spec->last_key : spec->last_key);
-    for (auto i = static_cast<std::size_t>(spec->first_key); i <= last && i < args.size();
-         i += static_cast<std::size_t>(spec->key_step)) {
-      if (args[i].empty()) return out.error("ERR empty key");
-    }
-  }
+  if (has_empty_key(*spec, args)) return out.error("ERR empty key");
   (this->*spec->handler)(args, client, out);
 }
 //! [run]

@@ -42,6 +42,18 @@ struct RedisServerInfo {
   /// The connections open now, for INFO's `connected_clients`. May be empty: the field is
   /// then left out (the commands do not see connections open and close).
   std::function<std::size_t()> connected_clients;
+  /// Commands that a RespCommands in front of these runs itself (chapter 10's expiry
+  /// commands), for COMMAND, COMMAND COUNT, INFO, DOCS and LIST to tell of too: one named as
+  /// a row of table() is told in that row's place (SET with more options), the others after
+  /// them. They must outlive the commands. Empty: the table as it is.
+  std::vector<const CommandSpec*> more_commands;
+  /// The keys that have a deadline, for INFO's `# Keyspace` (`expires=N`). Empty: 0.
+  std::function<std::uint64_t()> keys_with_deadlines;
+  /// The keys deleted because they had expired, for INFO's `# Stats` (`expired_keys`).
+  /// Empty: the field is left out.
+  std::function<std::uint64_t()> expired_keys;
+  /// The chapter INFO's `vkv_chapter` names.
+  std::string chapter = "9";
 };
 
 /// Redis's integers (the RESP parser's lengths, INCR's values), as the parser reads them.
@@ -83,8 +95,17 @@ class RedisCommands final : public RespCommands {
   void run(std::span<const std::string_view> args, ClientState& client,
            protocol::RespWriter& out) override;
 
-  /// Every command, in the order COMMAND lists them.
+  /// Every command this class runs, in the order COMMAND lists them.
   static std::span<const CommandSpec> table();
+
+  /// Counts one command for INFO's `total_commands_processed`: for a RespCommands in front of
+  /// these that runs some commands itself (run() counts its own).
+  void count_command() { commands_processed_.fetch_add(1, std::memory_order_relaxed); }
+  /// Counts one read of a key for INFO's `keyspace_hits` (`hit`) or `keyspace_misses`: for the
+  /// reads of such a wrapper's commands.
+  void count_lookup(bool hit) {
+    (hit ? keyspace_hits_ : keyspace_misses_).fetch_add(1, std::memory_order_relaxed);
+  }
 
  private:
   using Args = std::span<const std::string_view>;
@@ -151,6 +172,8 @@ class RedisCommands final : public RespCommands {
 
   // Finds `name` (any case) among the commands; null when there is none.
   [[nodiscard]] const CommandSpec* find(std::string_view name) const;
+  // Finds `name` (any case) among the commands COMMAND tells of (info_.more_commands too).
+  [[nodiscard]] const CommandSpec* find_told(std::string_view name) const;
 
   storage::Store& store_;
   storage::OrderedStore& ordered_;
@@ -158,6 +181,8 @@ class RedisCommands final : public RespCommands {
   RedisServerInfo info_;
   ScanCursors cursors_;
   std::unordered_map<std::string, const CommandSpec*> by_name_;  // lower case; never changed
+  std::vector<const CommandSpec*> told_;  // what COMMAND tells of, in order; never changed
+  std::unordered_map<std::string, const CommandSpec*> told_by_name_;  // lower case
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   // INFO's # Stats.
   std::atomic<std::uint64_t> commands_processed_{0};

@@ -36,31 +36,24 @@ std::string operating_system() {
 }  // namespace
 
 void RedisCommands::command(Args, ClientState&, protocol::RespWriter& out) {
-  const auto all = table();
-  out.array(all.size());
-  for (const auto& spec : all) write_command_info(spec, out);
+  out.array(told_.size());
+  for (const CommandSpec* spec : told_) write_command_info(*spec, out);
 }
 
 void RedisCommands::command_count(Args, ClientState&, protocol::RespWriter& out) {
-  out.integer(static_cast<std::int64_t>(table().size()));
+  out.integer(static_cast<std::int64_t>(told_.size()));
 }
 
 void RedisCommands::command_list(Args, ClientState&, protocol::RespWriter& out) {
-  const auto all = table();
-  out.array(all.size());
-  for (const auto& spec : all) out.bulk(spec.name);
+  out.array(told_.size());
+  for (const CommandSpec* spec : told_) out.bulk(spec->name);
 }
 
-void RedisCommands::command_info(Args args, ClientState&, protocol::RespWriter& out) {
-  if (args.size() == 2) {  // no names: every command, as COMMAND
-    const auto all = table();
-    out.array(all.size());
-    for (const auto& spec : all) write_command_info(spec, out);
-    return;
-  }
+void RedisCommands::command_info(Args args, ClientState& client, protocol::RespWriter& out) {
+  if (args.size() == 2) return command(args, client, out);  // no names: every command
   out.array(args.size() - 2);
   for (std::size_t i = 2; i < args.size(); ++i) {
-    const CommandSpec* spec = find(args[i]);
+    const CommandSpec* spec = find_told(args[i]);
     spec ? write_command_info(*spec, out) : out.null();
   }
 }
@@ -70,10 +63,10 @@ void RedisCommands::command_info(Args args, ClientState&, protocol::RespWriter& 
 void RedisCommands::command_docs(Args args, ClientState&, protocol::RespWriter& out) {
   std::vector<const CommandSpec*> specs;
   if (args.size() == 2) {
-    for (const auto& spec : table()) specs.push_back(&spec);
+    specs = told_;
   } else {
     for (std::size_t i = 2; i < args.size(); ++i) {  // a name vkv lacks is left out
-      if (const CommandSpec* spec = find(args[i])) specs.push_back(spec);
+      if (const CommandSpec* spec = find_told(args[i])) specs.push_back(spec);
     }
   }
   out.map(specs.size());
@@ -165,7 +158,7 @@ void RedisCommands::info(Args args, ClientState&, protocol::RespWriter& out) {
                         std::chrono::steady_clock::now() - started_).count();
     section("Server");
     field("redis_version", std::string(kRedisVersion));
-    field("vkv_chapter", "9");
+    field("vkv_chapter", info_.chapter);
     field("redis_mode", "standalone");
     field("os", operating_system());
     field("arch_bits", std::to_string(sizeof(void*) * 8));
@@ -189,12 +182,19 @@ void RedisCommands::info(Args args, ClientState&, protocol::RespWriter& out) {
     field("total_commands_processed", std::to_string(commands_processed_.load()));
     field("keyspace_hits", std::to_string(keyspace_hits_.load()));
     field("keyspace_misses", std::to_string(keyspace_misses_.load()));
+    if (info_.expired_keys) field("expired_keys", std::to_string(info_.expired_keys()));
   }
   if (wants("keyspace")) {
     std::uint64_t keys = 0;
     if (const Status s = count_keys(&keys); !s.is_ok()) return storage_error(out, s);
     section("Keyspace");
-    if (keys > 0) field("db0", "keys=" + std::to_string(keys) + ",expires=0,avg_ttl=0");
+    // The deadlines noted may include keys that have expired and are not counted in `keys`.
+    const std::uint64_t expires =
+        std::min(keys, info_.keys_with_deadlines ? info_.keys_with_deadlines() : 0);
+    if (keys > 0) {
+      field("db0", "keys=" + std::to_string(keys) + ",expires=" + std::to_string(expires) +
+                       ",avg_ttl=0");
+    }
   }
   out.verbatim("txt", text);
 }

@@ -34,4 +34,11 @@ Result<ExpiringValue> decode_expiring_value(std::string_view stored) {
   return ExpiringValue{deadline, stored.substr(9)};
 }
 
+std::function<bool(std::string_view, std::string_view)> expired_values(const Clock& clock) {
+  return [&clock](std::string_view, std::string_view stored) {
+    auto decoded = decode_expiring_value(stored);
+    return decoded.is_ok() && decoded->expired_at(clock.now());
+  };
+}
+
 }  // namespace vkv::storage

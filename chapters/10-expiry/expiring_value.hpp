@@ -2,6 +2,7 @@
 /// ExpiringValue: a stored value and its deadline, and the bytes chapter 10 stores for them.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,5 +47,15 @@ std::string encode_expiring_value(std::optional<UnixMillis> deadline, std::strin
 /// short): a value stored by a store that is not chapter 10's.
 Result<ExpiringValue> decode_expiring_value(std::string_view stored);
 //! [expiring-value]
+
+//! [expired-values]
+/// Chapter 8's LevelOptions::dead_value for values stored by chapter 10: a value whose
+/// deadline has come, by `clock`, is dead, and a compaction that meets it drops it (or
+/// writes a tombstone in its place, where an older value below could come back). Bytes it
+/// cannot read are kept: a compaction is no place to decide what a damaged value meant.
+/// `clock` must outlive what this returns.
+std::function<bool(std::string_view key, std::string_view stored)> expired_values(
+    const Clock& clock);
+//! [expired-values]
 
 }  // namespace vkv::storage

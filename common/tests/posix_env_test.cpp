@@ -173,6 +173,17 @@ TEST_CASE("posix env: list_dir, create_dir and sync_dir", "[common]") {
   CHECK_FALSE(env().sync_dir(dir.file("missing")).is_ok());
 }
 
+TEST_CASE("posix env: remove_dir removes an empty directory only", "[common]") {
+  TempDir dir;
+  REQUIRE(env().create_dir(dir.file("sub")).is_ok());
+  write_file(dir.file("sub/a"), "1");
+  CHECK_FALSE(env().remove_dir(dir.file("sub")).is_ok());  // not empty
+  REQUIRE(env().remove_file(dir.file("sub/a")).is_ok());
+  REQUIRE(env().remove_dir(dir.file("sub")).is_ok());
+  CHECK_FALSE(env().file_exists(dir.file("sub")));
+  CHECK_FALSE(env().remove_dir(dir.file("sub")).is_ok());  // gone
+}
+
 TEST_CASE("posix env: file_exists and file_size", "[common]") {
   TempDir dir;
   CHECK_FALSE(env().file_exists(dir.file("f")));

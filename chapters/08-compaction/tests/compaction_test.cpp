@@ -2,6 +2,7 @@
 // which tables go with it, when a table only moves, and which tombstones a merge keeps.
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -169,4 +170,54 @@ TEST_CASE("merge: overwritten entries go, and a tombstone stays only while a dee
   // a's tombstone has nothing below it to hide: dropped. c's hides level 2's c: kept.
   CHECK(seen == "b=old c=- d=new ");
   CHECK(it.dropped_tombstones() == 1);
+}
+
+TEST_CASE("merge: a dead value goes as a tombstone would: dropped with nothing below, else kept "
+          "as a tombstone",
+          "[ch08][pick]") {
+  Tables t;
+  Version::Levels levels;
+  levels[0].push_back(t.make({"a", "b", "c"}, "live"));  // older: its c is overwritten
+  levels[0].push_back(t.make({"c", "e"}, "dead"));        // newer
+  levels[2].push_back(t.make({"c"}, "deep"));             // below the output level (1)
+  auto v = std::make_shared<const Version>(levels);
+  auto c = vkv::storage::pick_compaction(*v, small_levels(), {});
+  REQUIRE(c.has_value());
+  const auto merge = [&](std::function<bool(std::string_view, std::string_view)> dead_value) {
+    std::vector<std::unique_ptr<vkv::storage::Iterator>> sources;
+    for (const auto& in : c->inputs) {
+      sources.push_back(std::make_unique<vkv::storage::Table::Iterator>(*in->file().table));
+    }
+    return std::make_unique<CompactionIterator>(
+        std::make_unique<vkv::storage::NewestWinsIterator>(std::move(sources)), v, 1,
+        std::move(dead_value));
+  };
+  const auto entries = [](CompactionIterator& it) {
+    std::string seen;
+    for (it.seek_to_first(); it.valid(); it.next()) {
+      seen += std::string(it.key()) + "=" +
+              (it.kind() == EntryKind::kValue ? std::string(it.value())
+                                              : "-" + std::string(it.value())) + " ";
+    }
+    CHECK(it.status().is_ok());
+    return seen;
+  };
+
+  SECTION("no filter: every value lives") {
+    auto it = merge({});
+    CHECK(entries(*it) == "a=live b=live c=dead e=dead ");
+    CHECK(it->dead_values() == 0);
+  }
+  SECTION("a filter: asked about the newest value of each key only") {
+    std::string asked;
+    auto it = merge([&](std::string_view key, std::string_view value) {
+      asked += std::string(key) + "=" + std::string(value) + " ";
+      return value == "dead";
+    });
+    // c hides level 2's c: a tombstone with an empty value. e has nothing below: dropped.
+    CHECK(entries(*it) == "a=live b=live c=- ");
+    CHECK(asked == "a=live b=live c=dead e=dead ");
+    CHECK(it->dead_values() == 2);
+    CHECK(it->dropped_tombstones() == 0);
+  }
 }

@@ -1,0 +1,115 @@
+#include "10-expiry/expiry_rules.hpp"
+
+namespace vkv::engine {
+
+using storage::UnixMillis;
+
+Status ExpiryRules::write(std::string_view key, std::string_view value,
+                          std::optional<UnixMillis> deadline) {
+  if (deadline && *deadline <= now()) return store_.del(key);  // gone at once, as in Redis
+  return store_.put(key, value, deadline);
+}
+
+Status ExpiryRules::read_deadline(std::string_view key, std::optional<UnixMillis>* deadline) {
+  std::string value;
+  return store_.read(key, &value, deadline);
+}
+
+//! [set]
+Result<SetOutcome> ExpiryRules::set(std::string_view key, std::string_view value,
+                                    const SetOptions& options) {
+  std::optional<UnixMillis> deadline;
+  if (options.ttl == SetTtl::kSet) {
+    auto when = option_deadline(options.time, now(), "set");
+    if (!when.is_ok()) return when.status();
+    deadline = *when;
+  }
+  auto held = locks_.lock(key);
+  SetOutcome outcome;
+  // A plain SET (or SET EX) reads nothing: it replaces the value and the deadline.
+  if (!options.get && !options.if_absent && !options.if_present && options.ttl != SetTtl::kKeep) {
+    VKV_RETURN_IF_ERROR(write(key, value, deadline));
+    outcome.written = true;
+    return outcome;
+  }
+  std::string old;
+  std::optional<UnixMillis> old_deadline;
+  const Status s = store_.read(key, &old, &old_deadline);
+  if (!s.is_ok() && !s.is_not_found()) return s;
+  const bool found = s.is_ok();
+  if (options.get && found) outcome.old = std::move(old);
+  if ((options.if_absent && found) || (options.if_present && !found)) return outcome;
+  if (options.ttl == SetTtl::kKeep) deadline = old_deadline;
+  VKV_RETURN_IF_ERROR(write(key, value, deadline));
+  outcome.written = true;
+  return outcome;
+}
+//! [set]
+
+Result<std::optional<std::string>> ExpiryRules::getex(std::string_view key,
+                                                      const GetexOptions& options) {
+  auto held = locks_.lock(key);
+  std::string value;
+  const Status s = store_.read(key, &value, nullptr);
+  if (s.is_not_found()) return std::optional<std::string>();
+  VKV_RETURN_IF_ERROR(s);
+  if (options.time) {
+    auto when = option_deadline(*options.time, now(), "getex");
+    if (!when.is_ok()) return when.status();
+    VKV_RETURN_IF_ERROR(write(key, value, *when));
+  } else if (options.persist) {
+    VKV_RETURN_IF_ERROR(store_.put(key, value, std::nullopt));
+  }
+  return std::optional<std::string>(std::move(value));
+}
+
+//! [expire]
+Result<bool> ExpiryRules::expire(std::string_view key, UnixMillis deadline,
+                                 const ExpireCondition& condition) {
+  auto held = locks_.lock(key);
+  std::string value;
+  std::optional<UnixMillis> current;
+  const Status s = store_.read(key, &value, &current);
+  if (s.is_not_found()) return false;
+  VKV_RETURN_IF_ERROR(s);
+  if (!condition.allows(current, deadline)) return false;
+  VKV_RETURN_IF_ERROR(write(key, value, deadline));  // in the past: deleted, and that is 1
+  return true;
+}
+//! [expire]
+
+Result<bool> ExpiryRules::persist(std::string_view key) {
+  auto held = locks_.lock(key);
+  std::string value;
+  std::optional<UnixMillis> current;
+  const Status s = store_.read(key, &value, &current);
+  if (s.is_not_found()) return false;
+  VKV_RETURN_IF_ERROR(s);
+  if (!current) return false;
+  VKV_RETURN_IF_ERROR(store_.put(key, value, std::nullopt));
+  return true;
+}
+
+//! [ttl]
+Result<std::int64_t> ExpiryRules::ttl(std::string_view key, TimeUnit unit) {
+  std::optional<UnixMillis> deadline;
+  const Status s = read_deadline(key, &deadline);
+  if (s.is_not_found()) return std::int64_t{-2};
+  VKV_RETURN_IF_ERROR(s);
+  if (!deadline) return std::int64_t{-1};
+  const std::int64_t left = std::max<std::int64_t>(*deadline - now(), 0);
+  return unit == TimeUnit::kMillis ? left : (left + 500) / 1000;  // Redis rounds, not truncates
+}
+//! [ttl]
+
+Result<std::int64_t> ExpiryRules::expire_time(std::string_view key, TimeUnit unit) {
+  std::optional<UnixMillis> deadline;
+  const Status s = read_deadline(key, &deadline);
+  if (s.is_not_found()) return std::int64_t{-2};
+  VKV_RETURN_IF_ERROR(s);
+  if (!deadline) return std::int64_t{-1};
+  const std::int64_t at = std::max<std::int64_t>(*deadline, 0);
+  return unit == TimeUnit::kMillis ? at : (at + 500) / 1000;
+}
+
+}  // namespace vkv::engine

@@ -1,0 +1,50 @@
+/// \file
+/// vkv (also ch10-expiry): chapter 9's server, whose keys can expire.
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "09-resp/redis_program.hpp"
+#include "10-expiry/expiry_backend.hpp"
+#include "10-expiry/format_upgrade.hpp"
+
+//! [main]
+int main(int argc, char** argv) {
+  vkv::runtime::RedisProgram redis;  // chapter 9's server, which this one extends
+  vkv::runtime::ServerProgram program = redis.program();
+  program.summary += " Keys can expire: SET key value EX seconds, EXPIRE key seconds, TTL key,"
+                     " PERSIST key, in both protocols.";
+  const vkv::storage::SystemClock clock;  // what every deadline is compared with
+
+  // A chapter 9 data directory is upgraded (copied, each value given no deadline) before the
+  // store opens; a new one is marked as chapter 10's.
+  program.prepare_dir = [&program](vkv::Env& env, const vkv::storage::LsmStoreOptions& o) {
+    std::vector<std::string> notes;
+    const vkv::Status s = vkv::storage::prepare_expiry_dir(env, o, &notes);
+    for (const auto& note : notes) std::cerr << program.name << ": " << note << "\n";
+    return s;
+  };
+  // Compaction drops the values whose deadlines have passed.
+  redis.compaction().tune_levels = [&clock](vkv::storage::LevelOptions& levels) {
+    levels.dead_value = vkv::storage::expired_values(clock);
+  };
+
+  // The store with deadlines, and both protocols' commands over it, in place of chapter 9's
+  // backend: made once the store is open (text_store is the first seam called with it), kept
+  // until the server has stopped.
+  std::unique_ptr<vkv::engine::ExpiryBackend> backend;
+  program.text_store = [&](vkv::storage::LsmStore& store) -> vkv::storage::Store& {
+    backend = std::make_unique<vkv::engine::ExpiryBackend>(store, redis.take_info(), &clock);
+    redis.serve(backend->commands());
+    return backend->text_store();
+  };
+  // The text protocol's added commands: the expiry commands, then SCAN over the store with
+  // deadlines (chapter 8's SCAN, over the LsmStore, would show the stored bytes).
+  program.text_commands = [&backend](vkv::storage::LsmStore&) {
+    return backend->text_commands();
+  };
+  return vkv::runtime::run_server_program(program, argc, argv);
+}
+//! [main]

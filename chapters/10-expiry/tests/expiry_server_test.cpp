@@ -1,0 +1,149 @@
+// Chapter 10's server (the real binary, CH10_SERVER) on a free port, over real sockets, with
+// real TTLs: keys set to expire through both protocols are gone for both once their time has
+// come (waited for, never slept on); redis-cli's SET EX then GET; redis-py and ioredis set and
+// read TTLs.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "09-resp/tests/resp_client.hpp"
+#include "common/testing/test_util.hpp"
+#include "tests/support/server_process.hpp"
+
+using vkv::testing::Client;
+using vkv::testing::RespClient;
+using vkv::testing::run_program;
+using vkv::testing::ServerProcess;
+using vkv::testing::TempDir;
+
+namespace {
+
+std::unique_ptr<ServerProcess> start_server(const TempDir& dir) {
+  return std::make_unique<ServerProcess>(
+      CH10_SERVER, std::vector<std::string>{"--dir", dir.file("data"), "--sync", "never"},
+      dir.file("stderr"));
+}
+
+// Polls `done` until it holds (true) or 10 s pass (false): the test waits for the key to
+// expire, and asserts what it then reads, not how long it slept.
+bool wait_until(const std::function<bool()>& done) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+}  // namespace
+
+TEST_CASE("expiry server: a key set to expire in one protocol is gone in both", "[ch10][e2e]") {
+  TempDir dir;
+  auto server = start_server(dir);
+  RespClient resp(server->port());
+  Client text(server->port());
+  const auto started = std::chrono::steady_clock::now();
+  CHECK(resp.call({"SET", "from-resp", "v", "PX", "300"}) == "+OK\r\n");
+  CHECK(text.call("SET from-text w PX 300") == "OK");
+  CHECK(text.call("SET stays x") == "OK");
+  CHECK(resp.call({"PEXPIRE", "stays", "100000"}) == ":1\r\n");
+  CHECK(text.call("GET from-resp") == "VALUE v");
+  CHECK(resp.call({"GET", "from-text"}) == "$1\r\nw\r\n");
+  REQUIRE(wait_until([&] { return resp.call({"GET", "from-resp"}) == "$-1\r\n"; }));
+  REQUIRE(wait_until([&] { return text.call("GET from-text") == "NOT_FOUND"; }));
+  CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(300));
+  CHECK(resp.call({"EXISTS", "from-resp", "from-text", "stays"}) == ":1\r\n");
+  CHECK(resp.call({"DBSIZE"}) == ":1\r\n");
+  CHECK(resp.call({"KEYS", "*"}) == "*1\r\n$5\r\nstays\r\n");
+  CHECK(text.call("TTL from-resp") == "INTEGER -2");
+  CHECK(text.call("TTL stays") == "INTEGER 100");
+}
+
+TEST_CASE("expiry server: deadlines survive a restart", "[ch10][e2e]") {
+  TempDir dir;
+  {
+    auto server = start_server(dir);
+    RespClient c(server->port());
+    CHECK(c.call({"SET", "k", "v", "EX", "1000"}) == "+OK\r\n");
+    CHECK(c.call({"SET", "plain", "v"}) == "+OK\r\n");
+  }
+  auto server = start_server(dir);
+  RespClient c(server->port());
+  const std::string ttl = c.call({"TTL", "k"});
+  CHECK((ttl == ":1000\r\n" || ttl == ":999\r\n"));
+  CHECK(c.call({"TTL", "plain"}) == ":-1\r\n");
+}
+
+TEST_CASE("expiry server: redis-cli SET EX, then GET after it expires answers nil",
+          "[ch10][e2e][clients]") {
+  INFO("needs redis-cli (Debian's redis-tools; make test installs it)");
+  REQUIRE(exists("/usr/bin/redis-cli"));
+  TempDir dir;
+  auto server = start_server(dir);
+  const std::string port = std::to_string(server->port());
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"10", "/usr/bin/redis-cli", "-p", port});
+    return run_program("/usr/bin/timeout", args, "").out;
+  };
+  CHECK(cli({"SET", "k", "v", "EX", "1"}) == "OK\n");
+  CHECK(cli({"TTL", "k"}) == "1\n");
+  CHECK(cli({"SET", "short", "v", "PX", "300"}) == "OK\n");
+  REQUIRE(wait_until([&] { return cli({"GET", "short"}) == "\n"; }));  // nil prints empty
+  REQUIRE(wait_until([&] { return cli({"GET", "k"}) == "\n"; }));
+  CHECK(cli({"TTL", "k"}) == "-2\n");
+  CHECK(cli({"SET", "k", "v", "EX", "0"}).find("ERR invalid expire time in 'set' command") == 0);
+}
+
+TEST_CASE("expiry server: redis-cli's interactive help shows SET's expiry options and the "
+          "new commands (from COMMAND DOCS)", "[ch10][clients]") {
+  TempDir dir;
+  auto server = start_server(dir);
+  // `script` gives redis-cli a terminal, so it reads COMMAND DOCS for its help and hints
+  // (as chapter 9's test of its interactive start).
+  const auto r = run_program(
+      "/usr/bin/timeout",
+      {"60", "/usr/bin/env", "TERM=dumb", "/usr/bin/script", "-qec",
+       "/usr/bin/redis-cli -p " + std::to_string(server->port()), "/dev/null"},
+      "help SET\nhelp EXPIRE\nhelp GETEX\nquit\n");
+  INFO(r.out + r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("key value [NX|XX] [GET] [EX seconds|PX milliseconds|EXAT "
+                   "unix-time-seconds|PXAT unix-time-milliseconds|KEEPTTL]") != std::string::npos);
+  CHECK(r.out.find("key seconds [NX|XX|GT|LT]") != std::string::npos);
+  CHECK(r.out.find("|PERSIST]") != std::string::npos);
+}
+
+TEST_CASE("expiry server: redis-py sets and reads TTLs", "[ch10][clients]") {
+  INFO("needs Debian's python3-redis (make test installs it)");
+  REQUIRE(exists("/usr/lib/python3/dist-packages/redis/__init__.py"));
+  TempDir dir;
+  auto server = start_server(dir);
+  const auto r = run_program("/usr/bin/timeout",
+                             {"60", "/usr/bin/python3", CH10_CLIENTS "/redis_py_expiry.py",
+                              std::to_string(server->port())}, "");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "ok redis-py expiry\n");
+}
+
+TEST_CASE("expiry server: ioredis sets and reads TTLs", "[ch10][clients]") {
+  INFO("needs node, and chapter 9's tests/clients packages (its build runs npm ci)");
+  REQUIRE(exists(CH09_CLIENTS "/node_modules/ioredis/package.json"));
+  TempDir dir;
+  auto server = start_server(dir);
+  const auto r = run_program("/usr/bin/timeout",
+                             {"60", CH10_NODE, CH10_CLIENTS "/ioredis_expiry.js",
+                              std::to_string(server->port()), CH09_CLIENTS}, "");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "ok ioredis expiry\n");
+}
