@@ -45,8 +45,9 @@ struct ExpiryCycleHooks {
   /// deadlines it found. Not called when the walk failed (`failed` is).
   std::function<void(std::size_t noted)> rebuilt;
   /// Takes back the space of a wave of expired keys. The server's: flush the memtable,
-  /// compact everything (dropping the deleted values and their tombstones), `malloc_trim(0)`.
-  /// Its time is not bounded by the budget; it is called once per wave.
+  /// compact everything (VersionSet::compact_all(), which drops the deleted values and their
+  /// tombstones), `malloc_trim(0)`. Its time is not bounded by the budget (compact_all()
+  /// works on the compaction thread, this one waits); it is called once per wave.
   std::function<Status()> reclaim;
   /// A storage failure: of the start-up walk, of a delete, or of the reclaim. Called once per
   /// distinct failure (the same one again is reported only after the cycle has worked since),

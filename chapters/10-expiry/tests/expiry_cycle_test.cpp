@@ -199,6 +199,38 @@ TEST_CASE("the reclaim hook is called once, after a wave is over", "[ch10]") {
   CHECK(cycle.expired_keys() == 100);
 }
 
+TEST_CASE("after a wave and the server's reclaim, the tables hold only the live keys",
+          "[ch10]") {
+  ExpiringFixture f;
+  KeyLocks locks;
+  ExpiryCycleOptions o = unhurried();
+  o.reclaim_after = 1000;
+  ExpiryCycleHooks hooks;
+  hooks.reclaim = [&] {  // what the server wires in, less malloc_trim
+    VKV_RETURN_IF_ERROR(f.lsm().flush());
+    return f.levels().compact_all();
+  };
+  ExpiryCycle cycle(f.x(), locks, o, hooks);
+  const UnixMillis now = f.clock.now();
+  for (int i = 0; i < 3000; ++i) {
+    const auto deadline = i % 10 == 0 ? std::nullopt : std::optional<UnixMillis>(now + 1 + i);
+    REQUIRE(f.x().put(key(i), std::string(100, 'v'), deadline).is_ok());
+  }
+  f.flush();
+  REQUIRE(f.levels().wait_until_compacted().is_ok());
+  CHECK(f.lsm().stats().table_entries >= 3000);
+
+  f.clock.advance(3000);
+  CHECK(cycle.run_once(f.clock.now()).expired == 2700);
+  const ExpiryRun quiet = cycle.run_once(f.clock.now());
+  REQUIRE(quiet.reclaimed);
+  CHECK(quiet.status.is_ok());
+  // The expired values and the tombstones that deleted them are gone from the tables.
+  CHECK(f.lsm().stats().entries() == 300);
+  CHECK(present(f, key(10)));
+  CHECK_FALSE(stored(f, key(11)));
+}
+
 TEST_CASE("the thread rebuilds the index after a restart, then deletes what comes due",
           "[ch10]") {
   ExpiringFixture f;
