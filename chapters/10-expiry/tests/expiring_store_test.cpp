@@ -7,49 +7,17 @@
 #include <memory>
 #include <string>
 
-#include "02-parsing/tests/store_contract.hpp"
-#include "08-compaction/lsm_scanner.hpp"
-#include "08-compaction/tests/leveled_store.hpp"
-#include "08-compaction/tests/scan_contract.hpp"
 #include "10-expiry/expiring_store.hpp"
-#include "common/testing/test_util.hpp"
+#include "10-expiry/tests/expiring_fixture.hpp"
 
 using vkv::Status;
 using vkv::storage::ExpiringStore;
 using vkv::storage::ManualClock;
 using vkv::storage::UnixMillis;
-using vkv::testing::TempDir;
 
 namespace {
 
-// Chapter 8's store (small levels), its scanner, a manual clock and an ExpiringStore on top.
-class Expiring final : public vkv::testing::ScanStoreUnderTest,
-                       public vkv::testing::StoreUnderTest {
- public:
-  Expiring() { open(); }
-  void open() {
-    expiring_.reset();
-    scanner_.reset();
-    s_ = {};
-    s_ = vkv::testing::open_leveled(dir_.file("data"));
-    scanner_ = std::make_unique<vkv::storage::LsmScanner>(*s_.store);
-    expiring_ = std::make_unique<ExpiringStore>(*s_.store, *scanner_, clock);
-  }
-  vkv::storage::Store& store() override { return *expiring_; }
-  vkv::storage::OrderedStore& ordered() override { return *expiring_; }
-  void flush() override { REQUIRE(s_.store->flush().is_ok()); }
-  ExpiringStore& x() { return *expiring_; }
-  vkv::storage::LsmStore& lsm() { return *s_.store; }
-  vkv::storage::VersionSet& levels() { return *s_.set; }
-
-  ManualClock clock;
-
- private:
-  TempDir dir_;
-  vkv::testing::LeveledStore s_;
-  std::unique_ptr<vkv::storage::LsmScanner> scanner_;
-  std::unique_ptr<ExpiringStore> expiring_;
-};
+using Expiring = vkv::testing::ExpiringFixture;
 
 std::string get(ExpiringStore& s, std::string_view key) {
   std::string v;

@@ -1,0 +1,277 @@
+#!/usr/bin/env bash
+# Chapter 10's figures, each a ratio against a baseline measured in the same run, driving the
+# real server with Redis's own tools (redis-benchmark, redis-cli) on 127.0.0.1:
+#
+# 1. SET with EX against a plain SET: redis-benchmark, 50 clients, pipeline 16, 100-byte
+#    values, keys drawn from 100,000; the two take turns, ROUNDS times, the ratio is the
+#    median of the rounds' (target: EX costs at most 1.1x, i.e. ops/s ratio >= 0.91).
+# 2. KEYS (1,000,000) keys with TTLs of 1-10 s, loaded with pipelined `SET k v PX <ms>`
+#    (redis-cli --pipe): the server's memory (VmRSS) and its data directory (du) are sampled
+#    every second until TAIL (30) s after the last deadline, against those of the same server
+#    empty, measured first; and the CPU time of the expiry thread (the task named
+#    vkv-expiry) over that window, as a share of one core (targets: memory and disk back
+#    within 2x of empty within 30 s; the thread at most 25% of a core).
+# 3. GET of 100,000 live keys (no TTL), pipeline 16, while the million keys expire, against
+#    the same GETs on a second server loaded alike but with TTLs of an hour. The two take
+#    turns, ROUNDS times, the one not measured stopped (SIGSTOP) so that it takes no core;
+#    the ratio is the median of the rounds' (target: >= 0.9x). The live keys are deleted once
+#    the GETs are done, so that the server sampled in 2 holds, in the end, only what is left
+#    of the expired keys.
+#
+# Installed as build/bench/ch10-expiry-bench for `make bench`, measuring chapter 10's server;
+# another with VKV_SERVER= or as the first argument. A server without expiry (chapter 9's
+# rejects EX) gets only what it can answer: the load goes in without TTLs and the expiry
+# rows say so, which still exercises the script.
+#
+#   KEYS=1000000 TAIL=30 ROUNDS=5 REQUESTS=100000 SYNC=never build/bench/ch10-expiry-bench [server]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+server=${1:-${VKV_SERVER:-$here/../bin/@EXPIRY_SERVER@}}
+keys=${KEYS:-1000000}
+tail_s=${TAIL:-30}
+rounds=${ROUNDS:-5}
+requests=${REQUESTS:-100000}
+live=${LIVE_KEYS:-100000}
+sync=${SYNC:-never}  # the CPU cost of expiry, not the disk's: no fdatasync per write
+vkv_args=${VKV_ARGS:-}
+cores=$(nproc)
+workers=${VKV_WORKERS:-$(( cores > 1 ? cores - 1 : 1 ))}
+tick=$(getconf CLK_TCK)
+work=$(mktemp -d "${TMPDIR:-/tmp}/vkv-expiry-bench.XXXXXX")
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+for tool in redis-benchmark redis-cli; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "$tool is not installed: the benchmark is skipped (apt-get install redis-tools)"
+    exit 0
+  fi
+done
+[ -x "$server" ] || { echo "no server at $server (build it, or give VKV_SERVER=)"; exit 1; }
+
+# start_server NAME: starts the server on a free port with an empty directory $work/NAME;
+# sets $port, $pid and $dir.
+start_server() {
+  dir=$work/$1
+  rm -rf "$dir"; sync
+  # shellcheck disable=SC2086
+  "$server" --port 0 --dir "$dir" --sync "$sync" --workers "$workers" $vkv_args > "$work/$1.out" 2>&1 &
+  pid=$!; pids+=("$pid")
+  for _ in $(seq 200); do grep -qs 'listening on' "$work/$1.out" && break; sleep 0.05; done
+  port=$(grep -o '127.0.0.1:[0-9]*' "$work/$1.out" | head -1 | cut -d: -f2)
+  [ -n "$port" ] || { echo "the server did not start:"; cat "$work/$1.out"; exit 1; }
+}
+stop_server() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+
+cli() { redis-cli -h 127.0.0.1 -p "$port" "$@"; }
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"; }
+disk_kib() { du -sk "$dir" | cut -f1; }
+now_ms() { date +%s%3N; }
+# The expiry thread's CPU time in clock ticks (utime + stime), or nothing if there is none.
+expiry_ticks() {
+  local t
+  for t in /proc/"$pid"/task/*; do
+    if [ "$(cat "$t/comm" 2>/dev/null)" = vkv-expiry ]; then
+      # After "pid (comm) ", the state is field 1: utime and stime are fields 12 and 13.
+      sed 's/^.*) //' "$t/stat" | awk '{print $12 + $13}'
+      return
+    fi
+  done
+}
+
+# The server's CPU time in clock ticks, all threads but the expiry thread.
+busy_ticks() {
+  local t sum=0
+  for t in /proc/"$pid"/task/*; do
+    [ "$(cat "$t/comm" 2>/dev/null)" = vkv-expiry ] && continue
+    sum=$((sum + $(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0)))
+  done
+  echo "$sum"
+}
+# wait_quiet: waits (at most 20 s) until the flushes and compactions the load started are
+# done, i.e. until the server, its expiry thread aside, used under 10% of a core for half a
+# second, so that both GET runs find the store settled.
+wait_quiet() {
+  local before after
+  for _ in $(seq 40); do
+    before=$(busy_ticks); sleep 0.5; after=$(busy_ticks)
+    (( (after - before) * 10 < tick / 2 )) && return 0
+  done
+  echo "note: the server was still busy 20 s after the load"
+}
+
+# bench ARGS...: redis-benchmark against $port, pipeline 16; prints its ops/s.
+bench() {
+  redis-benchmark -h 127.0.0.1 -p "$port" -c 50 -P 16 -n "$requests" -r 100000 --csv "$@" |
+    awk -F'"' 'NR > 1 && $4 != "" {rps = $4} END {print rps}'
+}
+
+# load_keys FIRST_TTL SPREAD: N keys "ttl:<i>" with 100-byte values through redis-cli --pipe,
+# each `SET k v PX <FIRST_TTL + i*7919 % (SPREAD+1)>` (no PX when $ttl_ok is no); then the
+# live keys "live:<i, 12 digits>" (what redis-benchmark's __rand_int__ makes), no TTL.
+value=$(printf 'v%.0s' $(seq 100))
+load_keys() {
+  awk -v n="$keys" -v first="$1" -v spread="$2" -v ttl_ok="$ttl_ok" -v value="$value" 'BEGIN {
+    for (i = 0; i < n; i++) {
+      k = "ttl:" i
+      if (ttl_ok == "yes") {
+        ms = first + (i * 7919) % (spread + 1)
+        printf "*5\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$2\r\nPX\r\n$%d\r\n%d\r\n",
+               length(k), k, length(value), value, length(ms ""), ms
+      } else {
+        printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, length(value), value
+      }
+    }
+  }' | cli --pipe > "$work/pipe.out" 2>&1 || { cat "$work/pipe.out"; exit 1; }
+  awk -v n="$live" -v value="$value" 'BEGIN {
+    for (i = 0; i < n; i++) {
+      k = sprintf("live:%012d", i)
+      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, length(value), value
+    }
+  }' | cli --pipe > "$work/pipe.out" 2>&1 || { cat "$work/pipe.out"; exit 1; }
+}
+
+# del_live: deletes the live keys (pipelined DELs).
+del_live() {
+  awk -v n="$live" 'BEGIN {
+    for (i = 0; i < n; i++) {
+      k = sprintf("live:%012d", i)
+      printf "*2\r\n$3\r\nDEL\r\n$%d\r\n%s\r\n", length(k), k
+    }
+  }' | cli --pipe > "$work/pipe.out" 2>&1 || { cat "$work/pipe.out"; exit 1; }
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+secs() { awk -v ms="$1" 'BEGIN {printf "%.1f", ms / 1000}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
+row() { printf '%-52s %14s %14s %8s %8s\n' "$@"; }
+
+echo "$(basename "$server") --sync $sync --workers $workers $vkv_args; $keys keys with TTLs, $live live keys," \
+     "100-byte values; $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
+
+# ---- 1. SET with EX against a plain SET, and the empty server's footprint ----
+start_server set
+sleep 1
+empty_rss=$(rss_kib); empty_disk=$(disk_kib)
+ttl_ok=yes
+if ! cli SET probe v EX 100 | grep -qx OK; then
+  ttl_ok=no
+  echo "note: this server rejects SET ... EX (no expiry): the expiry rows are not measured"
+fi
+cli DEL probe > /dev/null
+# A first pass fills the key space, so that every measured run overwrites keys (none only
+# inserts); its figure is not counted.
+bench SET key:__rand_int__ "$value" > /dev/null
+ex=(); plain=(); ratios=()
+for ((round = 0; round < rounds; ++round)); do
+  if ((round % 2 == 0)); then
+    p=$(bench SET key:__rand_int__ "$value"); plain+=("$p")
+    [ "$ttl_ok" = yes ] && e=$(bench SET key:__rand_int__ "$value" EX 1000) || e=0; ex+=("$e")
+  else
+    [ "$ttl_ok" = yes ] && e=$(bench SET key:__rand_int__ "$value" EX 1000) || e=0; ex+=("$e")
+    p=$(bench SET key:__rand_int__ "$value"); plain+=("$p")
+  fi
+  ratios+=("$(ratio "$e" "$p")")
+done
+stop_server
+
+row figure measured baseline ratio target
+if [ "$ttl_ok" = yes ]; then
+  row "SET k v EX 1000 vs SET k v, ops/s (P=16)" "$(median "${ex[@]}")" "$(median "${plain[@]}")" \
+      "$(median "${ratios[@]}")" ">= 0.91"
+else
+  row "SET k v EX 1000 vs SET k v, ops/s (P=16)" "n/a" "$(median "${plain[@]}")" n/a ">= 0.91"
+fi
+
+# ---- 2 and 3: a million keys expire, beside a server loaded alike whose keys do not ----
+# The baseline for 3: the same load, but with TTLs of an hour. It stays up, idle, so that its
+# GETs can take turns with the expiring server's while those keys expire.
+start_server still
+still_pid=$pid; still_port=$port
+load_keys 3600000 0
+wait_quiet
+
+start_server expiring
+exp_pid=$pid; exp_port=$port; exp_dir=$dir
+ticks0=$(expiry_ticks); t0=$(now_ms)
+load_start=$t0
+load_keys 1000 9000
+loaded=$(now_ms)
+last_deadline=$((loaded + 10000))  # the last SET ran before `loaded`, with at most 10 s
+wait_quiet
+
+# 3: GET rounds, the two servers taking turns, swapping which goes first each round; the one
+# not measured is stopped (SIGSTOP), so that neither's GETs share the cores with the other's
+# background work. The expiring server's stopped time is left out of its CPU share below.
+gets_from=$(now_ms)
+stopped_ms=0
+get_still=(); get_exp=(); get_ratios=()
+for ((round = 0; round < rounds; ++round)); do
+  for turn in 0 1; do
+    if (( (round + turn) % 2 == 0 )); then
+      kill -STOP "$exp_pid"; s=$(now_ms)
+      pid=$still_pid; port=$still_port; g=$(bench GET live:__rand_int__); get_still+=("$g")
+      kill -CONT "$exp_pid"; stopped_ms=$((stopped_ms + $(now_ms) - s))
+    else
+      kill -STOP "$still_pid"
+      pid=$exp_pid; port=$exp_port; g=$(bench GET live:__rand_int__); get_exp+=("$g")
+      kill -CONT "$still_pid"
+    fi
+  done
+  get_ratios+=("$(ratio "${get_exp[$round]}" "${get_still[$round]}")")
+done
+gets_to=$(now_ms)
+pid=$still_pid; stop_server
+pid=$exp_pid; port=$exp_port; dir=$exp_dir
+
+# 2: what is left once the keys have expired.
+del_live  # so that what is left to compare with the empty server is the expired keys' traces
+peak_rss=0; peak_disk=0; back_at=""
+: > "$work/samples"
+while :; do
+  now=$(now_ms)
+  r=$(rss_kib); d=$(disk_kib)
+  ((r > peak_rss)) && peak_rss=$r; ((d > peak_disk)) && peak_disk=$d
+  echo "$(( (now - last_deadline) / 1000 )) $r $d" >> "$work/samples"
+  if [ -z "$back_at" ] && ((now > last_deadline)) && ((r <= 2 * empty_rss)) && ((d <= 2 * empty_disk)); then
+    back_at=$(( (now - last_deadline) / 1000 ))
+  fi
+  ((now >= last_deadline + tail_s * 1000)) && break
+  sleep 1
+done
+ticks1=$(expiry_ticks); t1=$(now_ms)
+end_rss=$r; end_disk=$d
+left=$(cli DBSIZE 2>/dev/null | tr -dc 0-9 || true)
+stop_server
+
+get_row() {
+  row "$1" "$(median "${get_exp[@]}")" "$(median "${get_still[@]}")" "$(median "${get_ratios[@]}")" "$2"
+}
+if [ "$ttl_ok" = yes ]; then
+  row "memory ${tail_s} s after the last deadline vs empty, KiB" "$end_rss" "$empty_rss" \
+      "$(ratio "$end_rss" "$empty_rss")" "<= 2"
+  row "disk ${tail_s} s after the last deadline vs empty, KiB" "$end_disk" "$empty_disk" \
+      "$(ratio "$end_disk" "$empty_disk")" "<= 2"
+  if [ -n "$ticks0" ] && [ -n "$ticks1" ]; then
+    cpu_ms=$(( (ticks1 - ticks0) * 1000 / tick )); wall_ms=$((t1 - t0 - stopped_ms))
+    row "vkv-expiry CPU vs one core, over $(secs "$wall_ms") s, ms" "$cpu_ms" "$wall_ms" \
+        "$(ratio "$cpu_ms" "$wall_ms")" "<= 0.25"
+  else
+    row "vkv-expiry CPU vs one core" "no thread" "" n/a "<= 0.25"
+  fi
+  get_row "GET live keys while keys expire vs without, ops/s" ">= 0.9"
+else
+  row "memory ${tail_s} s after the loads vs empty (no TTLs), KiB" "$end_rss" "$empty_rss" \
+      "$(ratio "$end_rss" "$empty_rss")" "n/a"
+  row "disk ${tail_s} s after the loads vs empty (no TTLs), KiB" "$end_disk" "$empty_disk" \
+      "$(ratio "$end_disk" "$empty_disk")" "n/a"
+  get_row "GET live keys, two servers loaded alike, ops/s" "n/a"
+fi
+echo "SET EX / SET ratios by round: ${ratios[*]}."
+echo "GET ratios by round: ${get_ratios[*]}; the GETs ran $(secs $((gets_from - loaded)))" \
+     "to $(secs $((gets_to - loaded))) s after the load (TTLs 1-10 s)."
+if [ -n "$back_at" ]; then back="$back_at s after the last deadline"; else back="not within $tail_s s"; fi
+echo "Load of $keys + $live keys: $(secs $((loaded - load_start))) s; peak memory $peak_rss KiB," \
+     "disk $peak_disk KiB; memory and disk back within 2x of empty: $back; keys left: ${left:-?}."
+if [ -n "${SAMPLES:-}" ]; then cp "$work/samples" "$SAMPLES"; fi  # s after last deadline, RSS, disk

@@ -1,0 +1,138 @@
+#include "10-expiry/expiry_cycle.hpp"
+
+#include <pthread.h>
+
+#include <utility>
+
+namespace vkv::engine {
+
+ExpiryCycle::ExpiryCycle(storage::ExpiringStore& store, KeyLocks& locks,
+                         ExpiryCycleOptions options, ExpiryCycleHooks hooks)
+    : store_(store), locks_(locks), options_(options), hooks_(std::move(hooks)) {}
+
+ExpiryCycle::~ExpiryCycle() { stop(); }
+
+void ExpiryCycle::start() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = false;
+  }
+  thread_ = std::thread([this] { loop(); });
+}
+
+void ExpiryCycle::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ExpiryCycle::loop() {
+  // The name a benchmark (or top -H) finds this thread by in /proc/<pid>/task/*/stat.
+  pthread_setname_np(pthread_self(), "vkv-expiry");
+  {
+    std::size_t noted = 0;
+    const Status s = store_.rebuild_index(&noted);
+    std::lock_guard run(run_mu_);
+    if (s.is_ok()) {
+      if (hooks_.rebuilt) hooks_.rebuilt(noted);
+    } else {
+      report(s);  // the index holds what the walk found before it failed, and every new write
+    }
+  }
+  // Runs start every period from the last start (not the last end), so the rate stays
+  // `hz` however long each run took.
+  auto next = std::chrono::steady_clock::now() + options_.period;
+  std::unique_lock lock(mu_);
+  while (!wake_.wait_until(lock, next, [this] { return stopping_; })) {
+    lock.unlock();
+    run_once(store_.clock().now());
+    lock.lock();
+    next += options_.period;
+    const auto now = std::chrono::steady_clock::now();
+    if (next < now) next = now;  // a late run (a long reclaim): start afresh, do not catch up
+  }
+}
+
+//! [cycle]
+ExpiryRun ExpiryCycle::run_once(storage::UnixMillis now) {
+  std::lock_guard run_lock(run_mu_);
+  const auto started = std::chrono::steady_clock::now();
+  const std::size_t batch_size = options_.batch > 0 ? options_.batch : 1;
+  ExpiryRun run;
+  std::vector<std::string> batch;
+  for (;;) {
+    batch.clear();
+    const std::size_t taken = store_.index().take_due(now, batch_size, &batch);
+    run.taken += taken;
+    run.status = expire_batch(batch, now, &run);
+    if (!run.status.is_ok()) break;       // tried again next run
+    if (taken < batch_size) break;        // no key left due: done
+    if (std::chrono::steady_clock::now() - started >= options_.budget) {
+      run.out_of_time = true;             // the rest waits for the next run
+      break;
+    }
+  }
+  runs_.fetch_add(1, std::memory_order_relaxed);
+  if (run.out_of_time) out_of_time_runs_.fetch_add(1, std::memory_order_relaxed);
+  expired_since_reclaim_ += run.expired;
+  if (!run.status.is_ok()) {
+    report(run.status);
+  } else {
+    if (run.taken > 0) last_reported_.clear();  // it worked: a failure again is news
+    maybe_reclaim(&run);
+  }
+  return run;
+}
+
+Status ExpiryCycle::expire_batch(const std::vector<std::string>& batch, storage::UnixMillis now,
+                                 ExpiryRun* run) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    bool deleted = false;
+    Status s;
+    {
+      auto held = locks_.lock(batch[i]);  // no write of this key can slip in between
+      s = store_.delete_if_expired(batch[i], now, &deleted);
+      if (!s.is_ok()) store_.index().note(batch[i], now);  // still due: the next run retries it
+    }
+    if (!s.is_ok()) {
+      for (std::size_t j = i + 1; j < batch.size(); ++j) store_.index().note(batch[j], now);
+      return s;
+    }
+    if (deleted) {
+      ++run->expired;
+      expired_keys_.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  return Status::ok();
+}
+//! [cycle]
+
+//! [reclaim]
+void ExpiryCycle::maybe_reclaim(ExpiryRun* run) {
+  // A wave is over when a run finds nothing due. Reclaiming in the middle of one would
+  // compact everything again and again while the keys are still going.
+  const std::uint64_t enough = options_.reclaim_after > 0 ? options_.reclaim_after : 1;
+  if (run->taken > 0 || expired_since_reclaim_ < enough || !hooks_.reclaim) return;
+  expired_since_reclaim_ = 0;  // a failed reclaim waits for the next wave too
+  run->reclaimed = true;
+  reclaims_.fetch_add(1, std::memory_order_relaxed);
+  const Status s = hooks_.reclaim();
+  if (s.is_ok()) {
+    last_reported_.clear();
+  } else {
+    report(s);
+  }
+}
+//! [reclaim]
+
+void ExpiryCycle::report(const Status& s) {
+  std::string what = s.to_string();
+  if (what == last_reported_) return;
+  last_reported_ = std::move(what);
+  if (hooks_.failed) hooks_.failed(s);
+}
+
+}  // namespace vkv::engine

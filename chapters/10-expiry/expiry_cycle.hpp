@@ -1,0 +1,151 @@
+/// \file
+/// ExpiryCycle: the background thread that deletes expired keys, a bounded share of a core
+/// at a time, and has their space taken back after a wave of them.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "09-resp/key_locks.hpp"
+#include "10-expiry/clock.hpp"
+#include "10-expiry/expiring_store.hpp"
+
+namespace vkv::engine {
+
+/// How often and how hard the expiry cycle works. The defaults are Redis's (`hz 10`, 20 keys
+/// a loop, 25% of the CPU in its slow cycle).
+struct ExpiryCycleOptions {
+  /// How often a run starts: Redis's `hz 10`, ten times a second. Must be positive.
+  std::chrono::milliseconds period{100};
+  /// How long one run may go on deleting: 25% of the period, so the cycle takes at most a
+  /// quarter of one core however many keys are due. Checked after each batch, so a run
+  /// always does one batch: 0 means exactly one batch a run.
+  std::chrono::microseconds budget{25'000};
+  /// How many due keys a run takes from the index at a time (Redis's
+  /// ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). A run goes on while a batch comes back full.
+  std::size_t batch = 20;
+  /// How many keys must have expired since the last reclaim for the next quiet run (one that
+  /// finds no due key) to call the reclaim hook: a wave big enough that its dead values and
+  /// tombstones are worth compacting everything for. 0 counts as 1.
+  std::uint64_t reclaim_after = 100'000;
+};
+
+/// What the expiry cycle tells its owner. Each may be empty. They run on the cycle's thread
+/// (or in run_once()'s caller), one at a time.
+struct ExpiryCycleHooks {
+  /// After the thread's start-up walk (ExpiringStore::rebuild_index): how many keys with
+  /// deadlines it found. Not called when the walk failed (`failed` is).
+  std::function<void(std::size_t noted)> rebuilt;
+  /// Takes back the space of a wave of expired keys. The server's: flush the memtable,
+  /// compact everything (VersionSet::compact_all(), which drops the deleted values and their
+  /// tombstones), `malloc_trim(0)`. Its time is not bounded by the budget (compact_all()
+  /// works on the compaction thread, this one waits); it is called once per wave.
+  std::function<Status()> reclaim;
+  /// A storage failure: of the start-up walk, of a delete, or of the reclaim. Called once per
+  /// distinct failure (the same one again is reported only after the cycle has worked since),
+  /// not once per key.
+  std::function<void(const Status&)> failed;
+};
+
+/// What one run did.
+struct ExpiryRun {
+  std::size_t taken = 0;      ///< Due keys taken from the index and looked at.
+  std::size_t expired = 0;    ///< Of those, deleted (the rest had been rewritten or deleted).
+  bool out_of_time = false;   ///< The budget ended it with keys still due.
+  bool reclaimed = false;     ///< It called the reclaim hook (successfully or not).
+  Status status;              ///< The storage failure that ended it, if any.
+};
+
+//! [expiry-cycle]
+/// Active expiry: reads already hide an expired key (ExpiringStore), but its bytes stay in
+/// the memtable and the tables until something deletes it. A key nobody reads again would
+/// stay forever; this cycle deletes them, and after a wave of them has the space taken back.
+///
+/// Every `period` a run takes the due keys from the store's ExpiryIndex a batch at a time
+/// and, under each key's lock (the same KeyLocks every write takes), deletes the key if its
+/// stored deadline has come (ExpiringStore::delete_if_expired: the index is only a hint, the
+/// stored deadline decides). It goes on while a batch comes back full and stops at the
+/// budget, so a backlog of a million keys is worked off over many runs while the workers
+/// keep the rest of the CPU. This is Redis's slow cycle; where Redis samples its keys at
+/// random and repeats while a quarter of a sample was expired, the index hands over exactly
+/// the due keys, so "a full batch" plays the part of "many expired".
+///
+/// A storage failure ends the run: the key it failed on and the rest of its batch go back
+/// into the index, the failure is reported (once), and the next run tries again.
+///
+/// Thread-safe: run_once() may be called from any thread, runs are serialised.
+/// REQUIRES: the store and the locks outlive this.
+class ExpiryCycle {
+ public:
+  /// Over `store` (its index and its clock), deleting under `locks`. Starts no thread.
+  ExpiryCycle(storage::ExpiringStore& store, KeyLocks& locks, ExpiryCycleOptions options = {},
+              ExpiryCycleHooks hooks = {});
+  /// Stops the thread, if it runs.
+  ~ExpiryCycle();
+  ExpiryCycle(const ExpiryCycle&) = delete;
+  ExpiryCycle& operator=(const ExpiryCycle&) = delete;
+
+  /// Starts the thread, named `vkv-expiry`: it rebuilds the index from the store (the index
+  /// lives in memory only), reports what it found, then runs once every period until stop().
+  /// REQUIRES: not started.
+  void start();
+  /// Stops the thread and waits for it: at once between runs; a run in progress ends first
+  /// (at most the budget, plus a reclaim if one is running), and so does the start-up walk.
+  /// Idempotent.
+  void stop();
+
+  /// One run at `now`, on the caller's thread (tests, with a ManualClock's time).
+  ExpiryRun run_once(storage::UnixMillis now);
+
+  /// Keys deleted because they had expired, since this was made (INFO's `expired_keys`).
+  [[nodiscard]] std::uint64_t expired_keys() const { return expired_keys_.load(std::memory_order_relaxed); }
+  /// Runs the budget ended with keys still due (INFO's `expired_time_cap_reached_count`).
+  [[nodiscard]] std::uint64_t out_of_time_runs() const { return out_of_time_runs_.load(std::memory_order_relaxed); }
+  /// Runs done, by the thread or run_once().
+  [[nodiscard]] std::uint64_t runs() const { return runs_.load(std::memory_order_relaxed); }
+  /// Times the reclaim hook was called.
+  [[nodiscard]] std::uint64_t reclaims() const { return reclaims_.load(std::memory_order_relaxed); }
+
+ private:
+  void loop();
+  // Deletes the keys of `batch` that have expired at `now`, each under its lock.
+  // On a failure, puts the key it failed on and the rest of the batch back in the index.
+  Status expire_batch(const std::vector<std::string>& batch, storage::UnixMillis now,
+                      ExpiryRun* run);
+  // Calls the reclaim hook after a wave: when this run was quiet and enough keys expired.
+  // REQUIRES: run_mu_ is held.
+  void maybe_reclaim(ExpiryRun* run);
+  // Reports `s` through the failed hook unless it was the last one reported.
+  // REQUIRES: run_mu_ is held.
+  void report(const Status& s);
+
+  storage::ExpiringStore& store_;
+  KeyLocks& locks_;
+  const ExpiryCycleOptions options_;
+  const ExpiryCycleHooks hooks_;
+
+  std::mutex run_mu_;                     // one run at a time
+  std::uint64_t expired_since_reclaim_ = 0;  // guarded by run_mu_
+  std::string last_reported_;                // guarded by run_mu_; empty: none since the last success
+
+  std::atomic<std::uint64_t> expired_keys_{0};
+  std::atomic<std::uint64_t> out_of_time_runs_{0};
+  std::atomic<std::uint64_t> runs_{0};
+  std::atomic<std::uint64_t> reclaims_{0};
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;
+};
+//! [expiry-cycle]
+
+}  // namespace vkv::engine

@@ -1,0 +1,371 @@
+// ExpiryCycle under a manual clock, over chapter 8's store in a temporary directory: due keys
+// deleted and the rest kept (the stored deadline decides, not the index); the budget bounds a
+// run, so a backlog takes several; the reclaim hook once per wave; the thread rebuilds the
+// index after a restart and stops at once; storage failures (a delete, the start-up walk, the
+// reclaim) reported once, the keys kept due.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "09-resp/key_locks.hpp"
+#include "10-expiry/expiry_cycle.hpp"
+#include "10-expiry/tests/expiring_fixture.hpp"
+#include "common/fault_injection_env.hpp"
+
+using vkv::Status;
+using vkv::engine::ExpiryCycle;
+using vkv::engine::ExpiryCycleHooks;
+using vkv::engine::ExpiryCycleOptions;
+using vkv::engine::ExpiryRun;
+using vkv::engine::KeyLocks;
+using vkv::storage::UnixMillis;
+using vkv::testing::ExpiringFixture;
+
+namespace {
+
+std::string key(int i) { return "key" + std::to_string(i); }
+
+bool present(ExpiringFixture& f, std::string_view k) {
+  std::string v;
+  return f.x().get(k, &v).is_ok();
+}
+
+// Whether the store below holds an entry for `k`, expired or not.
+bool stored(ExpiringFixture& f, std::string_view k) {
+  std::string v;
+  return f.lsm().get(k, &v).is_ok();
+}
+
+// Waits (up to a minute) for `condition`, which another thread makes true.
+bool eventually(const std::function<bool()>& condition) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+// Options for runs driven by hand: no run is cut short by the budget.
+ExpiryCycleOptions unhurried() {
+  ExpiryCycleOptions o;
+  o.budget = std::chrono::minutes(1);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("a run deletes the due keys and keeps the others", "[ch10]") {
+  ExpiringFixture f;
+  KeyLocks locks;
+  ExpiryCycle cycle(f.x(), locks, unhurried());
+  const UnixMillis now = f.clock.now();
+  REQUIRE(f.x().put("due", "v", now + 10).is_ok());
+  REQUIRE(f.x().put("later", "v", now + 5000).is_ok());
+  REQUIRE(f.x().put("extended", "v", now + 10'000).is_ok());
+  REQUIRE(f.x().set("never", "v").is_ok());
+  // An index behind the store (a write racing the start-up walk): it says "extended" is due.
+  f.x().index().note("extended", now + 10);
+
+  CHECK(cycle.run_once(now + 9).taken == 0);  // nothing due yet
+  f.clock.advance(10);
+  const ExpiryRun run = cycle.run_once(f.clock.now());
+  CHECK(run.status.is_ok());
+  CHECK(run.taken == 2);
+  CHECK(run.expired == 1);
+  CHECK_FALSE(run.out_of_time);
+  CHECK(cycle.expired_keys() == 1);
+  CHECK_FALSE(stored(f, "due"));  // deleted from the store, not only hidden
+  CHECK(present(f, "extended"));  // its stored deadline decided
+  CHECK(present(f, "later"));
+  CHECK(present(f, "never"));
+  CHECK(f.x().index().size() == 2);  // later, and extended again, at its real deadline
+
+  f.clock.advance(5000);
+  CHECK(cycle.run_once(f.clock.now()).expired == 1);
+  CHECK_FALSE(stored(f, "later"));
+  CHECK(present(f, "extended"));
+  f.clock.advance(5000);
+  CHECK(cycle.run_once(f.clock.now()).expired == 1);
+  CHECK_FALSE(stored(f, "extended"));
+  CHECK(present(f, "never"));
+  CHECK(f.x().index().size() == 0);
+  CHECK(cycle.expired_keys() == 3);
+}
+
+TEST_CASE("a key rewritten without a deadline is not deleted", "[ch10]") {
+  ExpiringFixture f;
+  KeyLocks locks;
+  ExpiryCycle cycle(f.x(), locks, unhurried());
+  const UnixMillis now = f.clock.now();
+  REQUIRE(f.x().put("k", "old", now + 10).is_ok());
+  REQUIRE(f.x().set("k", "new").is_ok());  // a plain SET clears the deadline
+  f.x().index().note("k", now + 10);       // a stale hint
+  const ExpiryRun run = cycle.run_once(now + 10);
+  CHECK(run.taken == 1);
+  CHECK(run.expired == 0);
+  std::string v;
+  REQUIRE(f.x().get("k", &v).is_ok());
+  CHECK(v == "new");
+  CHECK(f.x().index().size() == 0);
+}
+
+TEST_CASE("the budget bounds a run: a backlog is taken over several runs", "[ch10]") {
+  ExpiringFixture f;
+  KeyLocks locks;
+  ExpiryCycleOptions o;
+  o.batch = 20;
+  o.budget = std::chrono::microseconds(0);  // out of time after every batch: one batch a run
+  ExpiryCycle cycle(f.x(), locks, o);
+  const UnixMillis now = f.clock.now();
+  for (int i = 0; i < 110; ++i) REQUIRE(f.x().put(key(i), "v", now + i).is_ok());
+  f.clock.advance(1000);
+  for (int r = 0; r < 5; ++r) {
+    const ExpiryRun run = cycle.run_once(f.clock.now());
+    CHECK(run.taken == 20);
+    CHECK(run.expired == 20);
+    CHECK(run.out_of_time);
+  }
+  CHECK(f.x().index().size() == 10);
+  const ExpiryRun last = cycle.run_once(f.clock.now());
+  CHECK(last.expired == 10);
+  CHECK_FALSE(last.out_of_time);  // a batch that is not full ends the run first
+  CHECK(cycle.expired_keys() == 110);
+  CHECK(cycle.out_of_time_runs() == 5);
+  CHECK(cycle.runs() == 6);
+}
+
+TEST_CASE("a run goes on while its batches come back full", "[ch10]") {
+  ExpiringFixture f;
+  KeyLocks locks;
+  ExpiryCycleOptions o = unhurried();
+  o.batch = 20;
+  ExpiryCycle cycle(f.x(), locks, o);
+  const UnixMillis now = f.clock.now();
+  for (int i = 0; i < 1000; ++i) REQUIRE(f.x().put(key(i), "v", now + i % 7).is_ok());
+  const ExpiryRun run = cycle.run_once(now + 10);
+  CHECK(run.expired == 1000);
+  CHECK(f.x().index().size() == 0);
+  for (int i = 0; i < 1000; i += 97) CHECK_FALSE(stored(f, key(i)));
+}
+
+TEST_CASE("the reclaim hook is called once, after a wave is over", "[ch10]") {
+  ExpiringFixture f;
+  KeyLocks locks;
+  ExpiryCycleOptions o = unhurried();
+  o.batch = 20;
+  o.reclaim_after = 50;
+  int reclaims = 0;
+  ExpiryCycleHooks hooks;
+  hooks.reclaim = [&] {
+    ++reclaims;
+    return f.lsm().flush();  // what the server's does first
+  };
+  ExpiryCycle cycle(f.x(), locks, o, hooks);
+  const UnixMillis now = f.clock.now();
+  for (int i = 0; i < 100; ++i) REQUIRE(f.x().put(key(i), "v", now + 1 + i).is_ok());
+
+  // The first half of the wave: enough keys, but the wave goes on while runs find keys due.
+  f.clock.advance(25);
+  CHECK_FALSE(cycle.run_once(f.clock.now()).reclaimed);
+  f.clock.advance(25);
+  CHECK_FALSE(cycle.run_once(f.clock.now()).reclaimed);
+  CHECK(cycle.expired_keys() == 50);
+  CHECK(reclaims == 0);
+  // A quiet run: the wave is over.
+  CHECK(cycle.run_once(f.clock.now()).reclaimed);
+  CHECK(reclaims == 1);
+  CHECK_FALSE(cycle.run_once(f.clock.now()).reclaimed);  // once, not every quiet run
+  CHECK(reclaims == 1);
+
+  // 40 more: below reclaim_after, so no reclaim yet.
+  f.clock.advance(40);
+  cycle.run_once(f.clock.now());
+  CHECK_FALSE(cycle.run_once(f.clock.now()).reclaimed);
+  // 10 more make 50 since the last: the next quiet run reclaims.
+  f.clock.advance(10);
+  cycle.run_once(f.clock.now());
+  CHECK(cycle.run_once(f.clock.now()).reclaimed);
+  CHECK(reclaims == 2);
+  CHECK(cycle.reclaims() == 2);
+  CHECK(cycle.expired_keys() == 100);
+}
+
+TEST_CASE("after a wave and the server's reclaim, the tables hold only the live keys",
+          "[ch10]") {
+  ExpiringFixture f;
+  KeyLocks locks;
+  ExpiryCycleOptions o = unhurried();
+  o.reclaim_after = 1000;
+  ExpiryCycleHooks hooks;
+  hooks.reclaim = [&] {  // what the server wires in, less malloc_trim
+    VKV_RETURN_IF_ERROR(f.lsm().flush());
+    return f.levels().compact_all();
+  };
+  ExpiryCycle cycle(f.x(), locks, o, hooks);
+  const UnixMillis now = f.clock.now();
+  for (int i = 0; i < 3000; ++i) {
+    const auto deadline = i % 10 == 0 ? std::nullopt : std::optional<UnixMillis>(now + 1 + i);
+    REQUIRE(f.x().put(key(i), std::string(100, 'v'), deadline).is_ok());
+  }
+  f.flush();
+  REQUIRE(f.levels().wait_until_compacted().is_ok());
+  CHECK(f.lsm().stats().table_entries >= 3000);
+
+  f.clock.advance(3000);
+  CHECK(cycle.run_once(f.clock.now()).expired == 2700);
+  const ExpiryRun quiet = cycle.run_once(f.clock.now());
+  REQUIRE(quiet.reclaimed);
+  CHECK(quiet.status.is_ok());
+  // The expired values and the tombstones that deleted them are gone from the tables.
+  CHECK(f.lsm().stats().entries() == 300);
+  CHECK(present(f, key(10)));
+  CHECK_FALSE(stored(f, key(11)));
+}
+
+TEST_CASE("the thread rebuilds the index after a restart, then deletes what comes due",
+          "[ch10]") {
+  ExpiringFixture f;
+  const UnixMillis now = f.clock.now();
+  for (int i = 0; i < 1500; ++i) {
+    const auto deadline = i % 3 == 0 ? std::nullopt : std::optional<UnixMillis>(now + 1000);
+    REQUIRE(f.x().put(key(i), std::string(50, 'v'), deadline).is_ok());
+  }
+  f.flush();
+  f.open();  // a restart: the deadlines are on disk, the index is empty
+  REQUIRE(f.x().index().size() == 0);
+
+  KeyLocks locks;
+  ExpiryCycleOptions o;
+  o.period = std::chrono::milliseconds(5);
+  std::atomic<long> noted{-1};
+  ExpiryCycleHooks hooks;
+  hooks.rebuilt = [&](std::size_t n) { noted = static_cast<long>(n); };
+  ExpiryCycle cycle(f.x(), locks, o, hooks);
+  cycle.start();
+  REQUIRE(eventually([&] { return noted >= 0; }));
+  CHECK(noted == 1000);
+  CHECK(f.x().index().size() == 1000);
+  CHECK(cycle.expired_keys() == 0);  // none is due yet
+
+  f.clock.advance(1000);
+  REQUIRE(eventually([&] { return cycle.expired_keys() == 1000; }));
+  cycle.stop();
+  CHECK(f.x().index().size() == 0);
+  CHECK_FALSE(stored(f, key(1)));
+  CHECK(present(f, key(3)));
+}
+
+TEST_CASE("stop is prompt: it wakes the thread instead of waiting out the period", "[ch10]") {
+  ExpiringFixture f;
+  KeyLocks locks;
+  ExpiryCycleOptions o;
+  o.period = std::chrono::hours(1);  // a sleeping stop() would hang the test for an hour
+  std::atomic<bool> rebuilt{false};
+  ExpiryCycleHooks hooks;
+  hooks.rebuilt = [&](std::size_t) { rebuilt = true; };
+  {
+    ExpiryCycle cycle(f.x(), locks, o, hooks);
+    cycle.start();
+    REQUIRE(eventually([&] { return rebuilt.load(); }));
+    cycle.stop();
+    CHECK(cycle.runs() == 0);
+    cycle.stop();  // idempotent
+    rebuilt = false;
+    cycle.start();  // and it starts again
+    REQUIRE(eventually([&] { return rebuilt.load(); }));
+  }  // the destructor stops it too
+  SUCCEED("stopped without waiting out the period");
+}
+
+TEST_CASE("a failed delete is reported once, and its keys stay due", "[ch10]") {
+  vkv::FaultInjectionEnv env;
+  ExpiringFixture f(env);
+  KeyLocks locks;
+  std::vector<std::string> failures;
+  ExpiryCycleHooks hooks;
+  hooks.failed = [&](const Status& s) { failures.push_back(s.to_string()); };
+  ExpiryCycleOptions o = unhurried();
+  o.batch = 2;
+  ExpiryCycle cycle(f.x(), locks, o, hooks);
+  const UnixMillis now = f.clock.now();
+  for (int i = 0; i < 5; ++i) REQUIRE(f.x().put(key(i), "v", now + 10).is_ok());
+
+  env.fail_after(0);  // every write from now on fails
+  f.clock.advance(10);
+  const ExpiryRun run = cycle.run_once(f.clock.now());
+  CHECK_FALSE(run.status.is_ok());
+  CHECK(run.expired == 0);
+  CHECK(f.x().index().size() == 5);  // the failed key and the rest of its batch went back
+  for (int r = 0; r < 3; ++r) CHECK_FALSE(cycle.run_once(f.clock.now()).status.is_ok());
+  REQUIRE(failures.size() == 1);  // the same failure, once
+  CHECK(failures[0].find("injected fault") != std::string::npos);
+  CHECK(f.x().index().size() == 5);
+  CHECK(cycle.expired_keys() == 0);
+  env.clear_faults();
+}
+
+TEST_CASE("a failed reclaim is reported, and waits for the next wave", "[ch10]") {
+  ExpiringFixture f;
+  KeyLocks locks;
+  ExpiryCycleOptions o = unhurried();
+  o.reclaim_after = 1;
+  std::vector<std::string> failures;
+  ExpiryCycleHooks hooks;
+  hooks.reclaim = [] { return Status::io_error("compaction: disk full"); };
+  hooks.failed = [&](const Status& s) { failures.push_back(s.to_string()); };
+  ExpiryCycle cycle(f.x(), locks, o, hooks);
+  const UnixMillis now = f.clock.now();
+  REQUIRE(f.x().put("a", "v", now + 10).is_ok());
+  CHECK(cycle.run_once(now + 10).expired == 1);
+  const ExpiryRun quiet = cycle.run_once(now + 10);
+  CHECK(quiet.reclaimed);
+  CHECK(quiet.status.is_ok());  // the run itself went well
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0] == "IO error: compaction: disk full");
+  CHECK_FALSE(cycle.run_once(now + 10).reclaimed);  // not again until another wave
+  CHECK(failures.size() == 1);
+}
+
+TEST_CASE("a failed start-up walk is reported, and the cycle goes on", "[ch10]") {
+  ExpiringFixture f;
+  const UnixMillis now = f.clock.now();
+  REQUIRE(f.lsm().set("raw", "written by chapter 9").is_ok());  // no chapter 10 store wrote it
+  KeyLocks locks;
+  std::mutex mu;
+  std::vector<std::string> failures;
+  std::atomic<bool> rebuilt{false};
+  ExpiryCycleHooks hooks;
+  hooks.failed = [&](const Status& s) {
+    std::lock_guard lock(mu);
+    failures.push_back(s.to_string());
+  };
+  hooks.rebuilt = [&](std::size_t) { rebuilt = true; };
+  ExpiryCycleOptions o;
+  o.period = std::chrono::milliseconds(5);
+  ExpiryCycle cycle(f.x(), locks, o, hooks);
+  cycle.start();
+  REQUIRE(eventually([&] {
+    std::lock_guard lock(mu);
+    return !failures.empty();
+  }));
+  {
+    std::lock_guard lock(mu);
+    CHECK(failures.size() == 1);
+    CHECK(failures[0].find("corruption") != std::string::npos);
+  }
+  CHECK_FALSE(rebuilt);
+  // Keys written since are in the index: the cycle still deletes them.
+  REQUIRE(f.x().put("new", "v", now + 10).is_ok());
+  f.clock.advance(10);
+  REQUIRE(eventually([&] { return cycle.expired_keys() == 1; }));
+  cycle.stop();
+}
