@@ -1,6 +1,8 @@
 /// \file
 /// vkv (also ch10-expiry): chapter 9's server, whose keys can expire.
 
+#include <malloc.h>
+
 #include <iostream>
 #include <memory>
 #include <string>
@@ -8,6 +10,7 @@
 
 #include "09-resp/redis_program.hpp"
 #include "10-expiry/expiry_backend.hpp"
+#include "10-expiry/expiry_cycle.hpp"
 #include "10-expiry/format_upgrade.hpp"
 
 //! [main]
@@ -35,11 +38,34 @@ int main(int argc, char** argv) {
   // backend: made once the store is open (text_store is the first seam called with it), kept
   // until the server has stopped.
   std::unique_ptr<vkv::engine::ExpiryBackend> backend;
+  std::unique_ptr<vkv::engine::ExpiryCycle> cycle;  // active expiry, started with the store
+  const std::string say = program.name + ": expiry: ";
   program.text_store = [&](vkv::storage::LsmStore& store) -> vkv::storage::Store& {
-    backend = std::make_unique<vkv::engine::ExpiryBackend>(store, redis.take_info(), &clock);
+    vkv::engine::RedisServerInfo info = redis.take_info();
+    info.expired_keys = [&cycle] { return cycle ? cycle->expired_keys() : 0; };
+    backend = std::make_unique<vkv::engine::ExpiryBackend>(store, std::move(info), &clock);
     redis.serve(backend->commands());
+
+    vkv::engine::ExpiryCycleHooks hooks;
+    hooks.rebuilt = [say](std::size_t n) {
+      std::cerr << say << n << " keys with deadlines found in the store\n";
+    };
+    hooks.failed = [say](const vkv::Status& s) { std::cerr << say << s.to_string() << "\n"; };
+    // After a wave of expiry: the memtable to a table, then every level compacted, so that
+    // the deleted values and their tombstones go; then the freed memory back to the system.
+    hooks.reclaim = [&store, &redis]() -> vkv::Status {
+      VKV_RETURN_IF_ERROR(store.flush());
+      VKV_RETURN_IF_ERROR(redis.compaction().levels()->compact_all());
+      malloc_trim(0);
+      return vkv::Status::ok();
+    };
+    cycle = std::make_unique<vkv::engine::ExpiryCycle>(backend->store(), backend->locks(),
+                                                       vkv::engine::ExpiryCycleOptions{}, hooks);
+    cycle->start();
     return backend->text_store();
   };
+  // Once the server has stopped, the cycle stops before the store closes.
+  program.before_close = [&cycle] { cycle.reset(); };
   // The text protocol's added commands: the expiry commands, then SCAN over the store with
   // deadlines (chapter 8's SCAN, over the LsmStore, would show the stored bytes).
   program.text_commands = [&backend](vkv::storage::LsmStore&) {
