@@ -102,6 +102,14 @@ class alignas(64) RowCache::Shard {
   // The entries' charges and the table's slots.
   [[nodiscard]] std::size_t bytes() const { return entry_bytes_ + slots_.size() * sizeof(Slot); }
 
+  // Drops every entry and the table, giving their memory back.
+  void clear() {
+    std::vector<Slot>().swap(slots_);
+    count_ = 0;
+    entry_bytes_ = 0;
+    hand_ = 0;
+  }
+
  private:
   static constexpr std::size_t kNone = ~std::size_t{0};
 
@@ -247,6 +255,13 @@ std::uint64_t RowCache::hits() const {
     total += shards_[i].hits;
   }
   return total;
+}
+
+void RowCache::clear() {
+  for (std::size_t i = 0; i < kShards; ++i) {
+    std::lock_guard lock(shards_[i].mu);
+    shards_[i].clear();
+  }
 }
 
 std::size_t RowCache::bytes() const {

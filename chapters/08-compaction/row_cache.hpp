@@ -50,6 +50,10 @@ class RowCache {
   /// than a shard's share of the capacity is not kept.
   void insert(std::string_view key, std::string_view value, std::uint64_t epoch);
 
+  /// Drops every entry, giving back their memory (VersionSet::compact_all() does, after a
+  /// compaction that may have left most of them stale).
+  void clear();
+
   /// Lookups that found an entry of their epoch.
   [[nodiscard]] std::uint64_t hits() const;
   /// Bytes the cache holds now: its entries and its tables of slots.

@@ -437,10 +437,19 @@ Status VersionSet::wait_until_compacted() {
 }
 
 Status VersionSet::compact_all() {
-  if (!options_.background) {
-    std::lock_guard inline_lock(inline_mu_);
-    return compact_everything();
-  }
+  const Status s = options_.background ? compact_all_on_thread() : compact_all_inline();
+  // What the row cache holds may be stale now (the compaction dropped dead values), and after
+  // a mass deletion most of it is: its memory goes back, live rows come back as they are read.
+  row_cache_.clear();
+  return s;
+}
+
+Status VersionSet::compact_all_inline() {
+  std::lock_guard inline_lock(inline_mu_);
+  return compact_everything();
+}
+
+Status VersionSet::compact_all_on_thread() {
   // On the compaction thread, so that it never runs beside an automatic compaction.
   std::unique_lock lock(work_mu_);
   const std::uint64_t request = ++compact_all_requested_;

@@ -110,7 +110,8 @@ class VersionSet final : public TableSet {
   ///
   /// Runs on the compaction thread (or, without `background`, on the caller's) and returns
   /// once done: ok, or the first compaction's failure (its inputs are kept, as for any
-  /// failed compaction). REQUIRES: recover() has run.
+  /// failed compaction). Empties the row cache too, giving its memory back. REQUIRES:
+  /// recover() has run.
   Status compact_all();
 
   /// A factory for LsmStoreOptions::table_set. When `made` is given, `*made` is set to the
@@ -125,6 +126,10 @@ class VersionSet final : public TableSet {
   // c.trivial_move(). Its error when it failed (said through on_error, kept in failure_).
   Status compact(const Compaction& c, const std::shared_ptr<const Version>& base,
                  bool may_move);
+  // compact_all() without a compaction thread: on the caller's, under inline_mu_.
+  Status compact_all_inline();
+  // compact_all() with one: asks it, and waits.
+  Status compact_all_on_thread();
   // compact_all()'s work, on the thread that runs compactions.
   Status compact_everything();
   // The merge of `c`, written as new tables into `*outputs`.

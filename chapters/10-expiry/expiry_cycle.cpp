@@ -65,11 +65,13 @@ ExpiryRun ExpiryCycle::run_once(storage::UnixMillis now) {
   std::vector<std::string> batch;
   for (;;) {
     batch.clear();
-    const std::size_t taken = store_.index().take_due(now, batch_size, &batch);
-    run.taken += taken;
+    const storage::ExpirySample sample = store_.index().sample_due(now, batch_size, &batch);
+    run.looked += sample.looked;
+    run.taken += sample.due;
     run.status = expire_batch(batch, now, &run);
     if (!run.status.is_ok()) break;       // tried again next run
-    if (taken < batch_size) break;        // no key left due: done
+    if (sample.looked < batch_size) break;  // once round the whole index: done
+    if (sample.due * 100 <= sample.looked * options_.stale_percent) break;  // few left: done
     if (std::chrono::steady_clock::now() - started >= options_.budget) {
       run.out_of_time = true;             // the rest waits for the next run
       break;

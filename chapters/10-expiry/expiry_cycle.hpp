@@ -29,9 +29,13 @@ struct ExpiryCycleOptions {
   /// quarter of one core however many keys are due. Checked after each batch, so a run
   /// always does one batch: 0 means exactly one batch a run.
   std::chrono::microseconds budget{25'000};
-  /// How many due keys a run takes from the index at a time (Redis's
-  /// ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP). A run goes on while a batch comes back full.
+  /// How many keys with deadlines a run looks at at a time, a sample (Redis's
+  /// ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP).
   std::size_t batch = 20;
+  /// A run goes on while more than this share of a sample, in percent, was due (Redis's
+  /// ACTIVE_EXPIRE_CYCLE_ACCEPTABLE_STALE): below it, the few expired keys left are not worth
+  /// the CPU, and reads hide them anyway.
+  std::size_t stale_percent = 10;
   /// How many keys must have expired since the last reclaim for the next quiet run (one that
   /// finds no due key) to call the reclaim hook: a wave big enough that its dead values and
   /// tombstones are worth compacting everything for. 0 counts as 1.
@@ -57,7 +61,8 @@ struct ExpiryCycleHooks {
 
 /// What one run did.
 struct ExpiryRun {
-  std::size_t taken = 0;      ///< Due keys taken from the index and looked at.
+  std::size_t looked = 0;     ///< Keys with deadlines it looked at in the index.
+  std::size_t taken = 0;      ///< Of those, due: taken from the index and read in the store.
   std::size_t expired = 0;    ///< Of those, deleted (the rest had been rewritten or deleted).
   bool out_of_time = false;   ///< The budget ended it with keys still due.
   bool reclaimed = false;     ///< It called the reclaim hook (successfully or not).
@@ -69,14 +74,12 @@ struct ExpiryRun {
 /// the memtable and the tables until something deletes it. A key nobody reads again would
 /// stay forever; this cycle deletes them, and after a wave of them has the space taken back.
 ///
-/// Every `period` a run takes the due keys from the store's ExpiryIndex a batch at a time
-/// and, under each key's lock (the same KeyLocks every write takes), deletes the key if its
-/// stored deadline has come (ExpiringStore::delete_if_expired: the index is only a hint, the
-/// stored deadline decides). It goes on while a batch comes back full and stops at the
-/// budget, so a backlog of a million keys is worked off over many runs while the workers
-/// keep the rest of the CPU. This is Redis's slow cycle; where Redis samples its keys at
-/// random and repeats while a quarter of a sample was expired, the index hands over exactly
-/// the due keys, so "a full batch" plays the part of "many expired".
+/// Every `period` a run samples the store's ExpiryIndex (`batch` keys at a time, going round
+/// it) and, under each due key's lock (the same KeyLocks every write takes), deletes the key
+/// if its stored deadline has come (ExpiringStore::delete_if_expired: the index is only a
+/// hint, the stored deadline decides). It goes on while more than `stale_percent` of a
+/// sample was due, and stops at the budget, so a backlog of a million keys is worked off
+/// over many runs while the workers keep the rest of the CPU. This is Redis's slow cycle.
 ///
 /// A storage failure ends the run: the key it failed on and the rest of its batch go back
 /// into the index, the failure is reported (once), and the next run tries again.

@@ -239,3 +239,16 @@ TEST_CASE("row cache: a store never answers from a row older than its tables", "
   }
   CHECK(s.set->stats().row_cache_hits > 0);
 }
+
+TEST_CASE("row cache: clear drops every entry and gives the memory back", "[ch08][row-cache]") {
+  RowCache cache(1 << 20);
+  for (int i = 0; i < 1000; ++i) cache.insert("k" + std::to_string(i), std::string(100, 'v'), 1);
+  CHECK(cache.bytes() > 100'000);
+  cache.clear();
+  CHECK(cache.bytes() == 0);
+  std::string value;
+  CHECK_FALSE(cache.lookup("k1", 1, &value));
+  cache.insert("k1", "again", 1);  // usable afterwards
+  CHECK(cache.lookup("k1", 1, &value));
+  CHECK(value == "again");
+}

@@ -1,5 +1,6 @@
-// ExpiryIndex: keys noted with deadlines come out when due, earliest first, each once; a new
-// deadline replaces the old; no deadline forgets the key; many threads at once.
+// ExpiryIndex: keys noted with deadlines are found by sampling once due, each once; a new
+// deadline replaces the old; no deadline forgets the key; a sample looks at what it was
+// asked to and goes round; the tables shrink after a wave; many threads at once.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -10,20 +11,31 @@
 #include "10-expiry/expiry_index.hpp"
 
 using vkv::storage::ExpiryIndex;
+using vkv::storage::ExpirySample;
 
-TEST_CASE("due keys come out once, and only when due", "[ch10]") {
+namespace {
+
+// Samples until a whole round finds nothing more: every due key, each once.
+std::vector<std::string> take_all_due(ExpiryIndex& index, std::int64_t now) {
+  std::vector<std::string> due;
+  for (;;) {
+    const ExpirySample s = index.sample_due(now, 1000, &due);
+    if (s.due == 0 && s.looked < 1000) return due;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("due keys are taken once, and only when due", "[ch10]") {
   ExpiryIndex index;
   index.note("a", 100);
   index.note("b", 200);
   index.note("c", std::nullopt);  // no deadline: not held
   CHECK(index.size() == 2);
-  std::vector<std::string> due;
-  CHECK(index.take_due(99, 10, &due) == 0);
-  CHECK(index.take_due(150, 10, &due) == 1);
-  CHECK(due == std::vector<std::string>{"a"});
-  CHECK(index.take_due(150, 10, &due) == 0);
-  CHECK(index.take_due(1000, 10, &due) == 1);
-  CHECK(due.back() == "b");
+  CHECK(take_all_due(index, 99).empty());
+  CHECK(take_all_due(index, 150) == std::vector<std::string>{"a"});
+  CHECK(take_all_due(index, 150).empty());
+  CHECK(take_all_due(index, 1000) == std::vector<std::string>{"b"});
   CHECK(index.size() == 0);
 }
 
@@ -32,26 +44,46 @@ TEST_CASE("a new deadline replaces the old one, and none forgets the key", "[ch1
   index.note("k", 100);
   index.note("k", 500);
   CHECK(index.size() == 1);
-  std::vector<std::string> due;
-  CHECK(index.take_due(200, 10, &due) == 0);
-  CHECK(index.take_due(500, 10, &due) == 1);
+  CHECK(take_all_due(index, 200).empty());
+  CHECK(take_all_due(index, 500).size() == 1);
   index.note("k", 100);
   index.note("k", std::nullopt);
   CHECK(index.size() == 0);
-  CHECK(index.take_due(1000, 10, &due) == 0);
+  CHECK(take_all_due(index, 1000).empty());
 }
 
-TEST_CASE("take_due stops at its maximum, earliest first within a shard", "[ch10]") {
+TEST_CASE("a sample looks at as many keys as asked, and goes round the index", "[ch10]") {
   ExpiryIndex index;
-  for (int i = 0; i < 100; ++i) index.note("key" + std::to_string(i), 1000 - i);
+  for (int i = 0; i < 100; ++i) index.note("key" + std::to_string(i), i < 50 ? 10 : 10'000);
   std::vector<std::string> due;
-  CHECK(index.take_due(2000, 30, &due) == 30);
-  CHECK(index.size() == 70);
-  while (index.take_due(2000, 30, &due) > 0) {
+  std::size_t looked = 0;
+  std::size_t calls = 0;
+  // Rounds of samples of 7: each call looks at 7 or a little more (whole buckets), until a
+  // round has seen all 100; the 50 due are taken out on the way.
+  while (due.size() < 50) {
+    const ExpirySample s = index.sample_due(100, 7, &due);
+    CHECK(s.looked >= std::min<std::size_t>(7, index.size() + s.due));
+    looked += s.looked;
+    REQUIRE(++calls < 100);
   }
-  CHECK(due.size() == 100);
+  CHECK(looked >= 100);
+  CHECK(index.size() == 50);
   std::sort(due.begin(), due.end());
   CHECK(std::unique(due.begin(), due.end()) == due.end());
+  for (const auto& key : due) CHECK(std::stoi(key.substr(3)) < 50);
+  // Nothing more is due: a sample goes once round, sees the 50 left, takes nothing.
+  const ExpirySample rest = index.sample_due(100, 1000, &due);
+  CHECK(rest.looked == 50);
+  CHECK(rest.due == 0);
+}
+
+TEST_CASE("after a wave the index holds nothing and a sample looks at nothing", "[ch10]") {
+  ExpiryIndex index;
+  for (int i = 0; i < 100'000; ++i) index.note("k" + std::to_string(i), i);
+  CHECK(take_all_due(index, 100'000).size() == 100'000);
+  CHECK(index.size() == 0);
+  std::vector<std::string> due;
+  CHECK(index.sample_due(100'000, 20, &due).looked == 0);
 }
 
 TEST_CASE("the index under many threads holds each key once", "[ch10]") {
@@ -67,14 +99,15 @@ TEST_CASE("the index under many threads holds each key once", "[ch10]") {
   }
   std::vector<std::string> due;
   std::thread taker([&] {
-    for (int i = 0; i < 100; ++i) index.take_due(50, 10, &due);
+    for (int i = 0; i < 100; ++i) index.sample_due(50, 10, &due);
   });
   for (auto& w : writers) w.join();
   taker.join();
   CHECK(index.size() <= 500);
-  std::vector<std::string> rest;
-  index.take_due(INT64_MAX, 1'000'000, &rest);
+  const auto rest = take_all_due(index, INT64_MAX);
   CHECK(index.size() == 0);
-  std::sort(rest.begin(), rest.end());
-  CHECK(std::unique(rest.begin(), rest.end()) == rest.end());
+  CHECK(rest.size() <= 500);
+  auto sorted = rest;
+  std::sort(sorted.begin(), sorted.end());
+  CHECK(std::unique(sorted.begin(), sorted.end()) == sorted.end());
 }
