@@ -65,6 +65,11 @@ class BlockCache::Shard {
     return stats_;
   }
 
+  void clear() {
+    std::lock_guard lock(mu_);
+    while (!lru_.empty()) remove(lru_.begin());
+  }
+
  private:
   struct Entry {
     Key key;
@@ -109,6 +114,10 @@ std::shared_ptr<const Block> BlockCache::lookup(const Key& key) {
 void BlockCache::insert(const Key& key, std::shared_ptr<const Block> block) {
   assert(block != nullptr);
   shard_for(key).insert(key, std::move(block));
+}
+
+void BlockCache::clear() {
+  for (const auto& shard : shards_) shard->clear();
 }
 
 BlockCache::Stats BlockCache::stats() const {

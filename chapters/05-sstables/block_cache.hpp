@@ -66,6 +66,10 @@ class BlockCache {
   /// passed its checksum.
   void insert(const Key& key, std::shared_ptr<const Block> block);
 
+  /// Drops every block (a store whose tables have all been rewritten has no use for them).
+  /// A block a reader still holds lives until the reader lets it go.
+  void clear();
+
   /// Hits, misses, evictions and what is held, summed over the shards.
   [[nodiscard]] Stats stats() const;
   /// The capacity given to the constructor.

@@ -439,8 +439,10 @@ Status VersionSet::wait_until_compacted() {
 Status VersionSet::compact_all() {
   const Status s = options_.background ? compact_all_on_thread() : compact_all_inline();
   // What the row cache holds may be stale now (the compaction dropped dead values), and after
-  // a mass deletion most of it is: its memory goes back, live rows come back as they are read.
+  // a mass deletion most of it is; every block in the block cache is of a table that is gone.
+  // Their memory goes back; live rows and blocks come back as they are read.
   row_cache_.clear();
+  if (context_.table_options.block_cache) context_.table_options.block_cache->clear();
   return s;
 }
 

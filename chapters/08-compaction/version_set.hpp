@@ -110,8 +110,8 @@ class VersionSet final : public TableSet {
   ///
   /// Runs on the compaction thread (or, without `background`, on the caller's) and returns
   /// once done: ok, or the first compaction's failure (its inputs are kept, as for any
-  /// failed compaction). Empties the row cache too, giving its memory back. REQUIRES:
-  /// recover() has run.
+  /// failed compaction). Empties the row cache and the block cache too, giving their memory
+  /// back. REQUIRES: recover() has run.
   Status compact_all();
 
   /// A factory for LsmStoreOptions::table_set. When `made` is given, `*made` is set to the
