@@ -39,6 +39,7 @@ Status ExpiringStore::read_stored(std::string_view key, std::string* value,
   return Status::ok();
 }
 
+// LEARNER: begin ExpiringStore::read(): read the stored bytes, and answer not found once the deadline has come
 //! [read]
 Status ExpiringStore::read(std::string_view key, std::string* value,
                            std::optional<UnixMillis>* deadline) {
@@ -52,6 +53,7 @@ Status ExpiringStore::read(std::string_view key, std::string* value,
   return Status::ok();
 }
 //! [read]
+// LEARNER: end
 
 Status ExpiringStore::get(std::string_view key, std::string* value) {
   return read(key, value, nullptr);
@@ -81,6 +83,7 @@ Status ExpiringStore::delete_if_expired(std::string_view key, UnixMillis now, bo
   return Status::ok();
 }
 
+// LEARNER: begin ExpiringStore::scan(): pages of the store below, without the expired keys, until one has a key or the range ends
 //! [scan]
 Status ExpiringStore::scan(std::string_view start, std::optional<std::string_view> end,
                            std::size_t limit, ScanPage* page) {
@@ -106,6 +109,7 @@ Status ExpiringStore::scan(std::string_view start, std::optional<std::string_vie
   }
 }
 //! [scan]
+// LEARNER: end
 
 Status ExpiringStore::rebuild_index(std::size_t* noted) {
   std::size_t found = 0;

@@ -22,6 +22,8 @@ std::string encode_expiring_value(std::optional<UnixMillis> deadline, std::strin
   return out;
 }
 
+// LEARNER: begin decode_expiring_value(): the tag first; a deadline, eight bytes, only after a deadline tag; anything else is corruption
+//! [decode]
 Result<ExpiringValue> decode_expiring_value(std::string_view stored) {
   if (stored.empty()) return Status::corruption("a stored value with no expiry tag");
   if (stored[0] == kNoDeadlineTag) return ExpiringValue{std::nullopt, stored.substr(1)};
@@ -33,6 +35,8 @@ Result<ExpiringValue> decode_expiring_value(std::string_view stored) {
   const auto deadline = static_cast<UnixMillis>(decode_fixed64(stored.data() + 1));
   return ExpiringValue{deadline, stored.substr(9)};
 }
+//! [decode]
+// LEARNER: end
 
 std::function<bool(std::string_view, std::string_view)> expired_values(const Clock& clock) {
   return [&clock](std::string_view, std::string_view stored) {

@@ -56,6 +56,7 @@ void ExpiryCycle::loop() {
   }
 }
 
+// LEARNER: begin ExpiryCycle::run_once(): sample, delete what is due, go on while much was due and time is left
 //! [cycle]
 ExpiryRun ExpiryCycle::run_once(storage::UnixMillis now) {
   std::lock_guard run_lock(run_mu_);
@@ -88,6 +89,7 @@ ExpiryRun ExpiryCycle::run_once(storage::UnixMillis now) {
   }
   return run;
 }
+// LEARNER: end
 
 Status ExpiryCycle::expire_batch(const std::vector<std::string>& batch, storage::UnixMillis now,
                                  ExpiryRun* run) {

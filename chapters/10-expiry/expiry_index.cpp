@@ -55,6 +55,8 @@ bool ExpiryIndex::sample_shard(Shard& s, std::size_t* bucket, UnixMillis now, st
   return *bucket >= table.bucket_count();
 }
 
+// LEARNER: begin ExpiryIndex::sample_due(): shard by shard from the cursor, at most once round, until enough keys were looked at
+//! [sample-due]
 ExpirySample ExpiryIndex::sample_due(UnixMillis now, std::size_t look,
                                      std::vector<std::string>* due) {
   std::lock_guard cursor(cursor_mu_);
@@ -74,6 +76,8 @@ ExpirySample ExpiryIndex::sample_due(UnixMillis now, std::size_t look,
   }
   return seen;
 }
+//! [sample-due]
+// LEARNER: end
 
 std::size_t ExpiryIndex::size() const {
   std::size_t n = 0;

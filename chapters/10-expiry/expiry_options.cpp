@@ -113,6 +113,7 @@ Result<GetexOptions> parse_getex_options(std::span<const std::string_view> words
   return o;
 }
 
+// LEARNER: begin ExpireCondition::allows(): NX, XX, GT and LT against the current deadline; none counts as infinite
 //! [expire-condition]
 bool ExpireCondition::allows(std::optional<UnixMillis> current, UnixMillis deadline) const {
   if (nx && current) return false;
@@ -121,6 +122,7 @@ bool ExpireCondition::allows(std::optional<UnixMillis> current, UnixMillis deadl
   if (lt && current && deadline >= *current) return false;     // none: infinite, always more
   return true;
 }
+// LEARNER: end
 
 Result<ExpireCondition> parse_expire_condition(std::span<const std::string_view> words) {
   ExpireCondition c;

@@ -90,6 +90,7 @@ Result<bool> ExpiryRules::persist(std::string_view key) {
   return true;
 }
 
+// LEARNER: begin ExpiryRules::ttl(): -2, -1, or the time left, seconds rounded to the nearest
 //! [ttl]
 Result<std::int64_t> ExpiryRules::ttl(std::string_view key, TimeUnit unit) {
   std::optional<UnixMillis> deadline;
@@ -101,6 +102,7 @@ Result<std::int64_t> ExpiryRules::ttl(std::string_view key, TimeUnit unit) {
   return unit == TimeUnit::kMillis ? left : (left + 500) / 1000;  // Redis rounds, not truncates
 }
 //! [ttl]
+// LEARNER: end
 
 Result<std::int64_t> ExpiryRules::expire_time(std::string_view key, TimeUnit unit) {
   std::optional<UnixMillis> deadline;
