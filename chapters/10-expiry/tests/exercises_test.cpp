@@ -7,7 +7,7 @@
 
 using namespace vkv::testing;
 
-TEST_CASE("exercise: SETEX and PSETEX, Redis's older spelling of SET with EX and PX",
+TEST_CASE("exercise: SETEX and PSETEX, the older spelling of SET with EX and PX",
           "[.exercise][ch10]") {
   ExpiryFixture f;
   CHECK(f("SETEX k 10 v") == kOk);
