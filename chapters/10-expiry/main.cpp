@@ -52,8 +52,8 @@ int main(int argc, char** argv) {
     redis.serve(backend->commands());
 
     vkv::engine::ExpiryCycleHooks hooks;
-    hooks.rebuilt = [say](std::size_t n) {
-      std::cerr << say << n << " keys with deadlines found in the store\n";
+    hooks.rebuilt = [say](std::size_t n) {  // after the walk at start-up, on the cycle's thread
+      if (n > 0) std::cerr << say << n << " keys with deadlines found in the store\n";
     };
     hooks.failed = [say](const vkv::Status& s) { std::cerr << say << s.to_string() << "\n"; };
     // After a wave of expiry: the memtable to a table, then every level compacted, so that
