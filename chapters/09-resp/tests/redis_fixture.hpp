@@ -21,6 +21,18 @@
 
 namespace vkv::testing {
 
+/// The words of `line`, split at single spaces (a request without spaces in its words).
+inline std::vector<std::string> split_words(std::string_view line) {
+  std::vector<std::string> args;
+  while (!line.empty()) {
+    const auto space = line.find(' ');
+    args.emplace_back(line.substr(0, space));
+    if (space == std::string_view::npos) break;
+    line.remove_prefix(space + 1);
+  }
+  return args;
+}
+
 /// An LsmStore in a temporary directory (sync never, the smallest memtable, so that a few
 /// thousand keys make tables), its scanner, the key locks, and RedisCommands over them, plus
 /// the text protocol's engine over a LockedStore on the same locks. SCAN's cursors start at 1.
@@ -55,14 +67,7 @@ class RedisFixture {
   }
   /// run() of the words of `line`, split at spaces (for requests without spaces in them).
   std::string operator()(std::string_view line, engine::ClientState* c = nullptr) {
-    std::vector<std::string> args;
-    while (!line.empty()) {
-      const auto space = line.find(' ');
-      args.emplace_back(line.substr(0, space));
-      if (space == std::string_view::npos) break;
-      line.remove_prefix(space + 1);
-    }
-    return run(args, c);
+    return run(split_words(line), c);
   }
 
   TempDir dir_;

@@ -15,6 +15,7 @@
 #include "02-parsing/parser.hpp"
 #include "02-parsing/reply_encoder.hpp"
 #include "05-sstables/lsm_store.hpp"
+#include "09-resp/tests/redis_fixture.hpp"
 #include "09-resp/resp_writer.hpp"
 #include "10-expiry/expiry_backend.hpp"
 #include "common/testing/test_util.hpp"
@@ -64,16 +65,7 @@ class ExpiryFixture {
     return out;
   }
 
-  static std::vector<std::string> words(std::string_view line) {
-    std::vector<std::string> args;
-    while (!line.empty()) {
-      const auto space = line.find(' ');
-      args.emplace_back(line.substr(0, space));
-      if (space == std::string_view::npos) break;
-      line.remove_prefix(space + 1);
-    }
-    return args;
-  }
+  static std::vector<std::string> words(std::string_view line) { return split_words(line); }
 
   protocol::Lexer lexer_;
   TempDir dir_;
