@@ -5,15 +5,14 @@
 #include <array>
 #include <atomic>
 #include <cstddef>
-#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "10-expiry/clock.hpp"
+#include "10-expiry/deadline_table.hpp"
 
 namespace vkv::storage {
 
@@ -26,7 +25,7 @@ struct ExpirySample {
 //! [expiry-index]
 /// Which keys have deadlines, and when, in memory: Redis's `expires` dictionary. A write
 /// with a deadline adds its key, a write without one removes it, each at the cost of one
-/// hash lookup; the active expiry cycle looks through it a small sample at a time for keys
+/// lookup in a flat hash table (DeadlineTable); the active expiry cycle looks through it a small sample at a time for keys
 /// that are due, without walking the store.
 ///
 /// It is a set of hints, not the truth: the stored value says whether a key has a deadline.
@@ -52,28 +51,19 @@ class ExpiryIndex {
 
  private:
   static constexpr std::size_t kShards = 16;
-  // Lets deadline_of be searched with a string_view, without making a string.
-  struct KeyHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
-  };
   struct Shard {
     mutable std::mutex mu;
-    std::unordered_map<std::string, UnixMillis, KeyHash, std::equal_to<>> deadline_of;
-    // deadline_of.size(), read without the lock: a write with no deadline to a shard that
-    // holds none (the common case) need not take the mutex.
+    DeadlineTable table;
+    // table.size(), read without the lock: a write with no deadline to a shard that holds
+    // none (the common case) need not take the mutex.
     std::atomic<std::size_t> count{0};
   };
-  Shard& shard_for(std::string_view key);
-  // Looks through `s` from bucket `*bucket` on (see sample_due); true when it reached the
-  // shard's end. REQUIRES: s.mu held.
-  static bool sample_shard(Shard& s, std::size_t* bucket, UnixMillis now, std::size_t look,
-                           std::vector<std::string>* due, ExpirySample* seen);
+  Shard& shard_for(std::uint64_t hash);
 
   std::array<Shard, kShards> shards_;
   std::mutex cursor_mu_;   // one sample at a time; guards the cursor
   std::size_t cursor_shard_ = 0;
-  std::size_t cursor_bucket_ = 0;
+  std::size_t cursor_slot_ = 0;
 };
 //! [expiry-index]
 
