@@ -42,8 +42,8 @@ struct RedisServerInfo {
   /// The connections open now, for INFO's `connected_clients`. May be empty: the field is
   /// then left out (the commands do not see connections open and close).
   std::function<std::size_t()> connected_clients;
-  /// Commands that a RespCommands in front of these runs itself (chapter 10's expiry
-  /// commands), for COMMAND, COMMAND COUNT, INFO, DOCS and LIST to tell of too: one named as
+  /// Commands that a RespCommands in front of these runs itself (a later chapter's), for
+  /// COMMAND, COMMAND COUNT, INFO, DOCS and LIST to tell of too: one named as
   /// a row of table() is told in that row's place (SET with more options), the others after
   /// them. They must outlive the commands. Empty: the table as it is.
   std::vector<const CommandSpec*> more_commands;
