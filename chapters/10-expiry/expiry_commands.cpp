@@ -151,13 +151,6 @@ void rule_error(protocol::RespWriter& out, const Status& s) {
   storage_error(out, s);
 }
 
-// "expire" -> seconds, relative; "pexpireat" -> milliseconds, absolute.
-TimeArg time_of(std::string_view command, std::string_view number) {
-  const std::string name = lower(command);
-  return {number, name[0] == 'p' ? TimeUnit::kMillis : TimeUnit::kSeconds,
-          name.size() > 2 && name.compare(name.size() - 2, 2, "at") == 0};
-}
-
 }  // namespace
 
 void ExpiryCommands::set(Args args, protocol::RespWriter& out) {
@@ -196,11 +189,7 @@ void ExpiryCommands::getex(Args args, protocol::RespWriter& out) {
 
 //! [expire-command]
 void ExpiryCommands::expire(Args args, protocol::RespWriter& out) {
-  auto condition = parse_expire_condition(args.subspan(3));
-  if (!condition.is_ok()) return rule_error(out, condition.status());
-  auto deadline = expire_deadline(time_of(args[0], args[2]), rules_.now(), lower(args[0]));
-  if (!deadline.is_ok()) return rule_error(out, deadline.status());
-  auto done = rules_.expire(args[1], *deadline, *condition);
+  auto done = rules_.expire(args[0], args[1], args[2], args.subspan(3));
   if (!done.is_ok()) return rule_error(out, done.status());
   out.integer(*done ? 1 : 0);
 }
@@ -213,14 +202,14 @@ void ExpiryCommands::persist(Args args, protocol::RespWriter& out) {
 }
 
 void ExpiryCommands::ttl(Args args, protocol::RespWriter& out) {
-  auto left = rules_.ttl(args[1], time_of(args[0], "").unit);
+  auto left = rules_.ttl(args[1], unit_of_command(args[0]));
   if (!left.is_ok()) return rule_error(out, left.status());
   rest_.count_lookup(*left != -2);
   out.integer(*left);
 }
 
 void ExpiryCommands::expire_time(Args args, protocol::RespWriter& out) {
-  auto at = rules_.expire_time(args[1], time_of(args[0], "").unit);
+  auto at = rules_.expire_time(args[1], unit_of_command(args[0]));
   if (!at.is_ok()) return rule_error(out, at.status());
   rest_.count_lookup(*at != -2);
   out.integer(*at);

@@ -39,6 +39,12 @@ Status invalid_expire_time(std::string_view command) {
                                   "' command");
 }
 
+TimeUnit unit_of_command(std::string_view command) {
+  return is_command(command.substr(0, 1), "P") && !is_command(command, "PERSIST")
+             ? TimeUnit::kMillis
+             : TimeUnit::kSeconds;
+}
+
 //! [deadline]
 Result<UnixMillis> option_deadline(const TimeArg& time, UnixMillis now,
                                    std::string_view command) {

@@ -23,6 +23,10 @@ struct TimeArg {
   bool absolute = false;          ///< EXAT/PXAT: a Unix time; EX/PX: from now.
 };
 
+/// The unit a command's name gives its time: milliseconds for the P commands (PEXPIRE, PTTL,
+/// PEXPIREAT, PEXPIRETIME), seconds for the others. `command` in any case.
+TimeUnit unit_of_command(std::string_view command);
+
 /// Redis's error texts (without the `ERR ` each protocol writes before them).
 inline constexpr std::string_view kSyntaxError = "syntax error";
 /// The error for a number that is not a 64-bit integer.

@@ -1,5 +1,7 @@
 #include "10-expiry/expiry_rules.hpp"
 
+#include "09-resp/command_helpers.hpp"
+
 namespace vkv::engine {
 
 using storage::UnixMillis;
@@ -77,6 +79,18 @@ Result<bool> ExpiryRules::expire(std::string_view key, UnixMillis deadline,
   return true;
 }
 //! [expire]
+
+Result<bool> ExpiryRules::expire(std::string_view command, std::string_view key,
+                                 std::string_view number,
+                                 std::span<const std::string_view> conditions) {
+  auto condition = parse_expire_condition(conditions);
+  if (!condition.is_ok()) return condition.status();
+  const std::string name = lower(command);
+  const TimeArg time{number, unit_of_command(name), name.ends_with("at")};
+  auto deadline = expire_deadline(time, now(), name);
+  if (!deadline.is_ok()) return deadline.status();
+  return expire(key, *deadline, *condition);
+}
 
 Result<bool> ExpiryRules::persist(std::string_view key) {
   auto held = locks_.lock(key);

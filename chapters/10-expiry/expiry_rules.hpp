@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,12 @@ class ExpiryRules {
   /// allows. True if it did (a deadline in the past deletes the key, and counts as done).
   Result<bool> expire(std::string_view key, storage::UnixMillis deadline,
                       const ExpireCondition& condition);
+
+  /// EXPIRE, PEXPIRE, EXPIREAT or PEXPIREAT, named `command` (any case), as both protocols
+  /// receive it: the time `number` and the condition words (NX, XX, GT, LT) read with
+  /// Redis's rules and errors (the time checked at the command's name), then expire() above.
+  Result<bool> expire(std::string_view command, std::string_view key, std::string_view number,
+                      std::span<const std::string_view> conditions);
 
   /// PERSIST: removes `key`'s deadline. True if it had one.
   Result<bool> persist(std::string_view key);

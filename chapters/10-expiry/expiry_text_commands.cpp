@@ -43,10 +43,6 @@ std::optional<std::string> command_of(std::string_view token) {
   return std::nullopt;
 }
 
-TimeUnit unit_of(std::string_view name) {
-  return name[0] == 'p' && name != "persist" ? TimeUnit::kMillis : TimeUnit::kSeconds;
-}
-
 }  // namespace
 
 ExpiryTextCommands::ExpiryTextCommands(ExpiryRules& rules,
@@ -99,16 +95,11 @@ void ExpiryTextCommands::run_command(std::string_view name,
     auto done = rules_.persist(key);
     n = done.is_ok() ? Result<std::int64_t>(*done ? 1 : 0) : done.status();
   } else if (name == "ttl" || name == "pttl") {
-    n = rules_.ttl(key, unit_of(name));
+    n = rules_.ttl(key, unit_of_command(name));
   } else if (name == "expiretime" || name == "pexpiretime") {
-    n = rules_.expire_time(key, unit_of(name));
+    n = rules_.expire_time(key, unit_of_command(name));
   } else {  // EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT
-    auto condition = parse_expire_condition(tokens.subspan(3));
-    if (!condition.is_ok()) return append_error(out, condition.status());
-    const TimeArg time{tokens[2], unit_of(name), name.ends_with("at")};
-    auto deadline = expire_deadline(time, rules_.now(), name);
-    if (!deadline.is_ok()) return append_error(out, deadline.status());
-    auto done = rules_.expire(key, *deadline, *condition);
+    auto done = rules_.expire(name, key, tokens[2], tokens.subspan(3));
     n = done.is_ok() ? Result<std::int64_t>(*done ? 1 : 0) : done.status();
   }
   if (!n.is_ok()) return append_error(out, n.status());

@@ -19,6 +19,8 @@ using vkv::storage::kLevels;
 using vkv::storage::LevelOptions;
 using vkv::storage::LsmStore;
 using vkv::testing::check_level_shape;
+using vkv::testing::get_or_absent;
+using vkv::testing::table_bytes_on_disk;
 using vkv::testing::open_leveled;
 using vkv::testing::TempDir;
 using vkv::testing::tiny_levels;
@@ -37,23 +39,6 @@ LevelOptions dead_levels(bool background) {
   LevelOptions o = tiny_levels(background);
   o.dead_value = [](std::string_view, std::string_view value) { return value.starts_with("dead"); };
   return o;
-}
-
-std::string get_or_absent(LsmStore& s, const std::string& key) {
-  std::string value;
-  const Status st = s.get(key, &value);
-  if (st.is_not_found()) return "<absent>";
-  INFO(st.to_string());
-  REQUIRE(st.is_ok());
-  return value;
-}
-
-std::uint64_t table_bytes_on_disk(const std::string& dir) {
-  std::uint64_t bytes = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() == ".sst") bytes += e.file_size();
-  }
-  return bytes;
 }
 
 // The levels that hold tables.

@@ -79,4 +79,23 @@ inline void check_level_shape(const storage::Version& v) {
   }
 }
 
+/// The bytes of the .sst files in `dir`.
+inline std::uint64_t table_bytes_on_disk(const std::string& dir) {
+  std::uint64_t bytes = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".sst") bytes += e.file_size();
+  }
+  return bytes;
+}
+
+/// The value of `key` in `s`, or "<absent>"; any other failure fails the test.
+inline std::string get_or_absent(storage::LsmStore& s, const std::string& key) {
+  std::string value;
+  const Status st = s.get(key, &value);
+  if (st.is_not_found()) return "<absent>";
+  INFO(st.to_string());
+  REQUIRE(st.is_ok());
+  return value;
+}
+
 }  // namespace vkv::testing

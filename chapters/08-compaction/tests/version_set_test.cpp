@@ -22,6 +22,8 @@ using vkv::storage::LsmStore;
 using vkv::storage::SyncPolicy;
 using vkv::storage::VersionSet;
 using vkv::testing::check_level_shape;
+using vkv::testing::get_or_absent;
+using vkv::testing::table_bytes_on_disk;
 using vkv::testing::open_leveled;
 using vkv::testing::table_files;
 using vkv::testing::TempDir;
@@ -45,24 +47,6 @@ std::string value_for(int key, int round) {
 }
 
 std::string key_for(int key) { return "key" + std::to_string(100000 + key); }
-
-// Bytes of the .sst files in `dir`.
-std::uint64_t table_bytes_on_disk(const std::string& dir) {
-  std::uint64_t bytes = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() == ".sst") bytes += e.file_size();
-  }
-  return bytes;
-}
-
-std::string get_or_absent(LsmStore& s, const std::string& key) {
-  std::string value;
-  const Status st = s.get(key, &value);
-  if (st.is_not_found()) return "<absent>";
-  INFO(st.to_string());
-  REQUIRE(st.is_ok());
-  return value;
-}
 
 }  // namespace
 
