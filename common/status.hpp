@@ -56,6 +56,11 @@ class Status {
   [[nodiscard]] StatusCode code() const { return code_; }
   /// The failure's message, empty when ok.
   [[nodiscard]] const std::string& message() const { return message_; }
+  /// The same failure, its message after `context` and ": " (ok stays ok): what a caller
+  /// adds when it says what it was doing.
+  [[nodiscard]] Status with_context(const std::string& context) const {
+    return is_ok() ? *this : Status(code_, context + ": " + message_);
+  }
   /// A one-line description: "ok", or the kind and the message ("IO error: open /x: ...").
   [[nodiscard]] std::string to_string() const;
 

@@ -35,19 +35,6 @@ struct UpgradePaths {
 
 std::string format_file(const std::string& dir) { return dir + "/" + std::string(kFormatFileName); }
 
-// `s` with `context` before its message, and the same code.
-Status in_context(const Status& s, const std::string& context) {
-  std::string msg = context + ": " + s.message();
-  switch (s.code()) {
-    case StatusCode::kOk: return s;
-    case StatusCode::kNotFound: return Status::not_found(std::move(msg));
-    case StatusCode::kInvalidArgument: return Status::invalid_argument(std::move(msg));
-    case StatusCode::kCorruption: return Status::corruption(std::move(msg));
-    case StatusCode::kBusy: return Status::busy(std::move(msg));
-    default: return Status::io_error(std::move(msg));
-  }
-}
-
 // Ok when `dir`'s FORMAT says kExpiryFormat; else which format it says it is.
 Status check_format(Env& env, const std::string& dir) {
   std::string format;
@@ -205,7 +192,7 @@ Status prepare_expiry_dir(Env& env, const LsmStoreOptions& options,
                               "still a chapter 9 directory)";
   std::uint64_t copied = 0;
   if (Status s = build_upgraded_copy(env, options, p, &copied, said); !s.is_ok()) {
-    return in_context(s, context);
+    return s.with_context(context);
   }
 
   // 5. Swap: the old directory becomes the backup, the copy takes its name.

@@ -42,3 +42,11 @@ TEST_CASE("VKV_RETURN_IF_ERROR returns the first failure", "[common]") {
   CHECK(twice_ok(true).message() == "first");
   CHECK(twice_ok(false).message() == "second");
 }
+
+TEST_CASE("a status given context keeps its kind", "[common]") {
+  const Status s = Status::corruption("bad block").with_context("reading 000007.sst");
+  CHECK(s.is_corruption());
+  CHECK(s.message() == "reading 000007.sst: bad block");
+  CHECK(Status::ok().with_context("anything").is_ok());
+  CHECK(Status::busy("held").with_context("x").code() == vkv::StatusCode::kBusy);
+}
