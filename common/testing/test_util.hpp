@@ -1,20 +1,34 @@
 /// \file
-/// Test helpers shared by every chapter's tests: a temporary directory that cleans up after
-/// itself, and a way to run a chapter's real program with given input.
+/// Test helpers shared by every chapter's tests: a wait for a condition, a temporary directory
+/// that cleans up after itself, and a way to run a chapter's real program with given input.
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/testing/child_process.hpp"
 
 namespace vkv::testing {
+
+/// Waits until `condition` holds, checking every few milliseconds; false after `timeout`.
+inline bool wait_for(const std::function<bool()>& condition,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return condition();
+}
 
 /// A fresh directory under the system's temporary directory, removed with all its contents
 /// when the object is destroyed.

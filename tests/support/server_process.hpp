@@ -24,21 +24,11 @@
 #include <vector>
 
 #include "common/testing/child_process.hpp"
+#include "common/testing/test_util.hpp"
 #include "common/testing/transcript.hpp"
 #include "common/unique_fd.hpp"
 
 namespace vkv::testing {
-
-/// Waits until `condition` holds, checking every few milliseconds; false after `timeout`.
-inline bool wait_for(const std::function<bool()>& condition,
-                     std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  return condition();
-}
 
 /// Raises this process's open-file limit to its hard limit (tests open many sockets).
 inline void raise_fd_limit() {

@@ -19,6 +19,7 @@
 #include "10-expiry/expiry_cycle.hpp"
 #include "10-expiry/tests/expiring_fixture.hpp"
 #include "common/fault_injection_env.hpp"
+#include "common/testing/test_util.hpp"
 
 using vkv::Status;
 using vkv::engine::ExpiryCycle;
@@ -28,6 +29,7 @@ using vkv::engine::ExpiryRun;
 using vkv::engine::KeyLocks;
 using vkv::storage::UnixMillis;
 using vkv::testing::ExpiringFixture;
+using vkv::testing::wait_for;
 
 namespace {
 
@@ -42,16 +44,6 @@ bool present(ExpiringFixture& f, std::string_view k) {
 bool stored(ExpiringFixture& f, std::string_view k) {
   std::string v;
   return f.lsm().get(k, &v).is_ok();
-}
-
-// Waits (up to a minute) for `condition`, which another thread makes true.
-bool eventually(const std::function<bool()>& condition) {
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::minutes(1);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > give_up) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return true;
 }
 
 // Options for runs driven by hand: no run is cut short by the budget.
@@ -251,13 +243,13 @@ TEST_CASE("the thread rebuilds the index after a restart, then deletes what come
   hooks.rebuilt = [&](std::size_t n) { noted = static_cast<long>(n); };
   ExpiryCycle cycle(f.x(), locks, o, hooks);
   cycle.start();
-  REQUIRE(eventually([&] { return noted >= 0; }));
+  REQUIRE(wait_for([&] { return noted >= 0; }));
   CHECK(noted == 1000);
   CHECK(f.x().index().size() == 1000);
   CHECK(cycle.expired_keys() == 0);  // none is due yet
 
   f.clock.advance(1000);
-  REQUIRE(eventually([&] { return cycle.expired_keys() == 1000; }));
+  REQUIRE(wait_for([&] { return cycle.expired_keys() == 1000; }));
   cycle.stop();
   CHECK(f.x().index().size() == 0);
   CHECK_FALSE(stored(f, key(1)));
@@ -275,13 +267,13 @@ TEST_CASE("stop is prompt: it wakes the thread instead of waiting out the period
   {
     ExpiryCycle cycle(f.x(), locks, o, hooks);
     cycle.start();
-    REQUIRE(eventually([&] { return rebuilt.load(); }));
+    REQUIRE(wait_for([&] { return rebuilt.load(); }));
     cycle.stop();
     CHECK(cycle.runs() == 0);
     cycle.stop();  // idempotent
     rebuilt = false;
     cycle.start();  // and it starts again
-    REQUIRE(eventually([&] { return rebuilt.load(); }));
+    REQUIRE(wait_for([&] { return rebuilt.load(); }));
   }  // the destructor stops it too
   SUCCEED("stopped without waiting out the period");
 }
@@ -353,7 +345,7 @@ TEST_CASE("a failed start-up walk is reported, and the cycle goes on", "[ch10]")
   o.period = std::chrono::milliseconds(5);
   ExpiryCycle cycle(f.x(), locks, o, hooks);
   cycle.start();
-  REQUIRE(eventually([&] {
+  REQUIRE(wait_for([&] {
     std::lock_guard lock(mu);
     return !failures.empty();
   }));
@@ -366,6 +358,6 @@ TEST_CASE("a failed start-up walk is reported, and the cycle goes on", "[ch10]")
   // Keys written since are in the index: the cycle still deletes them.
   REQUIRE(f.x().put("new", "v", now + 10).is_ok());
   f.clock.advance(10);
-  REQUIRE(eventually([&] { return cycle.expired_keys() == 1; }));
+  REQUIRE(wait_for([&] { return cycle.expired_keys() == 1; }));
   cycle.stop();
 }

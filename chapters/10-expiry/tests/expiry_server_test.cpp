@@ -22,6 +22,7 @@ using vkv::testing::RespClient;
 using vkv::testing::run_program;
 using vkv::testing::ServerProcess;
 using vkv::testing::TempDir;
+using vkv::testing::wait_for;
 
 namespace {
 
@@ -29,17 +30,6 @@ std::unique_ptr<ServerProcess> start_server(const TempDir& dir) {
   return std::make_unique<ServerProcess>(
       CH10_SERVER, std::vector<std::string>{"--dir", dir.file("data"), "--sync", "never"},
       dir.file("stderr"));
-}
-
-// Polls `done` until it holds (true) or 10 s pass (false): the test waits for the key to
-// expire, and asserts what it then reads, not how long it slept.
-bool wait_until(const std::function<bool()>& done) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
 }
 
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
@@ -58,8 +48,8 @@ TEST_CASE("expiry server: a key set to expire in one protocol is gone in both", 
   CHECK(resp.call({"PEXPIRE", "stays", "100000"}) == ":1\r\n");
   CHECK(text.call("GET from-resp") == "VALUE v");
   CHECK(resp.call({"GET", "from-text"}) == "$1\r\nw\r\n");
-  REQUIRE(wait_until([&] { return resp.call({"GET", "from-resp"}) == "$-1\r\n"; }));
-  REQUIRE(wait_until([&] { return text.call("GET from-text") == "NOT_FOUND"; }));
+  REQUIRE(wait_for([&] { return resp.call({"GET", "from-resp"}) == "$-1\r\n"; }));
+  REQUIRE(wait_for([&] { return text.call("GET from-text") == "NOT_FOUND"; }));
   CHECK(std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(300));
   CHECK(resp.call({"EXISTS", "from-resp", "from-text", "stays"}) == ":1\r\n");
   CHECK(resp.call({"DBSIZE"}) == ":1\r\n");
@@ -130,8 +120,8 @@ TEST_CASE("expiry server: redis-cli SET EX, then GET after it expires answers ni
   CHECK(cli({"SET", "k", "v", "EX", "1"}) == "OK\n");
   CHECK(cli({"TTL", "k"}) == "1\n");
   CHECK(cli({"SET", "short", "v", "PX", "300"}) == "OK\n");
-  REQUIRE(wait_until([&] { return cli({"GET", "short"}) == "\n"; }));  // nil prints empty
-  REQUIRE(wait_until([&] { return cli({"GET", "k"}) == "\n"; }));
+  REQUIRE(wait_for([&] { return cli({"GET", "short"}) == "\n"; }));  // nil prints empty
+  REQUIRE(wait_for([&] { return cli({"GET", "k"}) == "\n"; }));
   CHECK(cli({"TTL", "k"}) == "-2\n");
   CHECK(cli({"SET", "k", "v", "EX", "0"}).find("ERR invalid expire time in 'set' command") == 0);
 }
