@@ -174,6 +174,7 @@ void Server::accept_all(runtime::Reactor& reactor) {
     std::unique_lock lock(mu_);
     if (connections_.size() >= options_.max_connections) {
       lock.unlock();
+      rejected_.fetch_add(1, std::memory_order_relaxed);
       (void)::send(fd->get(), kTooManyConnections.data(), kTooManyConnections.size(),
                    MSG_NOSIGNAL | MSG_DONTWAIT);
       continue;  // the UniqueFd closes it
@@ -183,6 +184,7 @@ void Server::accept_all(runtime::Reactor& reactor) {
     Connection* raw = conn.get();
     connections_.emplace(raw, std::move(conn));
     lock.unlock();
+    accepted_.fetch_add(1, std::memory_order_relaxed);
     if (!reactor.add(raw->fd(), raw, runtime::Interest::kRead).is_ok()) {
       close_connection(reactor, raw);
     }

@@ -69,6 +69,10 @@ class Server {
   [[nodiscard]] std::size_t workers() const { return reactors_.size(); }
   /// How many clients are connected now.
   [[nodiscard]] std::size_t connections() const;
+  /// Connections accepted and served since run() started.
+  [[nodiscard]] std::uint64_t connections_accepted() const { return accepted_.load(std::memory_order_relaxed); }
+  /// Connections turned away because `max_connections` were open.
+  [[nodiscard]] std::uint64_t connections_rejected() const { return rejected_.load(std::memory_order_relaxed); }
   /// Ok, or why the server stopped on its own: the log could not be made durable, so no
   /// reply that depends on it could be sent (a full or failing disk under `--sync always`).
   [[nodiscard]] Status failure() const;
@@ -87,6 +91,8 @@ class Server {
   Listener listener_;
   std::vector<runtime::Reactor> reactors_;  // one per worker
   std::atomic<bool> stopping_{false};
+  std::atomic<std::uint64_t> accepted_{0};  // connections served, for connections_accepted()
+  std::atomic<std::uint64_t> rejected_{0};  // turned away, for connections_rejected()
 
   mutable std::mutex mu_;  // guards connections_ and failure_
   Status failure_;

@@ -162,6 +162,10 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
   if (auto code = parse_flags(program, argc, argv, f)) return *code;
   raise_descriptor_limit();
   const std::string prefix = program.name + ": ";
+  auto say = [&](const std::string& line) {
+    if (program.say) return program.say(line);
+    std::cerr << prefix << line << "\n";
+  };
 
   // Declared before the store, whose destructor waits for a flush still running.
   storage::BackgroundFlusher flusher;
@@ -172,16 +176,16 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
   Env& env = program.store_env ? program.store_env(options) : Env::posix();
   if (program.prepare_dir) {
     if (const Status prepared = program.prepare_dir(env, options); !prepared.is_ok()) {
-      std::cerr << prefix << prepared.to_string() << "\n";
+      say(prepared.to_string());
       return 1;
     }
   }
   auto store = storage::LsmStore::open(env, options);
   if (!store.is_ok()) {
-    std::cerr << prefix << store.status().to_string() << "\n";
+    say(store.status().to_string());
     return 1;
   }
-  for (const auto& note : (*store)->recovery_notes()) std::cerr << prefix << note << "\n";
+  for (const auto& note : (*store)->recovery_notes()) say(note);
   if (program.store_report) std::cerr << program.store_report();
 
   engine::Engine engine(program.text_store ? program.text_store(**store) : **store);
@@ -192,12 +196,13 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
   if (program.sessions) sessions = program.sessions(**store, std::move(sessions));
   auto server = net::Server::create(std::move(sessions), durability, f.server);
   if (!server.is_ok()) {
-    std::cerr << prefix << server.status().to_string() << "\n";
+    say(server.status().to_string());
     return 1;
   }
   g_server = server->get();
   install_signal_handlers();
   print_ready_line(program, f, **server, **store);
+  if (program.serving) program.serving(**server, **store);
   (*server)->run();
   g_server = nullptr;
   const Status failure = (*server)->failure();
@@ -207,7 +212,7 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
 
   const Status synced = (*store)->sync();
   if (!synced.is_ok()) {
-    std::cerr << prefix << "final sync failed: " << synced.to_string() << "\n";
+    say("final sync failed: " + synced.to_string());
     return 1;
   }
   if (program.store_report) std::cerr << program.store_report();

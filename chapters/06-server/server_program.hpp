@@ -9,6 +9,7 @@
 
 #include "02-parsing/text_commands.hpp"
 #include "06-server/connection.hpp"
+#include "06-server/server.hpp"
 #include "05-sstables/lsm_store.hpp"
 #include "common/env.hpp"
 #include "common/flags.hpp"
@@ -52,6 +53,13 @@ struct ServerProgram {
   /// text protocol's sessions (chapter 6's, with text_commands) to offer beside its own.
   /// What it captures lives until the server has stopped. Empty: the text protocol only.
   std::function<net::SessionFactory(storage::LsmStore&, net::SessionFactory text)> sessions;
+  /// Runs once the server listens, just before it serves, with the server and the store: a
+  /// later chapter starts here what watches them. May be empty.
+  std::function<void(const net::Server&, storage::LsmStore&)> serving;
+  /// Where the program's lines about the store and the server go (recovery notes, a failure
+  /// to open, to start or to sync), one line each, without the program's name. Empty:
+  /// standard error, after the name.
+  std::function<void(const std::string& line)> say;
 };
 //! [server-program]
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -54,7 +55,23 @@ struct RedisServerInfo {
   std::function<std::uint64_t()> expired_keys;
   /// The chapter INFO's `vkv_chapter` names.
   std::string chapter = "9";
+  /// More of INFO, from a later chapter: given a section's name in lower case (one of
+  /// kInfoSections), the lines (`name:value` and "\r\n" each) to add after this chapter's own
+  /// lines of it, or "" for none. A section with no lines at all is left out. May be empty.
+  std::function<std::string(std::string_view section)> more_info;
 };
+
+/// INFO's sections in the order INFO writes them, by their names in lower case, as Redis
+/// names them; `lsm` is vkv's own. INFO with no argument shows all but
+/// kInfoSectionsNotByDefault.
+inline constexpr std::array<std::string_view, 12> kInfoSections = {
+    "server", "clients", "memory",   "persistence", "stats",        "replication",
+    "cpu",    "keyspace", "lsm",     "commandstats", "errorstats", "latencystats"};
+/// The sections INFO shows only when asked by name, or for `all`: `keyspace`, whose count
+/// walks every key (a client that sends INFO as it connects, as ioredis does, must not pay
+/// for it), and Redis's two long ones.
+inline constexpr std::array<std::string_view, 3> kInfoSectionsNotByDefault = {
+    "keyspace", "commandstats", "latencystats"};
 
 /// Redis's integers (the RESP parser's lengths, INCR's values), as the parser reads them.
 using protocol::parse_redis_integer;
@@ -168,6 +185,8 @@ class RedisCommands final : public RespCommands {
   void config_resetstat(Args args, ClientState& client, protocol::RespWriter& out);
   void config_help(Args args, ClientState& client, protocol::RespWriter& out);
   void info(Args args, ClientState& client, protocol::RespWriter& out);
+  // This chapter's lines of INFO's `section` (one of kInfoSections), appended to `*lines`.
+  Status info_lines(std::string_view section, std::string* lines);
   void command_help(Args args, ClientState& client, protocol::RespWriter& out);
 
   // Finds `name` (any case) among the commands; null when there is none.

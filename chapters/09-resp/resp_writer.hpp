@@ -36,6 +36,9 @@ class RespWriter {
   [[nodiscard]] RespVersion version() const { return version_; }
   /// Changes the version for the replies that follow (HELLO).
   void set_version(RespVersion version) { version_ = version; }
+  /// Everything in the buffer written to: a caller that notes its size() before a command
+  /// can look at the reply the command wrote (whether it is an error, `-...`).
+  [[nodiscard]] std::string_view buffer() const { return *out_; }
 
   /// `+text`. REQUIRES: `text` holds no `\r` or `\n`.
   void simple(std::string_view text);

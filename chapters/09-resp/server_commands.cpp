@@ -33,6 +33,16 @@ std::string operating_system() {
   return std::string(u.sysname) + " " + u.release + " " + u.machine;
 }
 
+// INFO's header for a section: Redis's, "Server" for `server`, "CPU" for `cpu`; "LSM" for
+// vkv's `lsm`.
+std::string info_section_title(std::string_view section) {
+  if (section == "cpu") return "CPU";
+  if (section == "lsm") return "LSM";
+  std::string title(section);
+  if (!title.empty()) title[0] = static_cast<char>(title[0] - 'a' + 'A');
+  return title;
+}
+
 }  // namespace
 
 void RedisCommands::command(Args, ClientState&, protocol::RespWriter& out) {
@@ -131,32 +141,40 @@ void RedisCommands::config_help(Args, ClientState&, protocol::RespWriter& out) {
 
 //! [info]
 void RedisCommands::info(Args args, ClientState&, protocol::RespWriter& out) {
-  // The sections asked for. With none, the default ones: all but Keyspace, whose count walks
-  // every key, so that a client that sends INFO as it connects (ioredis) pays nothing for it.
+  // The sections asked for; with none, the default ones.
   std::set<std::string> asked;
   for (std::size_t i = 1; i < args.size(); ++i) asked.insert(lower(args[i]));
   const bool all = asked.count("all") > 0 || asked.count("everything") > 0;
-  const bool standard = asked.empty() || asked.count("default") > 0 || all;
-  auto wants = [&](const std::string& section) {
-    return asked.count(section) > 0 || (standard && section != "keyspace") || all;
+  const bool standard = asked.empty() || asked.count("default") > 0;
+  auto wants = [&](std::string_view section) {
+    if (all || asked.count(std::string(section)) > 0) return true;
+    return standard && std::find(kInfoSectionsNotByDefault.begin(),
+                                 kInfoSectionsNotByDefault.end(),
+                                 section) == kInfoSectionsNotByDefault.end();
   };
   std::string text;
-  auto section = [&text](std::string_view title) {
+  for (std::string_view section : kInfoSections) {
+    if (!wants(section)) continue;
+    std::string lines;
+    if (const Status s = info_lines(section, &lines); !s.is_ok()) return storage_error(out, s);
+    if (info_.more_info) lines += info_.more_info(section);
+    if (lines.empty() && section != "keyspace") continue;  // Redis shows an empty Keyspace
     if (!text.empty()) text += "\r\n";
-    text += "# ";
-    text += title;
-    text += "\r\n";
+    text += "# " + info_section_title(section) + "\r\n" + lines;
+  }
+  out.verbatim("txt", text);
+}
+
+Status RedisCommands::info_lines(std::string_view section, std::string* lines) {
+  auto field = [lines](std::string_view name, const std::string& value) {
+    *lines += name;
+    *lines += ":";
+    *lines += value;
+    *lines += "\r\n";
   };
-  auto field = [&text](std::string_view name, const std::string& value) {
-    text += name;
-    text += ":";
-    text += value;
-    text += "\r\n";
-  };
-  if (wants("server")) {
+  if (section == "server") {
     const auto up = std::chrono::duration_cast<std::chrono::seconds>(
                         std::chrono::steady_clock::now() - started_).count();
-    section("Server");
     field("redis_version", std::string(kRedisVersion));
     field("vkv_chapter", info_.chapter);
     field("redis_mode", "standalone");
@@ -165,29 +183,21 @@ void RedisCommands::info(Args args, ClientState&, protocol::RespWriter& out) {
     field("process_id", std::to_string(::getpid()));
     field("uptime_in_seconds", std::to_string(up));
     field("uptime_in_days", std::to_string(up / 86400));
-  }
-  if (wants("clients")) {
-    section("Clients");
+  } else if (section == "clients") {
     if (info_.connected_clients) field("connected_clients", std::to_string(info_.connected_clients()));
-  }
-  if (wants("persistence")) {
-    section("Persistence");
+  } else if (section == "persistence") {
     field("loading", "0");  // the store is open before the server listens
     field("async_loading", "0");
     field("aof_enabled", "1");  // vkv logs every write, as Redis's append-only file does
-    if (info_.store_info) text += info_.store_info();
-  }
-  if (wants("stats")) {
-    section("Stats");
+    if (info_.store_info) *lines += info_.store_info();
+  } else if (section == "stats") {
     field("total_commands_processed", std::to_string(commands_processed_.load()));
     field("keyspace_hits", std::to_string(keyspace_hits_.load()));
     field("keyspace_misses", std::to_string(keyspace_misses_.load()));
     if (info_.expired_keys) field("expired_keys", std::to_string(info_.expired_keys()));
-  }
-  if (wants("keyspace")) {
+  } else if (section == "keyspace") {
     std::uint64_t keys = 0;
-    if (const Status s = count_keys(&keys); !s.is_ok()) return storage_error(out, s);
-    section("Keyspace");
+    VKV_RETURN_IF_ERROR(count_keys(&keys));
     // The deadlines noted may include keys that have expired and are not counted in `keys`.
     const std::uint64_t expires =
         std::min(keys, info_.keys_with_deadlines ? info_.keys_with_deadlines() : 0);
@@ -196,7 +206,7 @@ void RedisCommands::info(Args args, ClientState&, protocol::RespWriter& out) {
                        ",avg_ttl=0");
     }
   }
-  out.verbatim("txt", text);
+  return Status::ok();
 }
 //! [info]
 
