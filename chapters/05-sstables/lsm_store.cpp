@@ -384,6 +384,15 @@ LsmStats LsmStore::stats() const {
   }
   s.records_replayed = records_replayed_;
   s.flushes = flushes_.load();
+  s.flushing = v->imm != nullptr;
+  {
+    WriteGate::Pass pass(gate_);  // log_ stays the same while we are inside
+    if (log_) {
+      s.log_bytes = log_->size();
+      s.log_synced_bytes = log_->synced_size();
+      s.log_syncs = log_->sync_count();
+    }
+  }
   for (const TableFile* t : tables) s.filter_bytes += t->filter ? t->filter->memory_bytes() : 0;
   s.filter_skips = filter_skips_.load(std::memory_order_relaxed);
   const BlockCache::Stats cache = table_options_.block_cache->stats();

@@ -90,6 +90,10 @@ struct LsmStats {
   std::size_t memtable_bytes = 0;      ///< Bytes the memtable(s) hold.
   std::uint64_t records_replayed = 0;  ///< Log records replayed by open().
   std::uint64_t flushes = 0;           ///< Flushes since open().
+  bool flushing = false;               ///< Whether a memtable is being written out now.
+  std::uint64_t log_bytes = 0;         ///< Bytes in the log being written.
+  std::uint64_t log_synced_bytes = 0;  ///< Of those, the bytes known to be on disk.
+  std::uint64_t log_syncs = 0;         ///< fdatasyncs of the log being written.
 
   // The read path, since open(): what GETs did at the tables whose key range holds the key.
   std::size_t filter_bytes = 0;       ///< Memory of the tables' Bloom filters.
@@ -254,7 +258,7 @@ class LsmStore : public Store {
   std::uint64_t records_replayed_ = 0;  // written by open() only
 
   // Writers pass the gate to write to log_ and mem_; a flush closes it to swap them.
-  WriteGate gate_;
+  mutable WriteGate gate_;  // mutable: stats() passes it too, to read log_
   std::unique_ptr<LogWriter> log_;   // changed with flush_mu_ held and gate_ closed
   std::shared_ptr<Memtable> mem_;    // changed with flush_mu_ held and gate_ closed
   LogWriter::Apply apply_;           // apply() on mem_, for log_->write

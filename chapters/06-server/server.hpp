@@ -65,6 +65,8 @@ class Server {
   [[nodiscard]] std::string address() const { return listener_.address(); }
   /// The port actually bound.
   [[nodiscard]] std::uint16_t port() const { return listener_.port(); }
+  /// The limits and address it was made with.
+  [[nodiscard]] const ServerOptions& options() const { return options_; }
   /// How many worker threads run() starts.
   [[nodiscard]] std::size_t workers() const { return reactors_.size(); }
   /// How many clients are connected now.

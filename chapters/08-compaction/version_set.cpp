@@ -488,6 +488,7 @@ VersionSetStats VersionSet::stats() const {
   const auto v = version();
   std::lock_guard lock(work_mu_);
   VersionSetStats s = stats_;
+  s.compacting = busy_;
   s.row_cache_hits = row_cache_.hits();
   s.row_cache_bytes = row_cache_.bytes();
   for (int level = 0; level < kLevels; ++level) {

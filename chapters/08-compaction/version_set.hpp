@@ -46,6 +46,7 @@ struct VersionSetStats {
   std::uint64_t failed_compactions = 0;    ///< Compactions that failed (and were retried).
   std::uint64_t row_cache_hits = 0;        ///< GETs the row cache answered.
   std::size_t row_cache_bytes = 0;         ///< Bytes the row cache holds now.
+  bool compacting = false;                 ///< Whether the compaction thread is at work now.
 };
 
 /// Chapter 8's TableSet: the tables of chapter 5 in levels, kept in shape by a compaction

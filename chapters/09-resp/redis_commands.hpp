@@ -57,7 +57,8 @@ struct RedisServerInfo {
   std::string chapter = "9";
   /// More of INFO, from a later chapter: given a section's name in lower case (one of
   /// kInfoSections), the lines (`name:value` and "\r\n" each) to add after this chapter's own
-  /// lines of it, or "" for none. A section with no lines at all is left out. May be empty.
+  /// lines of it, or "" for none. A section this chapter does not write (`memory`, `lsm`...)
+  /// is left out when it has no lines. May be empty.
   std::function<std::string(std::string_view section)> more_info;
 };
 
@@ -123,6 +124,11 @@ class RedisCommands final : public RespCommands {
   void count_lookup(bool hit) {
     (hit ? keyspace_hits_ : keyspace_misses_).fetch_add(1, std::memory_order_relaxed);
   }
+  /// INFO's `total_commands_processed`, `keyspace_hits` and `keyspace_misses` (for a metrics
+  /// endpoint that shows them too).
+  [[nodiscard]] std::uint64_t commands_processed() const { return commands_processed_.load(std::memory_order_relaxed); }
+  [[nodiscard]] std::uint64_t keyspace_hits() const { return keyspace_hits_.load(std::memory_order_relaxed); }  ///< See commands_processed().
+  [[nodiscard]] std::uint64_t keyspace_misses() const { return keyspace_misses_.load(std::memory_order_relaxed); }  ///< See commands_processed().
 
  private:
   using Args = std::span<const std::string_view>;

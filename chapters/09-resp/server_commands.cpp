@@ -158,7 +158,11 @@ void RedisCommands::info(Args args, ClientState&, protocol::RespWriter& out) {
     std::string lines;
     if (const Status s = info_lines(section, &lines); !s.is_ok()) return storage_error(out, s);
     if (info_.more_info) lines += info_.more_info(section);
-    if (lines.empty() && section != "keyspace") continue;  // Redis shows an empty Keyspace
+    // This chapter's sections are shown even when empty (as Redis shows an empty Keyspace);
+    // a later chapter's only when it has something to say.
+    const bool own = section == "server" || section == "clients" ||
+                     section == "persistence" || section == "stats" || section == "keyspace";
+    if (lines.empty() && !own) continue;
     if (!text.empty()) text += "\r\n";
     text += "# " + info_section_title(section) + "\r\n" + lines;
   }

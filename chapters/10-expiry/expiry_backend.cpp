@@ -24,7 +24,7 @@ class OrderedStoreRef final : public storage::OrderedStore {
 // Chapter 9's RedisServerInfo, with what chapter 10 adds to INFO and COMMAND.
 RedisServerInfo with_expiry(RedisServerInfo info, storage::LsmStore& lsm,
                             storage::ExpiringStore& store) {
-  info.more_commands = ExpiryCommands::specs();
+  for (const CommandSpec* spec : ExpiryCommands::specs()) info.more_commands.push_back(spec);
   info.keys_with_deadlines = [&store] { return store.index().size(); };
   info.chapter = "10";
   if (!info.store_info) info.store_info = [&lsm] { return lsm_store_info(lsm); };

@@ -47,6 +47,8 @@ class ExpiryBackend {
   storage::ExpiringStore& store() { return expiring_; }
   /// The key locks every write takes (the expiry cycle's deletes too).
   KeyLocks& locks() { return locks_; }
+  /// Chapter 9's commands behind commands() (their counts: INFO's, and a later chapter's).
+  RedisCommands& redis() { return redis_; }
 
  private:
   storage::SystemClock system_clock_;

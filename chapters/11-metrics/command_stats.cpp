@@ -1,0 +1,136 @@
+#include "11-metrics/command_stats.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace vkv::runtime {
+
+namespace {
+
+std::atomic<std::uint64_t> g_next_id{1};
+
+// The object this thread used last, and its counts there.
+struct ThreadCache {
+  std::uint64_t owner = 0;
+  void* counts = nullptr;
+};
+thread_local ThreadCache t_cache;
+
+// Longest command name looked up (Redis's longest is shorter than this).
+constexpr std::size_t kMaxName = 64;
+
+// `word` in lower case into `buf`; its length, or 0 when it does not fit.
+std::size_t lower_into(std::string_view word, std::array<char, kMaxName>& buf, std::size_t at) {
+  if (at + word.size() > buf.size()) return 0;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    const char c = word[i];
+    buf[at + i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return at + word.size();
+}
+
+}  // namespace
+
+CommandStats::CommandStats(std::span<const std::string> names)
+    : id_(g_next_id.fetch_add(1)), names_(names.begin(), names.end()) {
+  has_subcommands_.assign(names_.size(), false);
+  for (std::size_t i = 0; i < names_.size(); ++i) slots_.emplace(names_[i], static_cast<int>(i));
+  for (const auto& name : names_) {
+    const auto bar = name.find('|');
+    if (bar == std::string::npos) continue;
+    if (auto it = slots_.find(std::string_view(name).substr(0, bar)); it != slots_.end()) {
+      has_subcommands_[static_cast<std::size_t>(it->second)] = true;
+    }
+  }
+}
+
+CommandStats::~CommandStats() {
+  if (t_cache.owner == id_) t_cache = {};
+}
+
+int CommandStats::slot(std::span<const std::string_view> args) const {
+  if (args.empty()) return -1;
+  std::array<char, kMaxName> buf{};
+  const std::size_t n = lower_into(args[0], buf, 0);
+  if (n == 0) return -1;
+  auto it = slots_.find(std::string_view(buf.data(), n));
+  if (it == slots_.end()) return -1;
+  if (args.size() < 2 || !has_subcommands_[static_cast<std::size_t>(it->second)]) {
+    return it->second;
+  }
+  buf[n] = '|';
+  const std::size_t m = lower_into(args[1], buf, n + 1);
+  if (m == 0) return it->second;
+  auto sub = slots_.find(std::string_view(buf.data(), m));
+  return sub == slots_.end() ? it->second : sub->second;
+}
+
+CommandStats::ThreadCounts& CommandStats::counts_here() {
+  if (t_cache.owner == id_) return *static_cast<ThreadCounts*>(t_cache.counts);
+  return register_thread();
+}
+
+CommandStats::ThreadCounts& CommandStats::register_thread() {
+  std::lock_guard lock(mu_);
+  auto& mine = threads_[std::this_thread::get_id()];
+  if (!mine) mine = std::make_unique<ThreadCounts>(names_.size());
+  t_cache = {id_, mine.get()};
+  return *mine;
+}
+
+std::vector<CommandTotals> CommandStats::snapshot() const {
+  std::vector<CommandTotals> totals(names_.size());
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [id, counts] : threads_) {
+      for (std::size_t i = 0; i < names_.size(); ++i) {
+        const Counts& c = counts->commands[i];
+        totals[i].calls += c.calls.load(std::memory_order_relaxed);
+        totals[i].rejected += c.rejected.load(std::memory_order_relaxed);
+        totals[i].failed += c.failed.load(std::memory_order_relaxed);
+        c.latency.add_to(&totals[i].latency);
+      }
+    }
+  }
+  std::vector<CommandTotals> called;
+  for (std::size_t i = 0; i < names_.size(); ++i) {
+    if (totals[i].calls == 0) continue;
+    totals[i].name = names_[i];
+    called.push_back(std::move(totals[i]));
+  }
+  std::sort(called.begin(), called.end(),
+            [](const CommandTotals& a, const CommandTotals& b) { return a.name < b.name; });
+  return called;
+}
+
+std::uint64_t CommandStats::total_calls() const {
+  std::uint64_t n = 0;
+  std::lock_guard lock(mu_);
+  for (const auto& [id, counts] : threads_) {
+    for (const Counts& c : counts->commands) n += c.calls.load(std::memory_order_relaxed);
+  }
+  return n;
+}
+
+LatencySnapshot CommandStats::all_latency() const {
+  LatencySnapshot all;
+  std::lock_guard lock(mu_);
+  for (const auto& [id, counts] : threads_) {
+    for (const Counts& c : counts->commands) c.latency.add_to(&all);
+  }
+  return all;
+}
+
+void CommandStats::reset() {
+  std::lock_guard lock(mu_);
+  for (const auto& [id, counts] : threads_) {
+    for (Counts& c : counts->commands) {
+      c.calls.store(0, std::memory_order_relaxed);
+      c.rejected.store(0, std::memory_order_relaxed);
+      c.failed.store(0, std::memory_order_relaxed);
+      c.latency.reset();
+    }
+  }
+}
+
+}  // namespace vkv::runtime

@@ -1,0 +1,249 @@
+#include "11-metrics/metered_commands.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <set>
+
+#include "09-resp/command_helpers.hpp"
+#include "09-resp/resp_parser.hpp"
+
+namespace vkv::engine {
+
+namespace {
+
+using runtime::CommandStats;
+
+std::uint64_t steady_ns() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                        std::chrono::steady_clock::now().time_since_epoch())
+                                        .count());
+}
+
+// An error reply's code: its first word, without the `-`.
+std::string_view error_code(std::string_view reply) {
+  reply.remove_prefix(1);
+  const auto end = reply.find_first_of(" \r");
+  return reply.substr(0, end);
+}
+
+// Redis counts a command refused before it ran (its arity, an unknown subcommand) as
+// rejected, one that ran and failed as failed.
+CommandStats::Outcome outcome_of(std::string_view reply) {
+  if (reply.empty() || reply[0] != '-') return CommandStats::Outcome::kOk;
+  const bool refused = reply.starts_with("-ERR wrong number of arguments") ||
+                       reply.starts_with("-ERR unknown subcommand");
+  return refused ? CommandStats::Outcome::kRejected : CommandStats::Outcome::kFailed;
+}
+
+// Microseconds with three decimals, as Redis writes latencystats: `1.003`.
+std::string micros_3(std::uint64_t ns) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ns) / 1000.0);
+  return buf;
+}
+
+const std::vector<CommandSpec>& own_rows() {
+  static const std::vector<CommandSpec> rows = {
+      {"slowlog", -2, 0, 0, 0, nullptr, "", "@slow", "server", "2.2.12",
+       "A container for slow log commands.", {},
+       {{"slowlog|get", -2, 0, 0, 0, nullptr, "admin loading stale", "@admin @slow @dangerous",
+         "server", "2.2.12", "Returns the slow log's entries.",
+         {{"count", "integer", {}, true, false, {}}}, {}},
+        {"slowlog|len", 2, 0, 0, 0, nullptr, "admin loading stale", "@admin @slow @dangerous",
+         "server", "2.2.12", "Returns the number of entries in the slow log.", {}, {}},
+        {"slowlog|reset", 2, 0, 0, 0, nullptr, "admin loading stale",
+         "@admin @slow @dangerous", "server", "2.2.12", "Clears all entries from the slow log.",
+         {}, {}},
+        {"slowlog|help", 2, 0, 0, 0, nullptr, "loading stale", "@slow", "server", "6.2.0",
+         "Returns helpful text about the subcommands.", {}, {}}}},
+  };
+  return rows;
+}
+
+}  // namespace
+
+void ErrorStats::count(std::string_view reply) {
+  total_.fetch_add(1, std::memory_order_relaxed);
+  std::string code(error_code(reply));
+  std::lock_guard lock(mu_);
+  if (codes_.size() >= kMaxCodes && codes_.count(code) == 0) code = "ERR";
+  ++codes_[code];
+}
+
+std::map<std::string, std::uint64_t> ErrorStats::by_code() const {
+  std::lock_guard lock(mu_);
+  return codes_;
+}
+
+void ErrorStats::reset() {
+  std::lock_guard lock(mu_);
+  codes_.clear();
+  total_.store(0, std::memory_order_relaxed);
+}
+
+std::vector<std::string> command_names(std::span<const CommandSpec* const> specs) {
+  std::set<std::string> names;
+  for (const CommandSpec* spec : specs) {
+    names.emplace(spec->name);
+    for (const CommandSpec& sub : spec->subcommands) names.emplace(sub.name);
+  }
+  return {names.begin(), names.end()};
+}
+
+MeteredCommands::MeteredCommands(RespCommands& inner, std::span<const std::string> names,
+                                 MeteredOptions options)
+    : inner_(inner),
+      options_(std::move(options)),
+      stats_(names),
+      slow_log_(options_.slowlog_threshold_micros, options_.slowlog_max_len) {}
+
+std::vector<const CommandSpec*> MeteredCommands::specs() {
+  std::vector<const CommandSpec*> out;
+  for (const CommandSpec& row : own_rows()) out.push_back(&row);
+  return out;
+}
+
+// What the error hook is told of an error reply: nothing a client sent but a known
+// command's name. Redis's errors quote what they are about (`unknown command 'x', with args
+// beginning with: 'v'`), and the quoted words may be a client's values: the text is cut
+// before the first quote.
+static CommandError loggable(const ClientState& client, std::span<const std::string_view> args,
+                      int slot, std::string_view reply) {
+  std::string_view text = reply.substr(1);
+  text = text.substr(0, text.find_first_of("'\r"));
+  while (!text.empty() && (text.back() == ' ' || text.back() == ':')) text.remove_suffix(1);
+  const std::string_view command = slot >= 0 ? args[0] : std::string_view("(unknown)");
+  return {client.id, command, text};
+}
+
+//! [run]
+void MeteredCommands::run(std::span<const std::string_view> args, ClientState& client,
+                          protocol::RespWriter& out) {
+  const int slot = stats_.slot(args);
+  const std::size_t before = out.buffer().size();
+  const std::uint64_t start = steady_ns();
+  dispatch(args, client, out);
+  const std::uint64_t ns = steady_ns() - start;
+
+  const std::string_view reply = out.buffer().substr(before);
+  const CommandStats::Outcome outcome = outcome_of(reply);
+  if (outcome != CommandStats::Outcome::kOk) {
+    errors_.count(reply);
+    if (options_.on_error) options_.on_error(loggable(client, args, slot, reply));
+  }
+  if (slot >= 0) stats_.record(slot, ns, outcome);
+  if (slow_log_.should_log(ns / 1000)) slow_log_.add(args, ns / 1000, client.name);
+}
+//! [run]
+
+void MeteredCommands::dispatch(std::span<const std::string_view> args, ClientState& client,
+                               protocol::RespWriter& out) {
+  if (is_command(args[0], "SLOWLOG")) {
+    if (options_.count_command) options_.count_command();
+    return slowlog(args, out);
+  }
+  inner_.run(args, client, out);
+  // CONFIG RESETSTAT resets these counts too, once chapter 9's have been reset.
+  if (args.size() == 2 && is_command(args[0], "CONFIG") && is_command(args[1], "RESETSTAT") &&
+      out.buffer().ends_with("+OK\r\n")) {
+    stats_.reset();
+    errors_.reset();
+  }
+}
+
+void MeteredCommands::slowlog(std::span<const std::string_view> args,
+                              protocol::RespWriter& out) {
+  if (args.size() < 2) return out.error("ERR wrong number of arguments for 'slowlog' command");
+  const std::string sub = lower(args[1]);
+  auto arity_error = [&] {
+    out.error("ERR wrong number of arguments for 'slowlog|" + sub + "' command");
+  };
+  if (sub == "get") {
+    if (args.size() > 3) return arity_error();
+    std::int64_t count = 10;  // Redis's default
+    if (args.size() == 3) {
+      auto n = protocol::parse_redis_integer(args[2]);
+      if (!n || *n < -1) {
+        return out.error("ERR count should be greater than or equal to -1");
+      }
+      count = *n;
+    }
+    const auto entries = slow_log_.newest(count < 0 ? SIZE_MAX : static_cast<std::size_t>(count));
+    out.array(entries.size());
+    for (const auto& e : entries) {
+      out.array(6);
+      out.integer(static_cast<std::int64_t>(e.id));
+      out.integer(e.unix_seconds);
+      out.integer(static_cast<std::int64_t>(e.micros));
+      out.array(e.args.size());
+      for (const auto& a : e.args) out.bulk(a);
+      out.bulk("");  // the client's address: a session does not know it in vkv
+      out.bulk(e.client_name);
+    }
+    return;
+  }
+  if (sub == "len") {
+    if (args.size() != 2) return arity_error();
+    return out.integer(static_cast<std::int64_t>(slow_log_.size()));
+  }
+  if (sub == "reset") {
+    if (args.size() != 2) return arity_error();
+    slow_log_.reset();
+    return out.simple("OK");
+  }
+  if (sub == "help") {
+    if (args.size() != 2) return arity_error();
+    const std::vector<std::string_view> lines = {
+        "SLOWLOG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "GET [<count>]",
+        "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
+        "    Entries are made of:",
+        "    id, timestamp, time in microseconds, arguments array, client IP and port,",
+        "    client name",
+        "LEN",
+        "    Return the length of the slowlog.",
+        "RESET",
+        "    Reset the slowlog.",
+        "HELP",
+        "    Print this help."};
+    out.array(lines.size());
+    for (auto line : lines) out.simple(line);
+    return;
+  }
+  out.error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
+            "'. Try SLOWLOG HELP.");
+}
+
+//! [info]
+std::string MeteredCommands::info(std::string_view section) const {
+  std::string lines;
+  if (section == "stats") {
+    lines += "total_error_replies:" + std::to_string(errors_.total()) + "\r\n";
+  } else if (section == "commandstats") {
+    for (const auto& c : stats_.snapshot()) {
+      const double per_call = static_cast<double>(c.latency.total_ns) / 1000.0 /
+                              static_cast<double>(c.calls);
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.2f", per_call);
+      lines += "cmdstat_" + c.name + ":calls=" + std::to_string(c.calls) +
+               ",usec=" + std::to_string(c.latency.total_ns / 1000) + ",usec_per_call=" + buf +
+               ",rejected_calls=" + std::to_string(c.rejected) +
+               ",failed_calls=" + std::to_string(c.failed) + "\r\n";
+    }
+  } else if (section == "errorstats") {
+    for (const auto& [code, n] : errors_.by_code()) {
+      lines += "errorstat_" + code + ":count=" + std::to_string(n) + "\r\n";
+    }
+  } else if (section == "latencystats") {
+    for (const auto& c : stats_.snapshot()) {
+      lines += "latency_percentiles_usec_" + c.name +
+               ":p50=" + micros_3(c.latency.quantile_ns(0.50)) +
+               ",p99=" + micros_3(c.latency.quantile_ns(0.99)) +
+               ",p99.9=" + micros_3(c.latency.quantile_ns(0.999)) + "\r\n";
+    }
+  }
+  return lines;
+}
+//! [info]
+
+}  // namespace vkv::engine

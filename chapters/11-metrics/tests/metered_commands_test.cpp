@@ -1,0 +1,116 @@
+// MeteredCommands in front of chapter 10's commands: each command counted and timed,
+// errors by code, rejected and failed calls, SLOWLOG, CONFIG RESETSTAT, the INFO sections it
+// writes, and what the error hook is told (never a client's value).
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "11-metrics/tests/metrics_fixture.hpp"
+
+using vkv::testing::bulk;
+using vkv::testing::error;
+using vkv::testing::integer;
+using vkv::testing::kOk;
+using vkv::testing::MetricsFixture;
+
+namespace {
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("metered commands: replies pass through unchanged, and each command is counted",
+          "[ch11]") {
+  MetricsFixture f;
+  CHECK(f("SET a 1") == kOk);
+  CHECK(f("set b 2 EX 100") == kOk);
+  CHECK(f("GET a") == bulk("1"));
+  CHECK(f("INCR a") == integer(2));
+  CHECK(f("CONFIG GET dir").rfind("*", 0) == 0);
+  const std::string stats = f.metered->info("commandstats");
+  CHECK(has(stats, "cmdstat_set:calls=2,usec="));
+  CHECK(has(stats, "cmdstat_get:calls=1,"));
+  CHECK(has(stats, "cmdstat_incr:calls=1,"));
+  CHECK(has(stats, "cmdstat_config|get:calls=1,"));
+  CHECK(has(stats, ",rejected_calls=0,failed_calls=0\r\n"));
+  CHECK_FALSE(has(stats, "cmdstat_del"));  // never called: not shown, as in Redis
+  const std::string latency = f.metered->info("latencystats");
+  CHECK(has(latency, "latency_percentiles_usec_set:p50="));
+  CHECK(has(latency, ",p99="));
+  CHECK(has(latency, ",p99.9="));
+}
+
+TEST_CASE("metered commands: errors are counted by code, as rejected or failed calls",
+          "[ch11]") {
+  MetricsFixture f;
+  CHECK(f("SET s notanumber") == kOk);
+  CHECK(f("INCR s") == error("ERR value is not an integer or out of range"));
+  CHECK(f("GET") == error("ERR wrong number of arguments for 'get' command"));
+  CHECK(f("CONFIG NOSUCH").rfind("-ERR unknown subcommand", 0) == 0);
+  CHECK(f("NOSUCH x").rfind("-ERR unknown command", 0) == 0);
+  const std::string stats = f.metered->info("commandstats");
+  CHECK(has(stats, "cmdstat_incr:calls=1,"));
+  CHECK(has(stats, "cmdstat_incr:calls=1,usec="));
+  CHECK(has(stats, ",rejected_calls=0,failed_calls=1\r\n"));  // INCR ran, and failed
+  CHECK(has(stats, "cmdstat_get:calls=1,"));
+  CHECK(has(stats, ",rejected_calls=1,failed_calls=0\r\n"));  // GET was refused
+  CHECK(has(f.metered->info("errorstats"), "errorstat_ERR:count=4\r\n"));
+  CHECK(f.metered->info("stats") == "total_error_replies:4\r\n");
+  CHECK(f.errors.size() == 4);
+}
+
+TEST_CASE("metered commands: the error hook never sees a client's value", "[ch11]") {
+  MetricsFixture f;
+  CHECK(f("SET k SECRETVALUE") == kOk);
+  f("NOSUCH k SECRETVALUE");
+  f("SET k SECRETVALUE BADOPTION");
+  f("INCR k");
+  REQUIRE(f.errors.size() == 3);
+  for (const auto& e : f.errors) {
+    INFO(e);
+    CHECK_FALSE(has(e, "SECRETVALUE"));
+  }
+}
+
+TEST_CASE("metered commands: SLOWLOG GET, LEN, RESET and HELP, as Redis answers them",
+          "[ch11]") {
+  vkv::engine::MeteredOptions o;
+  o.slowlog_threshold_micros = 0;  // every command is slow
+  o.slowlog_max_len = 2;
+  MetricsFixture f(o);
+  CHECK(f("SET a 1") == kOk);
+  CHECK(f("GET a") == bulk("1"));
+  CHECK(f("SLOWLOG LEN") == integer(2));  // SET and GET; SLOWLOG LEN itself comes after
+  const std::string got = f("SLOWLOG GET 1");
+  CHECK(got.rfind("*1\r\n*6\r\n:2\r\n:", 0) == 0);  // id 2: SLOWLOG LEN itself
+  CHECK(has(got, "*2\r\n$7\r\nSLOWLOG\r\n$3\r\nLEN\r\n$0\r\n\r\n$0\r\n\r\n"));
+  CHECK(f("SLOWLOG GET -1").rfind("*2\r\n", 0) == 0);  // max_len 2
+  CHECK(f("SLOWLOG GET -2") == error("ERR count should be greater than or equal to -1"));
+  CHECK(f("SLOWLOG GET x") == error("ERR count should be greater than or equal to -1"));
+  CHECK(f("SLOWLOG RESET") == kOk);
+  CHECK(f("SLOWLOG LEN") == integer(1));  // RESET itself, logged after it ran
+  CHECK(f("SLOWLOG HELP").rfind("*12\r\n", 0) == 0);
+  CHECK(f("SLOWLOG NOSUCH") == error("ERR unknown subcommand 'NOSUCH'. Try SLOWLOG HELP."));
+  CHECK(f("SLOWLOG") == error("ERR wrong number of arguments for 'slowlog' command"));
+  CHECK(f("SLOWLOG LEN x") == error("ERR wrong number of arguments for 'slowlog|len' command"));
+  CHECK(has(f.metered->info("commandstats"), "cmdstat_slowlog|get:calls="));
+}
+
+TEST_CASE("metered commands: CONFIG RESETSTAT resets these counts with chapter 9's",
+          "[ch11]") {
+  MetricsFixture f;
+  f("SET a 1");
+  f("GET");
+  CHECK(f("CONFIG RESETSTAT") == kOk);
+  const std::string stats = f.metered->info("commandstats");
+  CHECK_FALSE(has(stats, "cmdstat_set"));
+  CHECK(f.metered->info("errorstats").empty());
+  CHECK(f.metered->info("stats") == "total_error_replies:0\r\n");
+}
+
+TEST_CASE("metered commands: COMMAND tells of SLOWLOG", "[ch11]") {
+  CHECK(vkv::engine::MeteredCommands::specs().size() == 1);
+  CHECK(vkv::engine::MeteredCommands::specs()[0]->subcommands.size() == 4);
+}
