@@ -26,7 +26,7 @@ RedisServerInfo with_expiry(RedisServerInfo info, storage::LsmStore& lsm,
                             storage::ExpiringStore& store) {
   for (const CommandSpec* spec : ExpiryCommands::specs()) info.more_commands.push_back(spec);
   info.keys_with_deadlines = [&store] { return store.index().size(); };
-  info.chapter = "10";
+  if (info.chapter == "9") info.chapter = "10";  // unless a later chapter named itself
   if (!info.store_info) info.store_info = [&lsm] { return lsm_store_info(lsm); };
   return info;
 }

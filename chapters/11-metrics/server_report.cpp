@@ -84,7 +84,7 @@ std::string ServerReport::info(std::string_view section) const {
     if (server != nullptr) field(&lines, "tcp_port", num(server->port()));
     if (server != nullptr) field(&lines, "vkv_workers", num(server->workers()));
   } else if (section == "clients") {
-    field(&lines, "maxclients", num(sources_.max_connections));
+    if (server != nullptr) field(&lines, "maxclients", num(server->options().max_connections));
     field(&lines, "blocked_clients", "0");  // no vkv command blocks
   } else if (section == "memory") {
     const MemoryFigures m = memory();

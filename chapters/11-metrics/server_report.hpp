@@ -35,7 +35,6 @@ struct ReportSources {
   const Traffic* traffic = nullptr;          ///< Bytes in and out of every connection.
   const engine::MeteredCommands* commands = nullptr;  ///< Commands counted.
   std::string sync;                          ///< The sync policy's name (`always`...).
-  std::size_t max_connections = 0;           ///< INFO's `maxclients`.
 };
 
 //! [server-report]
