@@ -47,8 +47,10 @@ class MetricsEndpoint {
   static constexpr std::size_t kMaxRequestBytes = 8 * 1024;
   /// How long a client has, from its connection being accepted, to send a whole request.
   static constexpr std::chrono::milliseconds kReadTimeout{2000};
-  /// How long a client has to take the whole response (and then to close its end, see
-  /// kMaxDrainBytes).
+  /// How long a client has, once the text is rendered, to take the whole response (and then
+  /// to close its end, see kMaxDrainBytes). A whole deadline, not one per write, so a client
+  /// that reads a byte at a time cannot hold the endpoint either; a scrape's text is a few
+  /// kilobytes, which a scraper takes in far less.
   static constexpr std::chrono::milliseconds kWriteTimeout{2000};
   /// After the response, the endpoint reads and discards what the client still sends (up to
   /// this many bytes, within kWriteTimeout) until the client closes: closing a socket with
