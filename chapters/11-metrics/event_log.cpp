@@ -217,7 +217,6 @@ std::string format_utc_millis(std::int64_t unix_ms) {
   return out;
 }
 
-//! [format-line]
 std::string EventLog::format_line(LogFormat format, std::int64_t unix_ms, LogLevel level,
                                   std::string_view name, std::span<const LogField> fields) {
   std::string line;
@@ -249,7 +248,6 @@ std::string EventLog::format_line(LogFormat format, std::int64_t unix_ms, LogLev
   }
   return line;
 }
-//! [format-line]
 
 namespace {
 

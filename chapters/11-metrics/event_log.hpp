@@ -27,7 +27,7 @@ enum class LogLevel {
 
 /// How each line is written.
 enum class LogFormat {
-  kText,  ///< For a person at a terminal: `<time> <level> <event> name=value ...`.
+  kText,  ///< For a person at a terminal: time, level, event, then `name=value` fields.
   kJson,  ///< For a program: one JSON object a line (`jq`, a log collector).
 };
 
@@ -41,7 +41,6 @@ std::string_view log_level_name(LogLevel level);
 /// Milliseconds since the Unix epoch, read from a clock a test can replace.
 using UnixMillisClock = std::function<std::int64_t()>;
 
-//! [log-field]
 /// One name=value pair of an event. Written in a braced list at the call site:
 ///
 ///     log.info("flush", {{"tables", 3}, {"bytes", n}, {"dir", path}});
@@ -79,7 +78,6 @@ struct LogField {
   std::string_view name;  ///< The field's name.
   Value value;            ///< Its value.
 };
-//! [log-field]
 
 /// How an EventLog writes: which events, in which form, with which clock.
 struct EventLogOptions {

@@ -30,7 +30,6 @@ struct LogAdmission {
   explicit operator bool() const { return allowed; }
 };
 
-//! [rate-limiter]
 /// Keeps one kind of event from flooding the log: at most `burst` of a kind in any one
 /// window of `window` (10 in 10 s by default), counted from the first event of the window.
 /// The events past that are dropped and counted, and the next one allowed says how many
@@ -87,6 +86,5 @@ class LogRateLimiter {
   std::mutex mu_;
   std::unordered_map<std::string, Kind> kinds_;  // guarded by mu_
 };
-//! [rate-limiter]
 
 }  // namespace vkv::runtime

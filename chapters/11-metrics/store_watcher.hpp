@@ -42,7 +42,6 @@ struct StoreSample {
   std::uint64_t failed_compactions = 0;    ///< Compactions that failed (and were retried).
 };
 
-//! [store-watcher]
 /// Turns what the store did into log events, without a line of logging in the store.
 ///
 /// Every `period` (250 ms by default) the watcher's thread takes a sample of the store's
@@ -98,7 +97,6 @@ class StoreWatcher {
   bool stopping_ = false;  // guarded by mu_
   std::thread thread_;
 };
-//! [store-watcher]
 
 /// The events that `now` makes against `before` (see StoreWatcher), written to `log`;
 /// returns how many. A counter that went down (a store reopened) counts from zero.

@@ -95,7 +95,7 @@ TEST_CASE("event() writes within the limit and adds suppressed=N", "[ch11]") {
   LogRateLimiter limiter(2, seconds(10), t.clock());
   int written = 0;
   for (int i = 0; i < 5; ++i) {
-    written += limiter.event(log, LogLevel::kWarn, "client_error", {{"error", "bad frame"}}) ? 1 : 0;
+    if (limiter.event(log, LogLevel::kWarn, "client_error", {{"error", "bad frame"}})) ++written;
   }
   CHECK(written == 2);
   t.now += 10'000;
