@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace vkv::runtime {
 
@@ -15,6 +16,17 @@ struct ThreadCache {
   void* counts = nullptr;
 };
 thread_local ThreadCache t_cache;
+
+// The names this thread looked up last, as they were sent (any case), with their slots: a
+// pipeline of SETs finds "SET" here with one comparison, without lower-casing or hashing.
+struct CachedName {
+  std::uint64_t owner = 0;  // the CommandStats it is for; 0: empty
+  std::uint8_t size = 0;
+  std::array<char, 23> name{};
+  int slot = -1;
+};
+thread_local std::array<CachedName, 4> t_names;
+thread_local unsigned t_next_name = 0;
 
 // Longest command name looked up (Redis's longest is shorter than this).
 constexpr std::size_t kMaxName = 64;
@@ -48,8 +60,32 @@ CommandStats::~CommandStats() {
   if (t_cache.owner == id_) t_cache = {};
 }
 
+//! [slot]
 int CommandStats::slot(std::span<const std::string_view> args) const {
   if (args.empty()) return -1;
+  const std::string_view sent = args[0];
+  for (const CachedName& c : t_names) {
+    if (c.owner == id_ && c.size == sent.size() &&
+        std::memcmp(c.name.data(), sent.data(), sent.size()) == 0) {
+      return c.slot;
+    }
+  }
+  const int found = find_slot(args);
+  // Remembered when the name alone says the slot: not for a command with subcommands.
+  const int command = find_slot(args.first(1));
+  if (found >= 0 && found == command && !has_subcommands_[static_cast<std::size_t>(found)] &&
+      sent.size() <= CachedName{}.name.size()) {
+    CachedName& c = t_names[t_next_name++ % t_names.size()];
+    c.owner = id_;
+    c.size = static_cast<std::uint8_t>(sent.size());
+    std::memcpy(c.name.data(), sent.data(), sent.size());
+    c.slot = found;
+  }
+  return found;
+}
+//! [slot]
+
+int CommandStats::find_slot(std::span<const std::string_view> args) const {
   std::array<char, kMaxName> buf{};
   const std::size_t n = lower_into(args[0], buf, 0);
   if (n == 0) return -1;

@@ -96,6 +96,8 @@ class CommandStats {
   // This thread's counts: cached in a thread_local for the object last used on this thread,
   // else found (or made) under mu_.
   ThreadCounts& counts_here();
+  // slot() without the thread's cache of names.
+  [[nodiscard]] int find_slot(std::span<const std::string_view> args) const;
   ThreadCounts& register_thread();
 
   const std::uint64_t id_;  // unique per object, so a thread's cache never mistakes another

@@ -1,6 +1,5 @@
 #include "11-metrics/metered_commands.hpp"
 
-#include <chrono>
 #include <cstdio>
 #include <set>
 
@@ -12,12 +11,6 @@ namespace vkv::engine {
 namespace {
 
 using runtime::CommandStats;
-
-std::uint64_t steady_ns() {
-  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                        std::chrono::steady_clock::now().time_since_epoch())
-                                        .count());
-}
 
 // An error reply's code: its first word, without the `-`.
 std::string_view error_code(std::string_view reply) {
@@ -93,6 +86,7 @@ std::vector<std::string> command_names(std::span<const CommandSpec* const> specs
 MeteredCommands::MeteredCommands(RespCommands& inner, std::span<const std::string> names,
                                  MeteredOptions options)
     : inner_(inner),
+      clock_(runtime::CycleClock::get()),
       options_(std::move(options)),
       stats_(names),
       slow_log_(options_.slowlog_threshold_micros, options_.slowlog_max_len) {}
@@ -121,9 +115,9 @@ void MeteredCommands::run(std::span<const std::string_view> args, ClientState& c
                           protocol::RespWriter& out) {
   const int slot = stats_.slot(args);
   const std::size_t before = out.buffer().size();
-  const std::uint64_t start = steady_ns();
+  const std::uint64_t start = clock_.now();
   dispatch(args, client, out);
-  const std::uint64_t ns = steady_ns() - start;
+  const std::uint64_t ns = clock_.to_ns(clock_.now() - start);
 
   const std::string_view reply = out.buffer().substr(before);
   const CommandStats::Outcome outcome = outcome_of(reply);

@@ -69,6 +69,8 @@ void ServerReport::sample(std::int64_t now_ms) {
     input_.sample(now_ms, sources_.traffic->bytes_in.load(std::memory_order_relaxed));
     output_.sample(now_ms, sources_.traffic->bytes_out.load(std::memory_order_relaxed));
   }
+  // The peak, once a second: mallinfo2() walks every heap under its lock.
+  if (++samples_ % 10 != 1) return;
   const std::uint64_t used = read_memory().used;
   std::uint64_t peak = peak_used_.load(std::memory_order_relaxed);
   while (used > peak && !peak_used_.compare_exchange_weak(peak, used)) {

@@ -49,7 +49,8 @@ class ServerReport {
 
   /// Gives the server, once it listens (before, its lines are left out).
   void serving(const net::Server& server) { server_.store(&server); }
-  /// Takes the instantaneous rates' next sample and notes the peak memory (every 100 ms).
+  /// Takes the instantaneous rates' next sample (every 100 ms), and every tenth time notes
+  /// the peak memory. REQUIRES: one thread calls it.
   void sample(std::int64_t now_ms);
   /// Notes a failed write, sync or flush (INFO's `aof_last_write_status:err`).
   void note_write_error() { write_errors_.fetch_add(1, std::memory_order_relaxed); }
@@ -75,6 +76,8 @@ class ServerReport {
   std::atomic<const net::Server*> server_{nullptr};
   std::atomic<std::uint64_t> write_errors_{0};
   std::atomic<std::uint64_t> peak_used_{0};
+  std::uint64_t samples_ = 0;  // sample() calls: one thread's
+
   InstantaneousMeter ops_;
   InstantaneousMeter input_;
   InstantaneousMeter output_;

@@ -9,9 +9,8 @@ CountingSession::CountingSession(std::unique_ptr<Session> inner, Traffic& traffi
 void CountingSession::feed(std::string_view bytes, std::string* out) {
   traffic_.bytes_in.fetch_add(bytes.size(), std::memory_order_relaxed);
   const std::size_t from = out->size();
-  const bool was_closing = inner_->wants_close();
   inner_->feed(bytes, out);
-  count_out(*out, from, was_closing);
+  count_out(*out, from, /*was_closing=*/false);  // a closing session is fed no more
 }
 
 void CountingSession::finish(std::string* out) {

@@ -29,7 +29,12 @@ workers=${VKV_WORKERS:-$(( cores > 1 ? cores - 1 : 1 ))}
 tick=$(getconf CLK_TCK)
 work=$(mktemp -d "${TMPDIR:-/tmp}/vkv-metrics-bench.XXXXXX")
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+  for p in "${pids[@]}" $(cat "$work"/*.pid 2>/dev/null); do
+    kill -CONT "$p" 2>/dev/null || true; kill -9 "$p" 2>/dev/null || true
+  done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 for tool in redis-benchmark redis-cli; do
@@ -44,7 +49,7 @@ for s in "$metered" "$plain"; do [ -x "$s" ] || { echo "no server at $s (build i
 start() {
   "$2" --port 0 --dir "$work/$1" --sync never --workers "$workers" > "$work/$1.out" 2> "$work/$1.err" &
   local pid=$!
-  pids+=("$pid")
+  echo "$pid" > "$work/$1.pid"  # for cleanup: this runs in a subshell
   for _ in $(seq 200); do grep -qs 'listening on' "$work/$1.out" && break; sleep 0.05; done
   local port
   port=$(grep -o '127.0.0.1:[0-9]*' "$work/$1.out" | head -1 | cut -d: -f2)
