@@ -10,12 +10,6 @@ namespace {
 
 std::atomic<std::uint64_t> g_next_id{1};
 
-// The object this thread used last, and its counts there.
-struct ThreadCache {
-  std::uint64_t owner = 0;
-  void* counts = nullptr;
-};
-thread_local ThreadCache t_cache;
 
 // The names this thread looked up last, as they were sent (any case), with their slots: a
 // pipeline of SETs finds "SET" here with one comparison, without lower-casing or hashing.
@@ -44,7 +38,9 @@ std::size_t lower_into(std::string_view word, std::array<char, kMaxName>& buf, s
 }  // namespace
 
 CommandStats::CommandStats(std::span<const std::string> names)
-    : id_(g_next_id.fetch_add(1)), names_(names.begin(), names.end()) {
+    : id_(g_next_id.fetch_add(1)),
+      names_(names.begin(), names.end()),
+      threads_([n = names_.size()] { return std::make_unique<ThreadCounts>(n); }) {
   has_subcommands_.assign(names_.size(), false);
   for (std::size_t i = 0; i < names_.size(); ++i) slots_.emplace(names_[i], static_cast<int>(i));
   for (const auto& name : names_) {
@@ -54,10 +50,6 @@ CommandStats::CommandStats(std::span<const std::string> names)
       has_subcommands_[static_cast<std::size_t>(it->second)] = true;
     }
   }
-}
-
-CommandStats::~CommandStats() {
-  if (t_cache.owner == id_) t_cache = {};
 }
 
 //! [slot]
@@ -101,33 +93,17 @@ int CommandStats::find_slot(std::span<const std::string_view> args) const {
   return sub == slots_.end() ? it->second : sub->second;
 }
 
-CommandStats::ThreadCounts& CommandStats::counts_here() {
-  if (t_cache.owner == id_) return *static_cast<ThreadCounts*>(t_cache.counts);
-  return register_thread();
-}
-
-CommandStats::ThreadCounts& CommandStats::register_thread() {
-  std::lock_guard lock(mu_);
-  auto& mine = threads_[std::this_thread::get_id()];
-  if (!mine) mine = std::make_unique<ThreadCounts>(names_.size());
-  t_cache = {id_, mine.get()};
-  return *mine;
-}
-
 std::vector<CommandTotals> CommandStats::snapshot() const {
   std::vector<CommandTotals> totals(names_.size());
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& [id, counts] : threads_) {
-      for (std::size_t i = 0; i < names_.size(); ++i) {
-        const Counts& c = counts->commands[i];
-        totals[i].calls += c.calls.load(std::memory_order_relaxed);
-        totals[i].rejected += c.rejected.load(std::memory_order_relaxed);
-        totals[i].failed += c.failed.load(std::memory_order_relaxed);
-        c.latency.add_to(&totals[i].latency);
-      }
+  threads_.for_each([&](const ThreadCounts& counts) {
+    for (std::size_t i = 0; i < names_.size(); ++i) {
+      const Counts& c = counts.commands[i];
+      totals[i].calls += c.calls.load(std::memory_order_relaxed);
+      totals[i].rejected += c.rejected.load(std::memory_order_relaxed);
+      totals[i].failed += c.failed.load(std::memory_order_relaxed);
+      c.latency.add_to(&totals[i].latency);
     }
-  }
+  });
   std::vector<CommandTotals> called;
   for (std::size_t i = 0; i < names_.size(); ++i) {
     if (totals[i].calls == 0) continue;
@@ -141,32 +117,29 @@ std::vector<CommandTotals> CommandStats::snapshot() const {
 
 std::uint64_t CommandStats::total_calls() const {
   std::uint64_t n = 0;
-  std::lock_guard lock(mu_);
-  for (const auto& [id, counts] : threads_) {
-    for (const Counts& c : counts->commands) n += c.calls.load(std::memory_order_relaxed);
-  }
+  threads_.for_each([&n](const ThreadCounts& counts) {
+    for (const Counts& c : counts.commands) n += c.calls.load(std::memory_order_relaxed);
+  });
   return n;
 }
 
 LatencySnapshot CommandStats::all_latency() const {
   LatencySnapshot all;
-  std::lock_guard lock(mu_);
-  for (const auto& [id, counts] : threads_) {
-    for (const Counts& c : counts->commands) c.latency.add_to(&all);
-  }
+  threads_.for_each([&all](const ThreadCounts& counts) {
+    for (const Counts& c : counts.commands) c.latency.add_to(&all);
+  });
   return all;
 }
 
 void CommandStats::reset() {
-  std::lock_guard lock(mu_);
-  for (const auto& [id, counts] : threads_) {
-    for (Counts& c : counts->commands) {
+  threads_.for_each([](ThreadCounts& counts) {
+    for (Counts& c : counts.commands) {
       c.calls.store(0, std::memory_order_relaxed);
       c.rejected.store(0, std::memory_order_relaxed);
       c.failed.store(0, std::memory_order_relaxed);
       c.latency.reset();
     }
-  }
+  });
 }
 
 }  // namespace vkv::runtime

@@ -5,17 +5,15 @@
 
 #include <atomic>
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "11-metrics/latency_histogram.hpp"
+#include "11-metrics/per_thread.hpp"
 
 namespace vkv::runtime {
 
@@ -32,8 +30,8 @@ struct CommandTotals {
 /// Counts for a fixed set of command names, given when it is made.
 ///
 /// The hot path, record(), is run by every worker for every command, so it shares nothing:
-/// each thread writes counts of its own (a ThreadCounts, found through a thread_local
-/// pointer), with plain stores that no other thread writes. snapshot() adds every thread's
+/// each thread writes counts of its own (PerThread), with plain stores that no other thread
+/// writes. snapshot() adds every thread's
 /// counts up when INFO or a scrape asks, which is rare. Nothing is ever locked by record()
 /// after a thread's first call.
 ///
@@ -45,7 +43,6 @@ class CommandStats {
 
   /// Counts for `names` (lower case; a subcommand as `config|get`).
   explicit CommandStats(std::span<const std::string> names);
-  ~CommandStats();
   CommandStats(const CommandStats&) = delete;
   CommandStats& operator=(const CommandStats&) = delete;
 
@@ -56,8 +53,7 @@ class CommandStats {
 
   /// Counts one call of the command in `slot` (from slot()), which took `ns` nanoseconds.
   void record(int slot, std::uint64_t ns, Outcome outcome) {
-    ThreadCounts& mine = counts_here();
-    Counts& c = mine.commands[static_cast<std::size_t>(slot)];
+    Counts& c = threads_.mine().commands[static_cast<std::size_t>(slot)];
     bump(c.calls);
     if (outcome == Outcome::kRejected) bump(c.rejected);
     if (outcome == Outcome::kFailed) bump(c.failed);
@@ -90,23 +86,14 @@ class CommandStats {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
 
-  static void bump(std::atomic<std::uint64_t>& n) {
-    n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  }
-  // This thread's counts: cached in a thread_local for the object last used on this thread,
-  // else found (or made) under mu_.
-  ThreadCounts& counts_here();
   // slot() without the thread's cache of names.
   [[nodiscard]] int find_slot(std::span<const std::string_view> args) const;
-  ThreadCounts& register_thread();
 
-  const std::uint64_t id_;  // unique per object, so a thread's cache never mistakes another
+  const std::uint64_t id_;  // unique per object, for the threads' caches of names
   std::vector<std::string> names_;
   std::unordered_map<std::string, int, NameHash, std::equal_to<>> slots_;  // fixed once made
   std::vector<bool> has_subcommands_;  // by slot: whether `name|...` slots exist
-
-  mutable std::mutex mu_;  // guards threads_
-  std::map<std::thread::id, std::unique_ptr<ThreadCounts>> threads_;
+  PerThread<ThreadCounts> threads_;
 };
 //! [command-stats]
 

@@ -10,6 +10,8 @@
 #include <span>
 #include <vector>
 
+#include "11-metrics/per_thread.hpp"
+
 namespace vkv::runtime {
 
 //! [buckets]
@@ -67,8 +69,8 @@ class LatencyHistogram {
  public:
   /// Counts one duration of `ns` nanoseconds. REQUIRES: one thread calls this.
   void record(std::uint64_t ns) {
-    bump(counts_[latency_bucket(ns)], 1);
-    bump(count_, 1);
+    bump(counts_[latency_bucket(ns)]);
+    bump(count_);
     bump(total_ns_, ns);
   }
   /// Adds these counts to `*snapshot`. Any thread.
@@ -78,10 +80,6 @@ class LatencyHistogram {
   void reset();
 
  private:
-  static void bump(std::atomic<std::uint64_t>& n, std::uint64_t by) {
-    n.store(n.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
-  }
-
   std::array<std::atomic<std::uint64_t>, kLatencyBuckets> counts_{};
   std::atomic<std::uint64_t> count_{0};
   std::atomic<std::uint64_t> total_ns_{0};

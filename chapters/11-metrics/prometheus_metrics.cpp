@@ -36,11 +36,11 @@ void server_metrics(PrometheusText& p, const MetricsSources& s) {
   }
   if (const Traffic* t = r.sources().traffic) {
     one(p, true, "vkv_net_input_bytes_total", "Bytes read from clients.",
-        as_double(t->bytes_in.load()));
+        as_double(t->bytes_in()));
     one(p, true, "vkv_net_output_bytes_total", "Reply bytes written for clients.",
-        as_double(t->bytes_out.load()));
+        as_double(t->bytes_out()));
     one(p, true, "vkv_protocol_errors_total", "Connections closed for a RESP protocol error.",
-        as_double(t->protocol_errors.load()));
+        as_double(t->protocol_errors()));
   }
   rusage ru{};
   if (getrusage(RUSAGE_SELF, &ru) == 0) {

@@ -66,8 +66,8 @@ MemoryFigures ServerReport::memory() const {
 void ServerReport::sample(std::int64_t now_ms) {
   if (sources_.commands != nullptr) ops_.sample(now_ms, sources_.commands->stats().total_calls());
   if (sources_.traffic != nullptr) {
-    input_.sample(now_ms, sources_.traffic->bytes_in.load(std::memory_order_relaxed));
-    output_.sample(now_ms, sources_.traffic->bytes_out.load(std::memory_order_relaxed));
+    input_.sample(now_ms, sources_.traffic->bytes_in());
+    output_.sample(now_ms, sources_.traffic->bytes_out());
   }
   // The peak, once a second: mallinfo2() walks every heap under its lock.
   if (++samples_ % 10 != 1) return;
@@ -127,9 +127,9 @@ std::string ServerReport::info(std::string_view section) const {
       field(&lines, "rejected_connections", num(server->connections_rejected()));
     }
     if (sources_.traffic != nullptr) {
-      field(&lines, "total_net_input_bytes", num(sources_.traffic->bytes_in.load()));
-      field(&lines, "total_net_output_bytes", num(sources_.traffic->bytes_out.load()));
-      field(&lines, "vkv_protocol_errors", num(sources_.traffic->protocol_errors.load()));
+      field(&lines, "total_net_input_bytes", num(sources_.traffic->bytes_in()));
+      field(&lines, "total_net_output_bytes", num(sources_.traffic->bytes_out()));
+      field(&lines, "vkv_protocol_errors", num(sources_.traffic->protocol_errors()));
     }
     field(&lines, "instantaneous_ops_per_sec", num(static_cast<std::uint64_t>(ops_.per_second())));
     field(&lines, "instantaneous_input_kbps", fixed(input_.per_second() / 1024, 2));

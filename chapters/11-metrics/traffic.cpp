@@ -7,7 +7,7 @@ CountingSession::CountingSession(std::unique_ptr<Session> inner, Traffic& traffi
     : inner_(std::move(inner)), traffic_(traffic), on_protocol_error_(std::move(on_protocol_error)) {}
 
 void CountingSession::feed(std::string_view bytes, std::string* out) {
-  traffic_.bytes_in.fetch_add(bytes.size(), std::memory_order_relaxed);
+  traffic_.add_in(bytes.size());
   const std::size_t from = out->size();
   inner_->feed(bytes, out);
   count_out(*out, from, /*was_closing=*/false);  // a closing session is fed no more
@@ -21,7 +21,7 @@ void CountingSession::finish(std::string* out) {
 }
 
 void CountingSession::count_out(const std::string& out, std::size_t from, bool was_closing) {
-  traffic_.bytes_out.fetch_add(out.size() - from, std::memory_order_relaxed);
+  traffic_.add_out(out.size() - from);
   if (was_closing || !inner_->wants_close()) return;
   // The session has just asked to close: after QUIT, or after a protocol error, which is
   // then the last reply it wrote.
@@ -29,7 +29,7 @@ void CountingSession::count_out(const std::string& out, std::size_t from, bool w
   const std::string_view written = std::string_view(out).substr(from);
   const auto at = written.rfind(kProtocolError);
   if (at == std::string_view::npos) return;
-  traffic_.protocol_errors.fetch_add(1, std::memory_order_relaxed);
+  traffic_.add_protocol_error();
   if (!on_protocol_error_) return;
   std::string_view error = written.substr(at + 1);
   on_protocol_error_(error.substr(0, error.find('\r')));

@@ -11,15 +11,42 @@
 
 #include "02-parsing/session.hpp"
 #include "06-server/connection.hpp"
+#include "11-metrics/per_thread.hpp"
 
 namespace vkv::runtime {
 
-/// What every connection has sent and received, together. Updated once per read from a
-/// socket (not once per command); relaxed atomics, since nothing is ordered by them.
-struct Traffic {
-  std::atomic<std::uint64_t> bytes_in{0};         ///< Bytes read from clients.
-  std::atomic<std::uint64_t> bytes_out{0};        ///< Reply bytes written for them.
-  std::atomic<std::uint64_t> protocol_errors{0};  ///< Connections closed for bad framing.
+/// What every connection has sent and received, together. Counted once per read from a
+/// socket (not once per command), by each worker in counts of its own (PerThread): a locked
+/// add on one shared count would cost a worker more than the counting itself.
+/// Thread-safe.
+class Traffic {
+ public:
+  /// Counts `n` bytes read from a client.
+  void add_in(std::uint64_t n) { bump(counts_.mine().in, n); }
+  /// Counts `n` reply bytes written for a client.
+  void add_out(std::uint64_t n) { bump(counts_.mine().out, n); }
+  /// Counts a connection closed for bad framing.
+  void add_protocol_error() { bump(counts_.mine().protocol_errors); }
+
+  /// Bytes read from clients, so far.
+  [[nodiscard]] std::uint64_t bytes_in() const { return sum(&Counts::in); }
+  /// Reply bytes written for them.
+  [[nodiscard]] std::uint64_t bytes_out() const { return sum(&Counts::out); }
+  /// Connections closed for bad framing.
+  [[nodiscard]] std::uint64_t protocol_errors() const { return sum(&Counts::protocol_errors); }
+
+ private:
+  struct Counts {
+    std::atomic<std::uint64_t> in{0};
+    std::atomic<std::uint64_t> out{0};
+    std::atomic<std::uint64_t> protocol_errors{0};
+  };
+  [[nodiscard]] std::uint64_t sum(std::atomic<std::uint64_t> Counts::*count) const {
+    std::uint64_t total = 0;
+    counts_.for_each([&](const Counts& c) { total += (c.*count).load(std::memory_order_relaxed); });
+    return total;
+  }
+  PerThread<Counts> counts_;
 };
 
 //! [counting-session]

@@ -47,7 +47,8 @@ for s in "$metered" "$plain"; do [ -x "$s" ] || { echo "no server at $s (build i
 
 # start NAME BINARY: starts BINARY on a free port with an empty directory; prints "PID PORT".
 start() {
-  "$2" --port 0 --dir "$work/$1" --sync never --workers "$workers" > "$work/$1.out" 2> "$work/$1.err" &
+  "$2" --port 0 --dir "$work/$1" --sync never --workers "$workers" --max-connections $(( idle + 100 )) \
+    > "$work/$1.out" 2> "$work/$1.err" &
   local pid=$!
   echo "$pid" > "$work/$1.pid"  # for cleanup: this runs in a subshell
   for _ in $(seq 200); do grep -qs 'listening on' "$work/$1.out" && break; sleep 0.05; done

@@ -39,14 +39,14 @@ TEST_CASE("traffic: bytes in and out are counted, and a protocol error is told o
   std::string out;
   session.feed("*1\r\n$4\r\nPING\r\n", &out);
   CHECK(out == "+PONG\r\n");
-  CHECK(traffic.bytes_in == 14);
-  CHECK(traffic.bytes_out == 7);
+  CHECK(traffic.bytes_in() == 14);
+  CHECK(traffic.bytes_out() == 7);
   session.feed("*1\r\n$x\r\n", &out);
   CHECK(session.wants_close());
   REQUIRE(told.size() == 1);
   CHECK(told[0].rfind("ERR Protocol error", 0) == 0);
-  CHECK(traffic.protocol_errors == 1);
-  CHECK(traffic.bytes_out == out.size());
+  CHECK(traffic.protocol_errors() == 1);
+  CHECK(traffic.bytes_out() == out.size());
 }
 
 TEST_CASE("traffic: QUIT closes without a protocol error", "[ch11]") {
@@ -60,7 +60,7 @@ TEST_CASE("traffic: QUIT closes without a protocol error", "[ch11]") {
   session.feed("*1\r\n$4\r\nQUIT\r\n", &out);
   CHECK(session.wants_close());
   CHECK(told == 0);
-  CHECK(traffic.protocol_errors == 0);
+  CHECK(traffic.protocol_errors() == 0);
 }
 
 TEST_CASE("instantaneous meter: the rate over the samples kept", "[ch11]") {
