@@ -6,25 +6,30 @@ CountingSession::CountingSession(std::unique_ptr<Session> inner, Traffic& traffi
                                  std::function<void(std::string_view error)> on_protocol_error)
     : inner_(std::move(inner)), traffic_(traffic), on_protocol_error_(std::move(on_protocol_error)) {}
 
+CountingSession::~CountingSession() {
+  if (unreported_in_ > 0) traffic_.add(unreported_in_, 0);
+}
+
+//! [counting-feed]
 void CountingSession::feed(std::string_view bytes, std::string* out) {
-  traffic_.add_in(bytes.size());
+  unreported_in_ += bytes.size();
   const std::size_t from = out->size();
   inner_->feed(bytes, out);
-  count_out(*out, from, /*was_closing=*/false);  // a closing session is fed no more
+  if (out->size() != from) replied(*out, from);
 }
+//! [counting-feed]
 
 void CountingSession::finish(std::string* out) {
   const std::size_t from = out->size();
-  const bool was_closing = inner_->wants_close();
   inner_->finish(out);
-  count_out(*out, from, was_closing);
+  replied(*out, from);
 }
 
-void CountingSession::count_out(const std::string& out, std::size_t from, bool was_closing) {
-  traffic_.add_out(out.size() - from);
-  if (was_closing || !inner_->wants_close()) return;
-  // The session has just asked to close: after QUIT, or after a protocol error, which is
-  // then the last reply it wrote.
+void CountingSession::replied(const std::string& out, std::size_t from) {
+  traffic_.add(unreported_in_, out.size() - from);
+  unreported_in_ = 0;
+  // A session asks to close only with its last reply: after QUIT's, or a protocol error's.
+  if (!inner_->wants_close()) return;
   constexpr std::string_view kProtocolError = "-ERR Protocol error";
   const std::string_view written = std::string_view(out).substr(from);
   const auto at = written.rfind(kProtocolError);

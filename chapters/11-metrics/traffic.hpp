@@ -15,16 +15,18 @@
 
 namespace vkv::runtime {
 
-/// What every connection has sent and received, together. Counted once per read from a
-/// socket (not once per command), by each worker in counts of its own (PerThread): a locked
-/// add on one shared count would cost a worker more than the counting itself.
+/// What every connection has sent and received, together. Counted once per reply (not once
+/// per line fed), by each worker in counts of its own (PerThread): a locked add on one shared
+/// count would cost a worker more than the counting itself.
 /// Thread-safe.
 class Traffic {
  public:
-  /// Counts `n` bytes read from a client.
-  void add_in(std::uint64_t n) { bump(counts_.mine().in, n); }
-  /// Counts `n` reply bytes written for a client.
-  void add_out(std::uint64_t n) { bump(counts_.mine().out, n); }
+  /// Counts `in` bytes read from clients and `out` reply bytes written for them.
+  void add(std::uint64_t in, std::uint64_t out) {
+    Counts& mine = counts_.mine();
+    bump(mine.in, in);
+    bump(mine.out, out);
+  }
   /// Counts a connection closed for bad framing.
   void add_protocol_error() { bump(counts_.mine().protocol_errors); }
 
@@ -59,16 +61,25 @@ class CountingSession final : public Session {
   /// In front of `inner`, counting into `traffic` (which must outlive this).
   CountingSession(std::unique_ptr<Session> inner, Traffic& traffic,
                   std::function<void(std::string_view error)> on_protocol_error);
+  /// Counts what it has read and not yet counted.
+  ~CountingSession() override;
+  CountingSession(const CountingSession&) = delete;
+  CountingSession& operator=(const CountingSession&) = delete;
 
   void feed(std::string_view bytes, std::string* out) override;
   void finish(std::string* out) override;
   [[nodiscard]] bool wants_close() const override { return inner_->wants_close(); }
 
  private:
-  // Counts what the inner session appended from `from` on, and a protocol error in it.
-  void count_out(const std::string& out, std::size_t from, bool was_closing);
+  // Counts the input so far and the replies the inner session appended from `from` on, and
+  // a protocol error among them.
+  void replied(const std::string& out, std::size_t from);
 
   std::unique_ptr<Session> inner_;
+  // Bytes fed since the last reply. The front end feeds a line at a time (chapter 6), and a
+  // RESP request is several lines: counted once per reply, the count costs one store per
+  // request instead of one per line.
+  std::uint64_t unreported_in_ = 0;
   Traffic& traffic_;
   std::function<void(std::string_view)> on_protocol_error_;
 };
