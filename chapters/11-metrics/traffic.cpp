@@ -29,7 +29,8 @@ void CountingSession::replied(const std::string& out, std::size_t from) {
   traffic_.add(unreported_in_, out.size() - from);
   unreported_in_ = 0;
   // A session asks to close only with its last reply: after QUIT's, or a protocol error's.
-  if (!inner_->wants_close()) return;
+  closing_ = inner_->wants_close();
+  if (!closing_) return;
   constexpr std::string_view kProtocolError = "-ERR Protocol error";
   const std::string_view written = std::string_view(out).substr(from);
   const auto at = written.rfind(kProtocolError);

@@ -68,7 +68,10 @@ class CountingSession final : public Session {
 
   void feed(std::string_view bytes, std::string* out) override;
   void finish(std::string* out) override;
-  [[nodiscard]] bool wants_close() const override { return inner_->wants_close(); }
+  /// The inner session's answer, as it was after its last reply (a session asks to close
+  /// only with a reply: QUIT's, or a protocol error's), so that the front end, which asks
+  /// after every line, does not go down the chain of sessions each time.
+  [[nodiscard]] bool wants_close() const override { return closing_; }
 
  private:
   // Counts the input so far and the replies the inner session appended from `from` on, and
@@ -80,6 +83,7 @@ class CountingSession final : public Session {
   // RESP request is several lines: counted once per reply, the count costs one store per
   // request instead of one per line.
   std::uint64_t unreported_in_ = 0;
+  bool closing_ = false;  // inner_->wants_close(), after its last reply
   Traffic& traffic_;
   std::function<void(std::string_view)> on_protocol_error_;
 };
