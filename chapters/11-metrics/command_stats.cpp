@@ -52,6 +52,7 @@ CommandStats::CommandStats(std::span<const std::string> names)
   }
 }
 
+// LEARNER: begin CommandStats::slot(): the thread's cache of names first, then the table; remember what the name alone decides
 //! [slot]
 int CommandStats::slot(std::span<const std::string_view> args) const {
   if (args.empty()) return -1;
@@ -76,6 +77,7 @@ int CommandStats::slot(std::span<const std::string_view> args) const {
   return found;
 }
 //! [slot]
+// LEARNER: end
 
 int CommandStats::find_slot(std::span<const std::string_view> args) const {
   std::array<char, kMaxName> buf{};

@@ -9,6 +9,8 @@ void InstantaneousMeter::sample(std::int64_t now_ms, std::uint64_t value) {
   if (count_ < kSamples) ++count_;
 }
 
+// LEARNER: begin InstantaneousMeter::per_second(): the growth between the oldest and the newest sample kept, per second
+//! [per-second]
 double InstantaneousMeter::per_second() const {
   std::lock_guard lock(mu_);
   if (count_ < 2) return 0;
@@ -18,5 +20,7 @@ double InstantaneousMeter::per_second() const {
   return static_cast<double>(newest.value - oldest.value) * 1000.0 /
          static_cast<double>(newest.ms - oldest.ms);
 }
+//! [per-second]
+// LEARNER: end
 
 }  // namespace vkv::runtime

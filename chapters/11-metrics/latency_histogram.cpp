@@ -21,6 +21,8 @@ void LatencySnapshot::add(const LatencySnapshot& other) {
   total_ns += other.total_ns;
 }
 
+// LEARNER: begin LatencySnapshot::quantile_ns(): the rank asked for, then the bucket where the counts reach it
+//! [quantile]
 std::uint64_t LatencySnapshot::quantile_ns(double q) const {
   std::uint64_t total = 0;
   for (std::uint64_t c : counts) total += c;
@@ -36,6 +38,8 @@ std::uint64_t LatencySnapshot::quantile_ns(double q) const {
   }
   return kMaxTrackedNs;
 }
+//! [quantile]
+// LEARNER: end
 
 std::uint64_t LatencySnapshot::count_at_most(std::uint64_t bound_ns) const {
   std::uint64_t n = 0;

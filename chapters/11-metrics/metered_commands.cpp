@@ -110,6 +110,7 @@ static CommandError loggable(const ClientState& client, std::span<const std::str
   return {client.id, command, text};
 }
 
+// LEARNER: begin MeteredCommands::run(): time the command, look at its reply, count it; the slow ones to the slow log
 //! [run]
 void MeteredCommands::run(std::span<const std::string_view> args, ClientState& client,
                           protocol::RespWriter& out) {
@@ -129,6 +130,7 @@ void MeteredCommands::run(std::span<const std::string_view> args, ClientState& c
   if (slow_log_.should_log(ns / 1000)) slow_log_.add(args, ns / 1000, client.name);
 }
 //! [run]
+// LEARNER: end
 
 void MeteredCommands::dispatch(std::span<const std::string_view> args, ClientState& client,
                                protocol::RespWriter& out) {

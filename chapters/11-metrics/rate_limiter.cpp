@@ -38,6 +38,7 @@ LogRateLimiter::Kind& LogRateLimiter::entry(std::string_view kind, std::int64_t 
   return kinds_.try_emplace(std::string(kind), Kind{now - window_ms_, 0, 0}).first->second;
 }
 
+// LEARNER: begin LogRateLimiter::admit(): a new window when the last is over; within it, at most burst events, the rest counted
 //! [admit]
 LogAdmission LogRateLimiter::admit(std::string_view kind) {
   const std::int64_t now = clock_();
@@ -55,6 +56,7 @@ LogAdmission LogRateLimiter::admit(std::string_view kind) {
   return LogAdmission{true, std::exchange(k.dropped, 0)};
 }
 //! [admit]
+// LEARNER: end
 
 bool LogRateLimiter::event(EventLog& log, LogLevel level, std::string_view name,
                            std::initializer_list<LogField> fields) {

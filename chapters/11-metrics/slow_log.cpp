@@ -30,6 +30,8 @@ std::vector<std::string> shorten(std::span<const std::string_view> args) {
 
 }  // namespace
 
+// LEARNER: begin SlowLog::add(): the entry, shortened, newest first, at most max_len kept
+//! [add]
 void SlowLog::add(std::span<const std::string_view> args, std::uint64_t micros,
                   std::string_view client_name) {
   SlowLogEntry e;
@@ -44,6 +46,8 @@ void SlowLog::add(std::span<const std::string_view> args, std::uint64_t micros,
   entries_.push_front(std::move(e));
   while (entries_.size() > max_len_) entries_.pop_back();
 }
+//! [add]
+// LEARNER: end
 
 std::vector<SlowLogEntry> SlowLog::newest(std::size_t count) const {
   std::lock_guard lock(mu_);

@@ -26,6 +26,7 @@ StoreSample::Level level_or_empty(const StoreSample& s, std::size_t i) {
 
 }  // namespace
 
+// LEARNER: begin log_store_changes(): compare two samples; an event for each kind of change
 //! [changes]
 std::size_t log_store_changes(const StoreSample& before, const StoreSample& now, EventLog& log) {
   std::size_t events = 0;
@@ -69,6 +70,7 @@ std::size_t log_store_changes(const StoreSample& before, const StoreSample& now,
   return events;
 }
 //! [changes]
+// LEARNER: end
 
 StoreWatcher::StoreWatcher(std::function<StoreSample()> sample, EventLog& log,
                            std::chrono::milliseconds period)

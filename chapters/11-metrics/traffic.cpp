@@ -25,6 +25,8 @@ void CountingSession::finish(std::string* out) {
   replied(*out, from);
 }
 
+// LEARNER: begin CountingSession::replied(): count the input and the reply; a protocol error as the session closes
+//! [replied]
 void CountingSession::replied(const std::string& out, std::size_t from) {
   traffic_.add(unreported_in_, out.size() - from);
   unreported_in_ = 0;
@@ -40,6 +42,8 @@ void CountingSession::replied(const std::string& out, std::size_t from) {
   std::string_view error = written.substr(at + 1);
   on_protocol_error_(error.substr(0, error.find('\r')));
 }
+//! [replied]
+// LEARNER: end
 
 }  // namespace vkv::runtime
 
