@@ -8,7 +8,7 @@
 
 using namespace vkv::testing;
 
-TEST_CASE("exercise: LATENCY HISTOGRAM, each command's latencies by power of two",
+TEST_CASE("exercise: LATENCY HISTOGRAM, the latencies of each command by power of two",
           "[.exercise][ch11]") {
   MetricsFixture f;
   CHECK(f("SET a 1") == kOk);
