@@ -15,17 +15,22 @@
 namespace vkv::runtime {
 
 //! [buckets]
-/// Which bucket a duration of `ns` nanoseconds falls in. Below 16 ns each nanosecond has its
-/// own bucket; from there on, each power of two [2^k, 2^(k+1)) is cut into 16 equal buckets.
-/// A bucket is then at most 1/16 of its values wide: any duration is known to within 6.25%.
-/// Durations past kMaxTrackedNs share the last bucket.
+// Which bucket a duration of `ns` nanoseconds falls in. Below 16 ns each nanosecond has its
+// own bucket; from there on, each power of two [2^k, 2^(k+1)) is cut into 16 equal buckets.
+// A bucket is then at most 1/16 of its values wide: any duration is known to within 6.25%.
+// Durations past kMaxTrackedNs share the last bucket.
+
+/// The bits of a duration below its leading one that choose its bucket: 4, so 16 buckets
+/// per power of two.
 inline constexpr int kSubBucketBits = 4;
-inline constexpr std::size_t kSubBuckets = std::size_t{1} << kSubBucketBits;  // 16
+/// Buckets per power of two: 16.
+inline constexpr std::size_t kSubBuckets = std::size_t{1} << kSubBucketBits;
 /// The longest duration told apart from the longer ones: 2^40 ns, about 18 minutes.
 inline constexpr std::uint64_t kMaxTrackedNs = std::uint64_t{1} << 40;
 /// Buckets in a histogram: 16 for 0..15 ns, then 16 for each power of two up to 2^40.
 inline constexpr std::size_t kLatencyBuckets = (40 - kSubBucketBits + 1) * kSubBuckets;
 
+/// The bucket of a duration of `ns` nanoseconds (see above).
 inline std::size_t latency_bucket(std::uint64_t ns) {
   if (ns >= kMaxTrackedNs) return kLatencyBuckets - 1;
   if (ns < kSubBuckets) return static_cast<std::size_t>(ns);
