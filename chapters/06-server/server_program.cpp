@@ -162,8 +162,8 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
   if (auto code = parse_flags(program, argc, argv, f)) return *code;
   raise_descriptor_limit();
   const std::string prefix = program.name + ": ";
-  auto say = [&](const std::string& line) {
-    if (program.say) return program.say(line);
+  auto say = [&](const std::string& line, bool failure = true) {
+    if (program.say) return program.say(line, failure);
     std::cerr << prefix << line << "\n";
   };
 
@@ -185,7 +185,7 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
     say(store.status().to_string());
     return 1;
   }
-  for (const auto& note : (*store)->recovery_notes()) say(note);
+  for (const auto& note : (*store)->recovery_notes()) say(note, /*failure=*/false);
   if (program.store_report) std::cerr << program.store_report();
 
   engine::Engine engine(program.text_store ? program.text_store(**store) : **store);

@@ -56,10 +56,10 @@ struct ServerProgram {
   /// Runs once the server listens, just before it serves, with the server and the store: a
   /// later chapter starts here what watches them. May be empty.
   std::function<void(const net::Server&, storage::LsmStore&)> serving;
-  /// Where the program's lines about the store and the server go (recovery notes, a failure
-  /// to open, to start or to sync), one line each, without the program's name. Empty:
-  /// standard error, after the name.
-  std::function<void(const std::string& line)> say;
+  /// Where the program's lines about the store and the server go, one line each, without the
+  /// program's name: recovery notes, and (with `failure` true) why it stops: a failure to
+  /// open, to start or to sync. Empty: standard error, after the name.
+  std::function<void(const std::string& line, bool failure)> say;
 };
 //! [server-program]
 

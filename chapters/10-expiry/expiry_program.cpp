@@ -10,8 +10,8 @@
 
 namespace vkv::runtime {
 
-void ExpiryProgram::note(const std::string& name, const std::string& line) const {
-  if (say) return say(line);
+void ExpiryProgram::note(const std::string& name, const std::string& line, bool failure) const {
+  if (say) return say(line, failure);
   std::cerr << name << ": " << line << "\n";
 }
 
@@ -54,7 +54,9 @@ ServerProgram ExpiryProgram::program() {
     hooks.rebuilt = [this, name](std::size_t n) {  // after the start-up walk, on the cycle's thread
       if (n > 0) note(name, "expiry: " + std::to_string(n) + " keys with deadlines found in the store");
     };
-    hooks.failed = [this, name](const Status& s) { note(name, "expiry: " + s.to_string()); };
+    hooks.failed = [this, name](const Status& s) {
+      note(name, "expiry: " + s.to_string(), /*failure=*/true);
+    };
     // After a wave of expiry: the memtable to a table, then every level compacted, so that
     // the deleted values and their tombstones go; then the freed memory back to the system.
     hooks.reclaim = [&store, this]() -> Status {

@@ -36,9 +36,9 @@ class ExpiryProgram {
   /// is open). Empty: chapter 10's as it is.
   std::function<void(engine::RedisServerInfo&)> tune_info;
   /// Where this program's own lines go (the upgrade's notes, the expiry cycle's start-up
-  /// count and failures), one line each, without the program's name, as
-  /// ServerProgram::say. Empty: standard error, after the name.
-  std::function<void(const std::string& line)> say;
+  /// count; with `failure` true, the cycle's failures), one line each, without the program's
+  /// name, as ServerProgram::say. Empty: standard error, after the name.
+  std::function<void(const std::string& line, bool failure)> say;
 
   /// Chapter 9's program, which this builds on.
   RedisProgram& redis() { return redis_; }
@@ -48,7 +48,7 @@ class ExpiryProgram {
   [[nodiscard]] engine::ExpiryCycle* cycle() const { return cycle_.get(); }
 
  private:
-  void note(const std::string& name, const std::string& line) const;
+  void note(const std::string& name, const std::string& line, bool failure = false) const;
 
   RedisProgram redis_;                    // chapter 9's server, which this one extends
   const storage::SystemClock clock_;      // what every deadline is compared with

@@ -108,7 +108,7 @@ std::vector<CommandTotals> CommandStats::snapshot() const {
   });
   std::vector<CommandTotals> called;
   for (std::size_t i = 0; i < names_.size(); ++i) {
-    if (totals[i].calls == 0) continue;
+    if (totals[i].calls == 0 && totals[i].rejected == 0) continue;
     totals[i].name = names_[i];
     called.push_back(std::move(totals[i]));
   }

@@ -20,7 +20,7 @@ namespace vkv::runtime {
 /// One command's counts, added up over the threads that ran it.
 struct CommandTotals {
   std::string name;             ///< As INFO names it: `set`, `config|get`.
-  std::uint64_t calls = 0;      ///< Runs, whatever their reply.
+  std::uint64_t calls = 0;      ///< Runs, whatever their reply (rejected ones are not runs).
   std::uint64_t rejected = 0;   ///< Refused before they ran (arity, unknown subcommand).
   std::uint64_t failed = 0;     ///< Ran and answered with an error.
   LatencySnapshot latency;      ///< How long the runs took.
@@ -52,25 +52,29 @@ class CommandStats {
   [[nodiscard]] int slot(std::span<const std::string_view> args) const;
 
   /// Counts one call of the command in `slot` (from slot()), which took `ns` nanoseconds.
+  /// A rejected call is counted only as rejected: as in Redis, it never ran, so it is not
+  /// one of the command's calls and its time is not the command's.
   void record(int slot, std::uint64_t ns, Outcome outcome) {
     Counts& c = threads_.mine().commands[static_cast<std::size_t>(slot)];
+    if (outcome == Outcome::kRejected) return bump(c.rejected);
     bump(c.calls);
-    if (outcome == Outcome::kRejected) bump(c.rejected);
     if (outcome == Outcome::kFailed) bump(c.failed);
     c.latency.record(ns);
   }
 
-  /// Every command called at least once, added up over the threads, in name order.
+  /// Every command called (or refused) at least once, added up over the threads, in name
+  /// order.
   [[nodiscard]] std::vector<CommandTotals> snapshot() const;
   /// Calls of every command, added up: cheap enough to sample ten times a second.
   [[nodiscard]] std::uint64_t total_calls() const;
   /// Every call of every command, added up (INFO's latency of all commands together).
   [[nodiscard]] LatencySnapshot all_latency() const;
-  /// Sets every count to 0 (CONFIG RESETSTAT). A call counted meanwhile may be lost.
+  /// Sets every count to 0 (CONFIG RESETSTAT). A call being counted meanwhile may undo the
+  /// reset of its own command's counts (its thread stores its count plus one).
   void reset();
 
  private:
-  struct Counts {
+  struct alignas(64) Counts {  // from a cache line: no two threads' counts share one
     std::atomic<std::uint64_t> calls{0};
     std::atomic<std::uint64_t> rejected{0};
     std::atomic<std::uint64_t> failed{0};

@@ -15,10 +15,11 @@ namespace vkv::runtime {
 /// The processor's time-stamp counter where the kernel trusts it as a clock (its clocksource
 /// is `tsc`: the counter runs at one rate on every core, in sleep too), else the steady clock.
 ///
-/// Reading std::chrono::steady_clock is a call into the vDSO, about 20 ns here; reading the
-/// counter is one instruction, about 7. Timing every command twice, that is the difference
-/// between 3% of a pipelined SET and 1%. The counter's ticks become nanoseconds with a rate
-/// measured once against the steady clock, when the clock is first used.
+/// Reading std::chrono::steady_clock is a call into the vDSO: timing every command twice, it
+/// was 2% of the server's time in a profile of pipelined SETs (`perf record`, chapter 7's
+/// way). Reading the counter is one instruction, and did not show in the profile. The
+/// counter's ticks become nanoseconds with a rate measured once against the steady clock,
+/// when the clock is first used.
 class CycleClock {
  public:
   /// The one clock, measured on first use (which takes about 20 ms).

@@ -43,7 +43,7 @@ using UnixMillisClock = std::function<std::int64_t()>;
 
 /// One name=value pair of an event. Written in a braced list at the call site:
 ///
-///     log.info("flush", {{"tables", 3}, {"bytes", n}, {"dir", path}});
+///     log.info("flush", {{"flushes", 1}, {"bytes", n}, {"l0_tables", 3}});
 ///
 /// A field *borrows* its name and any string value: it lives for the one call it is
 /// written in, which is all the log needs (the line is built before the call returns).
@@ -96,8 +96,8 @@ using LogSink = std::function<void(std::string_view line)>;
 //! [event-log]
 /// The server's log: each event one line, its time, level and name first, then its fields.
 ///
-///     2026-12-01T15:22:27.123Z info  flush tables=3 bytes=1048576 dir=data
-///     {"ts":"2026-12-01T15:22:27.123Z","level":"info","event":"flush","tables":3,...}
+///     2026-12-01T15:22:27.123Z info  flush flushes=1 bytes=1048576 l0_tables=3 memtable_bytes=0
+///     {"ts":"2026-12-01T15:22:27.123Z","level":"info","event":"flush","flushes":1,...}
 ///
 /// One event, one line, so `grep flush`, `tail -f` and a JSON reader all see whole events,
 /// and fields are name=value so nobody parses a sentence. Every string is escaped, so no

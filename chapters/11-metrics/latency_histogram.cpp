@@ -51,16 +51,20 @@ std::uint64_t LatencySnapshot::count_at_most(std::uint64_t bound_ns) const {
 }
 
 void LatencyHistogram::add_to(LatencySnapshot* snapshot) const {
+  // The count is the buckets' sum as read here, so that a snapshot agrees with itself while
+  // durations are recorded (a Prometheus histogram's +Inf bucket must equal its count).
+  std::uint64_t count = 0;
   for (std::size_t i = 0; i < kLatencyBuckets; ++i) {
-    snapshot->counts[i] += counts_[i].load(std::memory_order_relaxed);
+    const std::uint64_t n = counts_[i].load(std::memory_order_relaxed);
+    snapshot->counts[i] += n;
+    count += n;
   }
-  snapshot->count += count_.load(std::memory_order_relaxed);
+  snapshot->count += count;
   snapshot->total_ns += total_ns_.load(std::memory_order_relaxed);
 }
 
 void LatencyHistogram::reset() {
   for (auto& c : counts_) c.store(0, std::memory_order_relaxed);
-  count_.store(0, std::memory_order_relaxed);
   total_ns_.store(0, std::memory_order_relaxed);
 }
 

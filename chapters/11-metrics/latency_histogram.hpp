@@ -75,7 +75,6 @@ class LatencyHistogram {
   /// Counts one duration of `ns` nanoseconds. REQUIRES: one thread calls this.
   void record(std::uint64_t ns) {
     bump(counts_[latency_bucket(ns)]);
-    bump(count_);
     bump(total_ns_, ns);
   }
   /// Adds these counts to `*snapshot`. Any thread.
@@ -86,7 +85,6 @@ class LatencyHistogram {
 
  private:
   std::array<std::atomic<std::uint64_t>, kLatencyBuckets> counts_{};
-  std::atomic<std::uint64_t> count_{0};
   std::atomic<std::uint64_t> total_ns_{0};
 };
 //! [histogram]

@@ -217,8 +217,10 @@ std::string MeteredCommands::info(std::string_view section) const {
     lines += "total_error_replies:" + std::to_string(errors_.total()) + "\r\n";
   } else if (section == "commandstats") {
     for (const auto& c : stats_.snapshot()) {
-      const double per_call = static_cast<double>(c.latency.total_ns) / 1000.0 /
-                              static_cast<double>(c.calls);
+      const double per_call =
+          c.calls == 0 ? 0
+                       : static_cast<double>(c.latency.total_ns) / 1000.0 /
+                             static_cast<double>(c.calls);
       char buf[64];
       std::snprintf(buf, sizeof buf, "%.2f", per_call);
       lines += "cmdstat_" + c.name + ":calls=" + std::to_string(c.calls) +
@@ -232,6 +234,7 @@ std::string MeteredCommands::info(std::string_view section) const {
     }
   } else if (section == "latencystats") {
     for (const auto& c : stats_.snapshot()) {
+      if (c.calls == 0) continue;  // only refused: no time to tell
       lines += "latency_percentiles_usec_" + c.name +
                ":p50=" + micros_3(c.latency.quantile_ns(0.50)) +
                ",p99=" + micros_3(c.latency.quantile_ns(0.99)) +

@@ -239,8 +239,13 @@ std::string MetricsEndpoint::respond(std::string_view head) {
     return error_response("405 Method Not Allowed", "only GET and HEAD", head_only,
                           "Allow: GET, HEAD\r\n");
   }
-  return http_response("200 OK", engine::PrometheusText::kContentType, "", render_(),
-                       head_only);
+  std::string body;
+  try {
+    body = render_();
+  } catch (const std::exception& e) {  // a bug in rendering costs a scrape, not the server
+    return error_response("500 Internal Server Error", e.what(), head_only);
+  }
+  return http_response("200 OK", engine::PrometheusText::kContentType, "", body, head_only);
 }
 //! [endpoint-respond]
 

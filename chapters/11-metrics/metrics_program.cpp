@@ -49,7 +49,10 @@ EventLog& MetricsProgram::log() {
   return *log_;
 }
 
-void MetricsProgram::say(const std::string& line) { log().info("note", {{"message", line}}); }
+void MetricsProgram::say(const std::string& line, bool failure) {
+  if (failure) return log().error("failed", {{"message", line}});
+  log().info("note", {{"message", line}});
+}
 
 //! [program]
 ServerProgram MetricsProgram::program() {
@@ -83,7 +86,7 @@ ServerProgram MetricsProgram::program() {
                      {{"error", e.to_string()}, {"effect", "writes get an error, reads go on"}});
     };
   };
-  program.say = [this](const std::string& line) { say(line); };
+  program.say = [this](const std::string& line, bool failure) { say(line, failure); };
   program.prepare_dir = [chapter10 = program.prepare_dir, this](
                             Env& env, const storage::LsmStoreOptions& o) -> Status {
     VKV_RETURN_IF_ERROR(check_flags());
@@ -178,7 +181,7 @@ void MetricsProgram::serving(const net::Server& server, storage::LsmStore& store
                            {"entries", s.entries()},
                            {"tables", s.tables},
                            {"log_records", s.records_replayed}});
-  sampler_ = std::make_unique<PeriodicTask>("vkv-metrics", std::chrono::milliseconds(100),
+  sampler_ = std::make_unique<PeriodicTask>("vkv-sampler", std::chrono::milliseconds(100),
                                             [this] { report_->sample(steady_ms()); });
   sampler_->start();
   watcher_ = std::make_unique<StoreWatcher>([this] { return sample_store(); }, log());

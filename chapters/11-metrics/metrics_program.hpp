@@ -21,6 +21,12 @@
 
 namespace vkv::runtime {
 
+/// The events a client or a failing disk can cause (`client_error`, `protocol_error`,
+/// `write_failed`), at most this many of a kind per kLogWindow; the rest are counted.
+inline constexpr std::size_t kLoggedPerWindow = 10;
+/// The window of kLoggedPerWindow.
+inline constexpr std::chrono::milliseconds kLogWindow{10'000};
+
 /// The flags chapter 11 adds.
 struct MetricsFlags {
   /// `--metrics-port`: empty for no endpoint (the default), 0 for any free port (the log's
@@ -49,8 +55,9 @@ class MetricsProgram {
   Status check_flags() const;
   // The log, made once the flags are read (before: standard error, as earlier chapters).
   EventLog& log();
-  // What the program says of itself (recovery notes, upgrades): one `note` event each.
-  void say(const std::string& line);
+  // What the program says of itself: a `note` event for each recovery note or upgrade, a
+  // `failed` error for why it stops.
+  void say(const std::string& line, bool failure);
   // The store's counters as StoreWatcher samples them.
   StoreSample sample_store();
   // Starts the endpoint, the watcher and the sampler, and says the server is ready.
@@ -64,7 +71,8 @@ class MetricsProgram {
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 
   std::unique_ptr<EventLog> log_;
-  LogRateLimiter limited_;  // client errors and write failures: at most 10 of a kind in 10 s
+  // Client errors and write failures: at most kLoggedPerWindow of a kind per kLogWindow.
+  LogRateLimiter limited_{kLoggedPerWindow, kLogWindow};
   Traffic traffic_;
   storage::LsmStore* store_ = nullptr;
   std::unique_ptr<engine::MeteredCommands> metered_;

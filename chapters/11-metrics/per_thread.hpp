@@ -19,7 +19,8 @@ namespace vkv::runtime {
 /// until this is destroyed (a thread that ends leaves its counts behind, still counted).
 ///
 /// mine() is the hot path: a thread_local pointer, compared with this object's id. Only a
-/// thread's first call takes the lock. Each T is written by its own thread only, so its
+/// thread's first call takes the lock (per object, while a thread keeps to one object of a
+/// type; one that goes back and forth between two takes it at each switch). Each T is written by its own thread only, so its
 /// counts can be plain relaxed loads and stores (no locked instruction, no cache line that
 /// two writers fight over); for_each() reads them from any thread.
 template <typename T>
@@ -44,7 +45,7 @@ class PerThread {
     for (const auto& entry : values_) f(std::as_const(*entry.second));
   }
   /// The same, letting `f` change the values (to reset counts: a count its thread bumps
-  /// meanwhile may be lost).
+  /// meanwhile may keep its old value plus one).
   template <typename F>
   void for_each(F f) {
     std::lock_guard lock(mu_);

@@ -38,7 +38,7 @@ class Traffic {
   [[nodiscard]] std::uint64_t protocol_errors() const { return sum(&Counts::protocol_errors); }
 
  private:
-  struct Counts {
+  struct alignas(64) Counts {  // a cache line of its own: no other thread's counts beside it
     std::atomic<std::uint64_t> in{0};
     std::atomic<std::uint64_t> out{0};
     std::atomic<std::uint64_t> protocol_errors{0};

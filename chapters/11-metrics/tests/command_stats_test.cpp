@@ -38,6 +38,7 @@ TEST_CASE("command stats: a command is found by its name in any case, a subcomma
 }
 
 TEST_CASE("command stats: calls from many threads add up, with their outcomes", "[ch11]") {
+  // Each thread counts in its own row; snapshot() adds the rows up once the threads are done.
   const auto n = names();
   CommandStats stats(n);
   const int get = slot_of(stats, {"get"});
@@ -58,11 +59,11 @@ TEST_CASE("command stats: calls from many threads add up, with their outcomes", 
   CHECK(totals[0].latency.total_ns == 40'000'000);
   CHECK(totals[0].failed == 0);
   CHECK(totals[1].name == "set");
-  CHECK(totals[1].calls == 8);
+  CHECK(totals[1].calls == 4);  // the rejected ones never ran: not calls, as in Redis
   CHECK(totals[1].failed == 4);
   CHECK(totals[1].rejected == 4);
-  CHECK(stats.total_calls() == 40'008);
-  CHECK(stats.all_latency().count == 40'008);
+  CHECK(stats.total_calls() == 40'004);
+  CHECK(stats.all_latency().count == 40'004);
   stats.reset();
   CHECK(stats.snapshot().empty());
   CHECK(stats.total_calls() == 0);

@@ -3,6 +3,9 @@
 // endpoint read by a real parser (promtool), and the log's events, as text and as JSON.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -133,7 +136,7 @@ TEST_CASE("metrics server: INFO's fields follow what the server did", "[ch11][e2
   CHECK_FALSE(has(standard, "# Keyspace"));
 }
 
-TEST_CASE("metrics server: redis-cli INFO shows the sections; SLOWLOG keeps slow commands",
+TEST_CASE("metrics server: redis-cli INFO shows the sections, and SLOWLOG keeps slow commands",
           "[ch11][e2e]") {
   INFO("needs redis-cli (Debian's redis-tools; make test installs it)");
   REQUIRE(::access("/usr/bin/redis-cli", X_OK) == 0);
@@ -207,6 +210,26 @@ TEST_CASE("metrics server: /metrics is valid Prometheus text, checked by promtoo
   CHECK(http_get(port, "/nosuch").rfind("HTTP/1.1 404", 0) == 0);
 }
 
+TEST_CASE("metrics server: a --metrics-port already taken is said in the log, and the server "
+          "serves on", "[ch11][e2e]") {
+  // A port this test holds: the server's endpoint cannot bind it.
+  vkv::UniqueFd held(::socket(AF_INET, SOCK_STREAM, 0));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(held.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(held.get(), 1) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(held.get(), reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  const std::string taken = std::to_string(ntohs(addr.sin_port));
+  TempDir dir;
+  auto server = start_server(dir, {"--metrics-port", taken});
+  REQUIRE(wait_for([&] { return has(read_whole_file(dir.file("stderr")), "metrics_failed"); }));
+  CHECK(has(read_whole_file(dir.file("stderr")), "metrics=off"));
+  RespClient c(server->port());
+  CHECK(c.call({"PING"}) == "+PONG\r\n");
+}
+
 TEST_CASE("metrics server: a --metrics-port that is not a port stops it with a clear error",
           "[ch11][e2e]") {
   TempDir dir;
@@ -214,6 +237,7 @@ TEST_CASE("metrics server: a --metrics-port that is not a port stops it with a c
                                              "--metrics-port", "70000"}, "");
   CHECK(bad.exit_code == 1);
   CHECK(has(bad.err, "bad value '70000' for --metrics-port: expected 0 to 65535"));
+  CHECK(has(bad.err, " error failed message="));  // why it stops, at level error
   const auto bad_format = run_program(CH11_SERVER, {"--log-format", "xml"}, "");
   CHECK(bad_format.exit_code == 2);
   CHECK(has(bad_format.err, "log-format"));
