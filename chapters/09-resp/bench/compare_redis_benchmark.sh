@@ -174,12 +174,12 @@ pipeline_sweep() {
     median "${values[@]}"
   }
   mkdir -p "$plots"
-  local versions about
+  local versions about at_first
   versions="vkv $(basename "$server") --workers $workers, Redis $(redis-server --version |
     cut -d' ' -f3 | tr -d v=)"
-  about="redis-benchmark: 50 clients, 100-byte values, $sweep_requests requests a test"
-  about+=" (P/8 times that past P=8)"
-  about+=", median of $sweep_rounds rounds"
+  at_first="redis-benchmark: 50 clients, 100-byte values, $sweep_requests requests a test"
+  about="$at_first (P/8 times that past P=8), median of $sweep_rounds rounds"
+  at_first+=", median of $sweep_rounds rounds"
   echo
   echo "pipeline sweep: $about; vkv --sync never vs Redis appendonly no ($versions)"
   printf '%8s %12s %12s %7s %12s %12s %7s\n' pipeline "vkv SET/s" "redis SET/s" ratio \
@@ -201,7 +201,7 @@ pipeline_sweep() {
   echo
   echo "latency at P=$first (ms): vkv / redis"
   {
-    echo "# latency at P=$first (ms), $about"
+    echo "# latency at P=$first (ms), $at_first"
     echo "# percentile vkv redis"
   } > "$plots/ch09-latency.dat"
   local f=3
@@ -215,7 +215,7 @@ pipeline_sweep() {
   draw "$gnuplot_scripts/pipeline.gp" "$plots/ch09-pipeline.dat" "$plots/ch09-pipeline.svg" \
     "$about\\n$versions"
   draw "$gnuplot_scripts/latency.gp" "$plots/ch09-latency.dat" "$plots/ch09-latency.svg" \
-    "P=$first; $about\\n$versions"
+    "P=$first; $at_first\\n$versions"
 }
 
 if [ "$table" != no ]; then compare_table; fi
