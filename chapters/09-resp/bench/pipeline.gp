@@ -24,7 +24,7 @@ set border 3
 set tics nomirror
 set style line 1 lw 2 pt 7 ps 0.8 lc rgb '#1f6fb4'
 set style line 2 lw 2 pt 5 ps 0.8 lc rgb '#c0392b'
-set offsets graph 0.06, graph 0.1, 0, 0
+set offsets graph 0.1, graph 0.1, 0, 0
 # One y range for both panels, the data's with room for the labels.
 stats data using 2 nooutput name 'vs'
 stats data using 3 nooutput name 'rs'
