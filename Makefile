@@ -8,7 +8,8 @@
 #   make chapter N=3            build and start chapter 3's program
 #   make exercise N=3           chapter 3's exercise tests: which are done, which not yet
 #   make docs                   the course as HTML: build/docs/html/index.html
-#   make bench                  every benchmark, with its ratios against a baseline
+#   make bench                  every benchmark, with its ratios against a baseline, and the
+#                               charts it draws in build/bench/plots
 #   make fuzz                   the libFuzzer targets for FUZZ_SECONDS each (needs clang)
 #   make start N=2              your workspace for chapter 2: workspace/ch02, its bodies stubbed
 #   make check N=2              build your workspace and run its chapter tests (red, then green)
@@ -49,7 +50,9 @@ RUN_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd
 STARTER_NEEDS := cmake:cmake g++:g++ /usr/include/catch2/catch.hpp:catch2 /usr/bin/python3:python3 \
   redis-cli:redis-tools
 BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev /usr/include/rocksdb/db.h:librocksdb-dev \
-  redis-server:redis-server redis-benchmark:redis-tools
+  redis-server:redis-server redis-benchmark:redis-tools gnuplot:gnuplot-nox
+# The pipeline depths of chapter 9's sweep against Redis, drawn as a chart by `make bench`.
+PIPELINES ?= 1 2 4 8 16 32 64
 
 .PHONY: run test chapter exercise docs bench fuzz deps bench-deps configure clean help start \
   check starter-check
@@ -133,8 +136,9 @@ docs: deps configure
 bench: bench-deps
 	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVKV_BENCH=ON >/dev/null
 	cmake --build build -j$(JOBS)
-	@for b in build/bench/*; do [ -x "$$b" ] || continue; \
-	  echo; echo "=== $$(basename $$b) ==="; "$$b" $(BENCH_ARGS) || exit 1; done
+	@for b in build/bench/*; do [ -f "$$b" ] && [ -x "$$b" ] || continue; \
+	  echo; echo "=== $$(basename $$b) ==="; PIPELINES="$(PIPELINES)" "$$b" $(BENCH_ARGS) || exit 1; done
+	@echo; echo "charts: build/bench/plots (docs/figures holds the ones the pages show)"
 
 # Builds with clang, coverage and ASan/UBSan, and runs each fuzzer for FUZZ_SECONDS.
 fuzz:

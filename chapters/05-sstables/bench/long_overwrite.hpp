@@ -6,7 +6,9 @@
 /// - a load of kLongKeys keys in order, then long_writes() overwrites of keys drawn at random
 ///   (100-byte values, 16-byte keys; the live data is kLongKeys x 116 bytes, 11.6 MB),
 ///   unsynced (vkv `--sync never`), with a write buffer of kLongWriteBuffer (16 MiB);
-/// - every kLongReportEvery writes, a line with the data directory's size over the live data;
+/// - every kLongReportEvery writes, a line with the data directory's size over the live data,
+///   and every kLongSampleEvery writes a sample for the chart: the directory's bytes and the
+///   write amplification so far;
 /// - at the end, once the process has stopped writing (background compactions done): the
 ///   directory's size over the live data (and the logs' share of it: a log holds up to a
 ///   write buffer of records, 16 MiB, more than the live data), the write amplification (write_meter.hpp, as in
@@ -18,6 +20,9 @@
 /// and each write's latency (99th, 99.9th percentile and the longest), where compaction's
 /// backpressure shows.
 ///
+/// The samples of every engine go to PLOTS_DIR/`dir_name`.dat (plot.hpp: build/bench/plots),
+/// and, where the chapter gives a gnuplot script, into a chart beside it, `dir_name`.svg.
+///
 /// The number of overwrites is $VKV_LONG_WRITES ("10M", "500k", "2000000"), else
 /// kDefaultLongWrites (5M). A chapter runs it with its setups:
 /// `return long_overwrite_main(argc, argv, "ch07-long", {fast_setup()});`
@@ -28,6 +33,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <optional>
 #include <random>
@@ -35,6 +41,7 @@
 #include <vector>
 
 #include "05-sstables/bench/db_bench.hpp"
+#include "common/benchmarking/plot.hpp"
 
 namespace vkv::bench::db {
 
@@ -44,6 +51,7 @@ inline constexpr int kLongKeys = 100'000;
 // see which stores grow and which stay flat. VKV_LONG_WRITES=10M runs the whole of it.
 inline constexpr std::uint64_t kDefaultLongWrites = 5'000'000;
 inline constexpr std::uint64_t kLongReportEvery = 1'000'000;
+inline constexpr std::uint64_t kLongSampleEvery = 100'000;  // a point of the chart
 inline constexpr std::size_t kLongWriteBuffer = 16 << 20;
 inline constexpr double kLongLiveBytes = static_cast<double>(kLongKeys) * (kKeySize + kValueSize);
 // The targets compaction must meet (a store without it is shown against them).
@@ -102,8 +110,17 @@ inline std::size_t dir_files(const std::string& dir) {
   return n;
 }
 
+// One point of an engine's run: after `writes` overwrites, the directory's bytes and the bytes
+// the process has written since the store was opened (0: no write meter here).
+struct LongSample {
+  std::uint64_t writes = 0;
+  std::uint64_t dir_bytes = 0;
+  std::uint64_t written = 0;
+};
+
 // What one engine's long run found.
 struct LongRun {
+  std::vector<LongSample> samples;     // every kLongSampleEvery overwrites
   std::vector<double> disk_over_live;  // after each kLongReportEvery overwrites
   double final_disk_over_live = 0;     // at rest, at the end
   double final_logs_over_live = 0;     // the logs' part of it
@@ -172,6 +189,10 @@ inline void long_overwrite(benchmark::State& state, const Engine& engine) {
           std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - put_start).count(),
           UINT32_MAX)));
       last[k] = w;
+      if (i % kLongSampleEvery == 0) {
+        const std::uint64_t now = bytes_written_so_far();
+        run.samples.push_back({i, dir_bytes(dir), now > before ? now - before : 0});
+      }
       if (i % kLongReportEvery == 0) {
         const double disk = static_cast<double>(dir_bytes(dir));
         run.disk_over_live.push_back(disk / kLongLiveBytes);
@@ -307,11 +328,81 @@ inline void print_long_table(const std::vector<Engine>& ran) {
   }
 }
 
+// The write amplification of `sample`: the bytes written over the load's and the overwrites'
+// keys and values; NaN (which gnuplot leaves out) where there is no write meter.
+inline double write_amp_at(const LongSample& sample) {
+  if (sample.written == 0) return std::numeric_limits<double>::quiet_NaN();
+  return static_cast<double>(sample.written) /
+         (static_cast<double>(kLongKeys + sample.writes) * (kKeySize + kValueSize));
+}
+
+// The engines' samples as one table for gnuplot, at `path`: a line a sample, the overwrites in
+// millions, then each engine's directory in MB, then each engine's write amplification; the
+// column headers are the engines' names.
+inline void write_long_series(const std::vector<std::string>& names, const std::string& path) {
+  std::FILE* out = std::fopen(path.c_str(), "w");
+  if (out == nullptr) {
+    std::printf("cannot write %s\n", path.c_str());
+    return;
+  }
+  std::fprintf(out, "# long overwrite: %d keys x %zu bytes = %.1f MB live; %" PRIu64
+                    " random overwrites; %zu MiB write buffer; unsynced\n",
+               kLongKeys, kKeySize + kValueSize, kLongLiveBytes / 1e6, long_writes(),
+               kLongWriteBuffer >> 20);
+  std::fprintf(out, "# overwrites (M), then each engine's directory (MB), then each engine's "
+                    "write amplification\nwrites_M");
+  for (int part = 0; part < 2; ++part) {
+    for (const std::string& name : names) std::fprintf(out, " %s", name.c_str());
+  }
+  std::fprintf(out, "\n");
+  std::size_t rows = SIZE_MAX;
+  for (const std::string& name : names) rows = std::min(rows, long_runs()[name].samples.size());
+  for (std::size_t i = 0; i < rows; ++i) {
+    std::fprintf(out, "%.1f", static_cast<double>(long_runs()[names[0]].samples[i].writes) / 1e6);
+    for (const std::string& name : names) {
+      std::fprintf(out, " %.2f", static_cast<double>(long_runs()[name].samples[i].dir_bytes) / 1e6);
+    }
+    for (const std::string& name : names) {
+      std::fprintf(out, " %.3f", write_amp_at(long_runs()[name].samples[i]));
+    }
+    std::fprintf(out, "\n");
+  }
+  std::fclose(out);
+}
+
+// Writes the engines' samples to PLOTS_DIR/`name`.dat and, given a gnuplot script, draws them
+// into `name`.svg.
+inline void plot_long_runs(const std::vector<Engine>& ran, const std::string& name,
+                           const std::string& gnuplot_script) {
+  std::vector<std::string> names;
+  for (const Engine& e : ran) {
+    if (long_runs().count(e.name) != 0) names.push_back(e.name);
+  }
+  if (names.empty()) return;
+  const std::filesystem::path dir = vkv::bench::plots_dir();
+  const std::string data = (dir / (name + ".dat")).string();
+  const std::string svg = (dir / (name + ".svg")).string();
+  write_long_series(names, data);
+  std::printf("\nthe samples: %s\n", data.c_str());
+  if (gnuplot_script.empty()) return;
+  char settings[1024];
+  std::snprintf(settings, sizeof settings,
+                "data='%s'; out='%s'; engines=%zu; live=%.2f; "
+                "note=\"%dk keys x %zu bytes (%.1f MB live), %gM random overwrites, "
+                "%zu MiB write buffer, unsynced\"",
+                data.c_str(), svg.c_str(), names.size(), kLongLiveBytes / 1e6, kLongKeys / 1000,
+                kKeySize + kValueSize, kLongLiveBytes / 1e6,
+                static_cast<double>(long_writes()) / 1e6, kLongWriteBuffer >> 20);
+  vkv::bench::draw_with_gnuplot(gnuplot_script, settings, svg);
+}
+
 /// Runs the long overwrite on every vkv setup of `setups`, LevelDB and RocksDB, one after
-/// the other, then prints them side by side. Its scratch directory is
-/// build/bench-data/`dir_name`.
+/// the other, then prints them side by side and writes their samples (plot_long_runs:
+/// PLOTS_DIR/`dir_name`.dat, drawn with `gnuplot_script` where one is given). Its scratch
+/// directory is build/bench-data/`dir_name`.
 inline int long_overwrite_main(int argc, char** argv, const std::string& dir_name,
-                               std::vector<VkvSetup> setups) {
+                               std::vector<VkvSetup> setups,
+                               const std::string& gnuplot_script = "") {
   long_writes();  // a bad $VKV_LONG_WRITES stops the run before it starts
   if (!begin_run(argc, argv, dir_name, std::move(setups))) return 1;
   const std::vector<Engine> all = engines();
@@ -326,6 +417,7 @@ inline int long_overwrite_main(int argc, char** argv, const std::string& dir_nam
   benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   print_long_table(all);
+  plot_long_runs(all, dir_name, gnuplot_script);
   return 0;
 }
 
