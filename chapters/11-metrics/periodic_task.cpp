@@ -9,6 +9,10 @@ PeriodicTask::PeriodicTask(std::string name, std::chrono::milliseconds period,
     : name_(std::move(name)), period_(period), task_(std::move(task)) {}
 
 void PeriodicTask::start() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = false;
+  }
   thread_ = std::thread([this] { loop(); });
   pthread_setname_np(thread_.native_handle(), name_.substr(0, 15).c_str());
 }

@@ -21,7 +21,8 @@ class PeriodicTask {
   PeriodicTask(const PeriodicTask&) = delete;
   PeriodicTask& operator=(const PeriodicTask&) = delete;
 
-  /// Starts the thread. REQUIRES: not started.
+  /// Starts the thread, which runs the task at once and then every period. REQUIRES: not
+  /// running (it may have been stopped).
   void start();
   /// Stops the thread and waits for it (a run in progress ends first). Idempotent.
   void stop();

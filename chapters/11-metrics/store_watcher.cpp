@@ -1,6 +1,5 @@
 #include "11-metrics/store_watcher.hpp"
 
-#include <pthread.h>
 
 #include <cmath>
 #include <utility>
@@ -74,26 +73,13 @@ std::size_t log_store_changes(const StoreSample& before, const StoreSample& now,
 
 StoreWatcher::StoreWatcher(std::function<StoreSample()> sample, EventLog& log,
                            std::chrono::milliseconds period)
-    : sample_(std::move(sample)), log_(log), period_(period) {}
+    : sample_(std::move(sample)), log_(log), task_("vkv-watcher", period, [this] { check_once(); }) {}
 
 StoreWatcher::~StoreWatcher() { stop(); }
 
-void StoreWatcher::start() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = false;
-  }
-  thread_ = std::thread([this] { loop(); });
-}
+void StoreWatcher::start() { task_.start(); }
 
-void StoreWatcher::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void StoreWatcher::stop() { task_.stop(); }
 
 std::size_t StoreWatcher::check_once() {
   std::lock_guard lock(check_mu_);
@@ -101,26 +87,6 @@ std::size_t StoreWatcher::check_once() {
   const std::size_t events = last_ ? log_store_changes(*last_, now, log_) : 0;
   last_ = std::move(now);
   return events;
-}
-
-void StoreWatcher::loop() {
-  // The name `top -H` and /proc/<pid>/task/*/comm show for this thread.
-  pthread_setname_np(pthread_self(), "vkv-watcher");
-  {
-    std::lock_guard lock(check_mu_);
-    if (!last_) last_ = sample_();
-  }
-  // Checks start every period from the last start, not the last end, like a clock's tick.
-  auto next = std::chrono::steady_clock::now() + period_;
-  std::unique_lock lock(mu_);
-  while (!wake_.wait_until(lock, next, [this] { return stopping_; })) {
-    lock.unlock();
-    check_once();
-    lock.lock();
-    next += period_;
-    const auto now = std::chrono::steady_clock::now();
-    if (next < now) next = now + period_;  // a slow check: start afresh, do not catch up
-  }
 }
 
 }  // namespace vkv::runtime

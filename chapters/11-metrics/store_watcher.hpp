@@ -4,16 +4,15 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <thread>
 #include <vector>
 
 #include "11-metrics/event_log.hpp"
+#include "11-metrics/periodic_task.hpp"
 
 namespace vkv::runtime {
 
@@ -70,8 +69,9 @@ class StoreWatcher {
   StoreWatcher(const StoreWatcher&) = delete;
   StoreWatcher& operator=(const StoreWatcher&) = delete;
 
-  /// Starts the thread, named `vkv-watcher`: it takes a sample (the baseline, unless one was
-  /// taken already) and then checks every period until stop(). REQUIRES: not running.
+  /// Starts the thread, named `vkv-watcher` (a PeriodicTask): its first check takes the
+  /// baseline (unless one was taken already), then it checks every period until stop().
+  /// REQUIRES: not running.
   void start();
   /// Stops the thread and waits for it; at once, unless a check is in progress (then after
   /// it). Idempotent.
@@ -83,19 +83,13 @@ class StoreWatcher {
   std::size_t check_once();
 
  private:
-  void loop();
-
   const std::function<StoreSample()> sample_;
   EventLog& log_;
-  const std::chrono::milliseconds period_;
 
   std::mutex check_mu_;                 // one check at a time
   std::optional<StoreSample> last_;     // guarded by check_mu_; empty before the baseline
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;  // guarded by mu_
-  std::thread thread_;
+  PeriodicTask task_;  // declared last: stopped (by its destructor) before the rest goes
 };
 
 /// The events that `now` makes against `before` (see StoreWatcher), written to `log`;

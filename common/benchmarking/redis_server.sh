@@ -1,5 +1,5 @@
-# Sourced by the comparison scripts against Redis (chapters/06-server/bench/compare_redis.sh,
-# chapters/09-resp/bench/compare_redis_benchmark.sh). Expects $work (a scratch directory) and
+# Sourced by the benchmark scripts that drive a server with Redis's tools (chapters 6, 9, 10
+# and 11). start_redis_server expects $work (a scratch directory) and
 # the array pids (every process started, killed at exit by the caller's trap).
 #
 # start_redis_server APPENDONLY FSYNC: starts an empty redis-server on 127.0.0.1 and a free
@@ -20,4 +20,16 @@ start_redis_server() {
     kill -9 "$redis_pid" 2>/dev/null || true
   done
   echo "cannot start redis-server (see $work/redis.log)"; exit 1
+}
+
+# skip_without_redis_tools: ends the script, as a skipped benchmark (exit 0), when Redis's
+# client tools are not installed.
+skip_without_redis_tools() {
+  local tool
+  for tool in redis-benchmark redis-cli; do
+    if ! command -v "$tool" >/dev/null; then
+      echo "$tool is not installed: the benchmark is skipped (apt-get install redis-tools)"
+      exit 0
+    fi
+  done
 }

@@ -45,12 +45,9 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-for tool in redis-benchmark redis-cli; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "$tool is not installed: the benchmark is skipped (apt-get install redis-tools)"
-    exit 0
-  fi
-done
+# shellcheck source=../../../common/benchmarking/redis_server.sh
+source "@PROJECT_SOURCE_DIR@/common/benchmarking/redis_server.sh"
+skip_without_redis_tools
 [ -x "$server" ] || { echo "no server at $server (build it, or give VKV_SERVER=)"; exit 1; }
 
 # start_server NAME: starts the server on a free port with an empty directory $work/NAME;

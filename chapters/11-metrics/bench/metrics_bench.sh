@@ -37,12 +37,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for tool in redis-benchmark redis-cli; do
-  if ! command -v "$tool" >/dev/null; then
-    echo "$tool is not installed: the benchmark is skipped (apt-get install redis-tools)"
-    exit 0
-  fi
-done
+# shellcheck source=../../../common/benchmarking/redis_server.sh
+source "@PROJECT_SOURCE_DIR@/common/benchmarking/redis_server.sh"
+skip_without_redis_tools
 for s in "$metered" "$plain"; do [ -x "$s" ] || { echo "no server at $s (build it)"; exit 1; }; done
 
 # start NAME BINARY: starts BINARY on a free port with an empty directory; prints "PID PORT".
