@@ -2,6 +2,8 @@
 # installs what is missing, builds everything, runs every test and builds the docs.
 #
 #   make run                    the latest program (the server, from chapter 6 on)
+#   make cluster                three servers behind one nutcracker (twemproxy), chapter 12
+#                               (ARGS="--nodes 5 --port 7000 --dir /tmp/c"; Ctrl-C stops it)
 #   make test                   everything CI runs
 #   make test CH=3              chapter 3's tests only
 #   make test SANITIZE=address  the tests under ASan (also: undefined, thread)
@@ -37,13 +39,14 @@ CH_LABEL := $(if $(CH),ch$(shell printf %02d $(CH)),)
 # The last two lines: chapter 9's tests run real Redis clients against its server (redis-cli,
 # redis-benchmark, hiredis, redis-py; ioredis and node-redis, which the build installs with npm
 # from chapters/09-resp/tests/clients/package-lock.json). Chapter 11's tests read its Prometheus
-# endpoint with curl and check it with promtool, Prometheus's own parser.
+# endpoint with curl and check it with promtool, Prometheus's own parser. Chapter 12's run a
+# real twemproxy (Debian's nutcracker) in front of three servers.
 TEST_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd /usr/include/catch2/catch.hpp:catch2 \
   /usr/include/benchmark/benchmark.h:libbenchmark-dev doxygen:doxygen dot:graphviz \
   /usr/share/doxygen-awesome-css/doxygen-awesome.css:doxygen-awesome-css /usr/bin/python3:python3 \
   redis-cli:redis-tools redis-benchmark:redis-tools /usr/include/hiredis/hiredis.h:libhiredis-dev \
   /usr/lib/python3/dist-packages/redis/__init__.py:python3-redis node:nodejs npm:npm \
-  promtool:prometheus curl:curl
+  promtool:prometheus curl:curl /usr/sbin/nutcracker:nutcracker
 # nc is how the README talks to the server; a fresh Debian machine has none.
 RUN_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd
 # What the learner's workspace and the starter check need.
@@ -54,7 +57,7 @@ BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev /usr/include/rocksdb/db.
 # The pipeline depths of chapter 9's sweep against Redis, drawn as a chart by `make bench`.
 PIPELINES ?= 1 2 4 8 16 32 64
 
-.PHONY: run test chapter exercise docs bench fuzz deps bench-deps configure clean help start \
+.PHONY: run cluster test chapter exercise docs bench fuzz deps bench-deps configure clean help start \
   check starter-check
 
 help:
@@ -77,6 +80,15 @@ endef
 
 deps:
 	$(call install_missing,$(TEST_NEEDS))
+
+# What `make cluster` needs: the server's, and twemproxy and redis-cli (its readiness check).
+CLUSTER_NEEDS := $(RUN_NEEDS) /usr/sbin/nutcracker:nutcracker redis-cli:redis-tools
+
+cluster:
+	$(call install_missing,$(CLUSTER_NEEDS))
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build -j$(JOBS) --target vkv ch12-cluster >/dev/null
+	./build/bin/vkv-cluster run $(ARGS)
 
 bench-deps: deps
 	$(call install_missing,$(BENCH_NEEDS))
