@@ -30,6 +30,8 @@ std::uint32_t twemproxy_fnv1a_64(std::string_view key) {
   return hash;
 }
 
+// LEARNER: begin hashed_part(): between the first opening mark and the first closing one after it, if not empty; else the key
+//! [hashed-part]
 std::string_view hashed_part(std::string_view key, std::string_view tag) {
   if (tag.size() != 2) return key;
   const auto open = key.find(tag[0]);
@@ -38,6 +40,8 @@ std::string_view hashed_part(std::string_view key, std::string_view tag) {
   if (close == std::string_view::npos || close == open + 1) return key;
   return key.substr(open + 1, close - open - 1);
 }
+//! [hashed-part]
+// LEARNER: end
 
 // LEARNER: begin KetamaRing::KetamaRing(): 40 digests per server, four points from each, then the points in order
 //! [build]

@@ -4,6 +4,8 @@ namespace vkv::cluster {
 
 std::string node_name(std::size_t index) { return "node" + std::to_string(index + 1); }
 
+// LEARNER: begin nutcracker_yaml(): the pool's name, its settings, then each server as host:port:1 and its name
+//! [yaml-body]
 std::string nutcracker_yaml(const NutcrackerConfig& config) {
   std::string y = config.pool + ":\n";
   auto line = [&y](const std::string& key, const std::string& value) {
@@ -25,5 +27,7 @@ std::string nutcracker_yaml(const NutcrackerConfig& config) {
   }
   return y;
 }
+//! [yaml-body]
+// LEARNER: end
 
 }  // namespace vkv::cluster

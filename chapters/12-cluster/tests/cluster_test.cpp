@@ -15,6 +15,7 @@
 #include "09-resp/tests/resp_client.hpp"
 #include "12-cluster/ketama_ring.hpp"
 #include "12-cluster/nutcracker_config.hpp"
+#include "common/testing/shell_session.hpp"
 #include "common/testing/test_util.hpp"
 
 using vkv::testing::read_whole_file;
@@ -174,7 +175,7 @@ TEST_CASE("cluster: redis-cli and redis-py through the proxy; what it cannot pas
   CHECK(cli({"DEL", "greeting", "visits"}) == "2\n");
   // Commands over the whole key space have no one node to go to: the proxy refuses them
   // (nutcracker closes the connection).
-  for (const char* command : {"KEYS", "SCAN", "FLUSHALL", "DBSIZE"}) {
+  for (const char* command : {"KEYS", "SCAN", "FLUSHALL", "DBSIZE", "INFO", "MULTI"}) {
     INFO(command);
     std::vector<std::string> words = {command};
     if (std::string(command) == "KEYS") words.push_back("*");
@@ -196,4 +197,11 @@ TEST_CASE("cluster: redis-cli and redis-py through the proxy; what it cannot pas
       "");
   INFO(py.err);
   CHECK(py.out == "[b'1', b'2', b'49'] 2\n");
+}
+
+TEST_CASE("cluster: the page's Run it session (tests/run-it), replayed in one shell",
+          "[ch12][e2e]") {
+  vkv::testing::ShellSession shell(VKV_BUILD_DIR);
+  const auto steps = shell.run_all(vkv::testing::session_files(CH12_RUN_IT));
+  for (const auto& step : steps) CHECK(step.mismatch() == "");
 }
