@@ -19,8 +19,9 @@ struct CachedName {
   std::array<char, 23> name{};
   int slot = -1;
 };
-thread_local std::array<CachedName, 4> t_names;
-thread_local unsigned t_next_name = 0;
+// (maybe_unused: the starter's stub of slot() leaves them unused.)
+[[maybe_unused]] thread_local std::array<CachedName, 4> t_names;
+[[maybe_unused]] thread_local unsigned t_next_name = 0;
 
 // Longest command name looked up (Redis's longest is shorter than this).
 constexpr std::size_t kMaxName = 64;

@@ -21,7 +21,7 @@ std::string_view error_code(std::string_view reply) {
 
 // Redis counts a command refused before it ran (its arity, an unknown subcommand) as
 // rejected, one that ran and failed as failed.
-CommandStats::Outcome outcome_of(std::string_view reply) {
+[[maybe_unused]] CommandStats::Outcome outcome_of(std::string_view reply) {  // run()'s
   if (reply.empty() || reply[0] != '-') return CommandStats::Outcome::kOk;
   const bool refused = reply.starts_with("-ERR wrong number of arguments") ||
                        reply.starts_with("-ERR unknown subcommand");
@@ -101,7 +101,7 @@ std::vector<const CommandSpec*> MeteredCommands::specs() {
 // command's name. Redis's errors quote what they are about (`unknown command 'x', with args
 // beginning with: 'v'`), and the quoted words may be a client's values: the text is cut
 // before the first quote.
-static CommandError loggable(const ClientState& client, std::span<const std::string_view> args,
+[[maybe_unused]] static CommandError loggable(const ClientState& client, std::span<const std::string_view> args,
                       int slot, std::string_view reply) {
   std::string_view text = reply.substr(1);
   text = text.substr(0, text.find_first_of("'\r"));

@@ -8,7 +8,7 @@ namespace {
 
 // Redis's shortening: at most kSlowlogMaxArgs words, the last of them saying how many more
 // there were; each word at most kSlowlogMaxArgBytes, then how many more bytes it had.
-std::vector<std::string> shorten(std::span<const std::string_view> args) {
+[[maybe_unused]] std::vector<std::string> shorten(std::span<const std::string_view> args) {
   std::vector<std::string> kept;
   const std::size_t n = std::min(args.size(), kSlowlogMaxArgs);
   for (std::size_t i = 0; i < n; ++i) {

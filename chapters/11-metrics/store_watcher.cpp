@@ -10,16 +10,16 @@ namespace {
 
 // How much a counter grew. One that went down was reset (the store was opened again), so
 // all of its value is new.
-std::uint64_t grew(std::uint64_t before, std::uint64_t now) {
+[[maybe_unused]] std::uint64_t grew(std::uint64_t before, std::uint64_t now) {
   return now >= before ? now - before : now;
 }
 
-double grew(double before, double now) {
+[[maybe_unused]] double grew(double before, double now) {
   const double d = now >= before ? now - before : now;
   return std::round(d * 1000) / 1000;  // milliseconds are plenty for a person
 }
 
-StoreSample::Level level_or_empty(const StoreSample& s, std::size_t i) {
+[[maybe_unused]] StoreSample::Level level_or_empty(const StoreSample& s, std::size_t i) {
   return i < s.levels.size() ? s.levels[i] : StoreSample::Level{};
 }
 

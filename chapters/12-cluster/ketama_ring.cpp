@@ -1,6 +1,7 @@
 #include "12-cluster/ketama_ring.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 
 #include "12-cluster/md5.hpp"
@@ -11,7 +12,7 @@ std::string_view key_hash_name(KeyHash hash) {
   return hash == KeyHash::kMd5 ? "md5" : "fnv1a_64";
 }
 
-// The digest's first four bytes, little-endian: twemproxy's word `word` of an MD5 digest.
+// Bytes 4 * word to 4 * word + 3 of an MD5 digest, little-endian: twemproxy's word `word`.
 static std::uint32_t digest_word(const std::array<std::uint8_t, 16>& digest, std::size_t word) {
   const std::uint8_t* b = digest.data() + 4 * word;
   return static_cast<std::uint32_t>(b[3]) << 24 | static_cast<std::uint32_t>(b[2]) << 16 |
@@ -43,11 +44,22 @@ std::string_view hashed_part(std::string_view key, std::string_view tag) {
 //! [hashed-part]
 // LEARNER: end
 
+std::size_t KetamaRing::points_per_server(std::size_t servers) {
+  // twemproxy's expression, in its types: a server's share of the weight as a float, times
+  // 160 / 4 * servers, plus a tiny double, back to float, floored, times 4. Equal weights
+  // give 160, except where the float rounds just below a whole number (25 servers give 156).
+  const float share = 1.0f / static_cast<float>(servers);
+  const float quarter = share * static_cast<float>(kPointsPerServer) / 4 * static_cast<float>(servers);
+  const auto floored = std::floor(static_cast<float>(static_cast<double>(quarter) + 0.0000000001));
+  return static_cast<std::size_t>(floored * 4);
+}
+
 // LEARNER: begin KetamaRing::KetamaRing(): 40 digests per server, four points from each, then the points in order
 //! [build]
 KetamaRing::KetamaRing(std::vector<std::string> servers) : servers_(std::move(servers)) {
+  const std::size_t points = points_per_server(servers_.size());
   for (std::size_t s = 0; s < servers_.size(); ++s) {
-    for (std::size_t i = 0; i < kPointsPerServer / 4; ++i) {
+    for (std::size_t i = 0; i < points / 4; ++i) {
       const auto digest = md5(servers_[s] + "-" + std::to_string(i));
       for (std::size_t word = 0; word < 4; ++word) points_.push_back({digest_word(digest, word), s});
     }

@@ -59,8 +59,11 @@ class KetamaRing {
   /// The servers' names.
   [[nodiscard]] const std::vector<std::string>& servers() const { return servers_; }
 
-  /// Points on the ring per server.
+  /// Points on the ring per server, as twemproxy counts them.
   static constexpr std::size_t kPointsPerServer = 160;
+  /// The points each of `servers` servers of equal weight gets: kPointsPerServer, except
+  /// where twemproxy's float arithmetic rounds it down to 156 (25, 47, 50, 55, 61 servers...).
+  static std::size_t points_per_server(std::size_t servers);
 
  private:
   struct Point {

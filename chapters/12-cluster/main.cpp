@@ -20,6 +20,9 @@
 
 namespace {
 
+/// The most nodes `where` builds a ring of.
+constexpr std::size_t kMaxNodes = 1000;
+
 constexpr const char* kUsage =
     "usage: ch12-cluster config|where|free-port [flags] (--help after one of them lists its "
     "flags)\n"
@@ -46,6 +49,7 @@ int config(int argc, char** argv) {
   vkv::cluster::NutcrackerConfig c;
   std::string servers;
   std::string hash = "md5";
+  std::string eject = "yes";
   std::size_t failure_limit = c.server_failure_limit;
   std::size_t retry_ms = c.server_retry_timeout_ms;
   std::size_t timeout_ms = c.timeout_ms;
@@ -54,6 +58,7 @@ int config(int argc, char** argv) {
   flags.add_string("listen", &c.listen, "host:port the proxy listens on");
   flags.add_string("hash-tag", &c.hash_tag, "two characters that mark a hash tag (\"\": none)");
   flags.add_choice("hash", &hash, {"md5", "fnv1a_64"}, "the key hash");
+  flags.add_choice("eject", &eject, {"yes", "no"}, "take a failing server off the ring");
   flags.add_size("failure-limit", &failure_limit, "failed requests that eject a server");
   flags.add_size("retry-ms", &retry_ms, "milliseconds before an ejected server is tried again");
   flags.add_size("timeout-ms", &timeout_ms, "milliseconds the proxy waits for a reply");
@@ -68,6 +73,7 @@ int config(int argc, char** argv) {
               << "' for --hash-tag: expected two characters, such as {}\n";
     return 2;
   }
+  c.auto_eject = eject == "yes";
   c.hash = hash == "md5" ? vkv::cluster::KeyHash::kMd5 : vkv::cluster::KeyHash::kFnv1a64;
   c.server_failure_limit = static_cast<std::uint32_t>(failure_limit);
   c.server_retry_timeout_ms = static_cast<std::uint32_t>(retry_ms);
@@ -88,8 +94,9 @@ int where(int argc, char** argv) {
   flags.add_string("hash-tag", &tag, "the hash tag's two characters (\"\": none)");
   flags.add_choice("hash", &hash, {"md5", "fnv1a_64"}, "the proxy's key hash");
   if (auto code = flags.parse_main(argc, argv)) return *code;
-  if (nodes == 0 || nodes > 1000) {
-    std::cerr << "ch12-cluster where: bad value '" << nodes << "' for --nodes: expected 1 to 1000\n";
+  if (nodes == 0 || nodes > kMaxNodes) {
+    std::cerr << "ch12-cluster where: bad value '" << nodes << "' for --nodes: expected 1 to "
+              << kMaxNodes << "\n";
     return 2;
   }
   std::vector<std::string> names;

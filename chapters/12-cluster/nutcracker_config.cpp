@@ -17,7 +17,7 @@ std::string nutcracker_yaml(const NutcrackerConfig& config) {
   if (!config.hash_tag.empty()) line("hash_tag", "\"" + config.hash_tag + "\"");
   line("redis", "true");
   line("preconnect", "true");
-  line("auto_eject_hosts", "true");
+  line("auto_eject_hosts", config.auto_eject ? "true" : "false");
   line("server_failure_limit", std::to_string(config.server_failure_limit));
   line("server_retry_timeout", std::to_string(config.server_retry_timeout_ms));
   line("timeout", std::to_string(config.timeout_ms));

@@ -20,8 +20,11 @@ struct NutcrackerConfig {
   /// The key hash: md5, which spreads keys that differ only at their end (`key:1`,
   /// `key:2`...) as well as any others; fnv1a_64 does not (see the chapter's page).
   KeyHash hash = KeyHash::kMd5;
-  /// A server that fails this many requests in a row is ejected from the ring: its keys go
-  /// to the other servers (they are missing there, not lost: they are on its disk)...
+  /// Whether a failing server is taken off the ring (`auto_eject_hosts`): its keys then go
+  /// to the other servers (missing there, not lost: they are on its disk). Without, its keys
+  /// get errors until it is back.
+  bool auto_eject = true;
+  /// A server that fails this many requests in a row is ejected from the ring...
   std::uint32_t server_failure_limit = 2;
   /// ...for this long, after which the proxy tries it again.
   std::uint32_t server_retry_timeout_ms = 2000;

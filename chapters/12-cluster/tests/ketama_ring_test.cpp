@@ -89,6 +89,14 @@ TEST_CASE("ketama: a server that goes moves only its own keys; one that comes ta
 }
 //! [consistent]
 
+TEST_CASE("ketama: points per server as twemproxy counts them, float rounding and all",
+          "[ch12]") {
+  CHECK(KetamaRing::points_per_server(3) == 160);
+  CHECK(KetamaRing::points_per_server(24) == 160);
+  CHECK(KetamaRing::points_per_server(25) == 156);  // 39.9999... floored
+  CHECK(KetamaRing::points_per_server(50) == 156);
+}
+
 TEST_CASE("ketama: a ring of one server holds every key", "[ch12]") {
   const KetamaRing one({"node1"});
   CHECK(one.server_for_key("anything") == 0);

@@ -31,6 +31,8 @@ TEST_CASE("nutcracker config: ketama, redis, ejection and named servers", "[ch12
         "   - 127.0.0.1:7002:1 node2\n");
   c.hash_tag = "";
   CHECK(nutcracker_yaml(c).find("hash_tag") == std::string::npos);
+  c.auto_eject = false;
+  CHECK(nutcracker_yaml(c).find("  auto_eject_hosts: false\n") != std::string::npos);
 }
 
 TEST_CASE("nutcracker config: nutcracker --test-conf accepts it", "[ch12]") {
