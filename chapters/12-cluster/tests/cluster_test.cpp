@@ -206,6 +206,19 @@ TEST_CASE("cluster: redis-cli and redis-py through the proxy; what it cannot pas
   CHECK(py.out == "[b'1', b'2', b'49'] 2\n");
 }
 
+TEST_CASE("cluster: ioredis and node-redis through the proxy, told to skip what it refuses",
+          "[ch12][e2e]") {
+  INFO("needs node, and chapter 9's tests/clients packages (its build runs npm ci)");
+  REQUIRE(::access(CH09_CLIENTS "/node_modules/ioredis/package.json", F_OK) == 0);
+  Cluster cluster;
+  const auto r = run_program("/usr/bin/timeout",
+                             {"60", CH12_NODE, CH12_CLIENTS "/through_proxy.js",
+                              std::to_string(cluster.proxy_port()), CH09_CLIENTS}, "");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "ok ioredis node-redis\n");
+}
+
 TEST_CASE("cluster: the page's Run it session (tests/run-it), replayed in one shell",
           "[ch12][e2e]") {
   vkv::testing::ShellSession shell(VKV_BUILD_DIR);
