@@ -128,7 +128,7 @@ TEST_CASE("cluster: keys with one hash tag land on one node", "[ch12][e2e]") {
   CHECK(proxy.call({"MGET", "{user:42}:a", "{user:42}:b"}) == "*2\r\n" + bulk("1") + bulk("2"));
 }
 
-TEST_CASE("cluster: a node killed is ejected, the others go on serving; restarted on its "
+TEST_CASE("cluster: a node killed is ejected, the others go on serving, and restarted on its "
           "directory, it is back with its keys", "[ch12][e2e]") {
   Cluster cluster;
   RespClient proxy(cluster.proxy_port());
@@ -161,7 +161,7 @@ TEST_CASE("cluster: a node killed is ejected, the others go on serving; restarte
   for (int i : on_node2) CHECK(back.call({"GET", key(i)}) == bulk(value(i)));
 }
 
-TEST_CASE("cluster: redis-cli and redis-py through the proxy; what it cannot pass on",
+TEST_CASE("cluster: redis-cli and redis-py through the proxy, and what it cannot pass on",
           "[ch12][e2e]") {
   INFO("needs redis-cli and python3-redis (make test installs them)");
   REQUIRE(::access("/usr/bin/redis-cli", X_OK) == 0);

@@ -47,7 +47,7 @@ TEST_CASE("ketama: a hash tag hashes what is between its braces, if anything", "
 
 //! [fnv-skew]
 TEST_CASE("ketama: with fnv1a_64, keys that differ only at their end can miss a server "
-          "entirely; with md5 they spread", "[ch12]") {
+          "entirely, with md5 they spread", "[ch12]") {
   const KetamaRing ring(names(3));
   std::vector<int> fnv(3), md5(3);
   for (int i = 0; i < 1000; ++i) {
@@ -71,7 +71,7 @@ TEST_CASE("ketama: 30,000 keys spread over three servers, each within a fair sha
 }
 
 //! [consistent]
-TEST_CASE("ketama: a server that goes moves only its own keys; one that comes takes about "
+TEST_CASE("ketama: a server that goes moves only its own keys, and one that comes takes about "
           "a share", "[ch12]") {
   const KetamaRing three(names(3));
   const KetamaRing two({"node1", "node3"});  // node2 gone
