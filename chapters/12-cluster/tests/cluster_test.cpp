@@ -187,7 +187,11 @@ TEST_CASE("cluster: redis-cli and redis-py through the proxy, and what it cannot
     std::vector<std::string> args = {"-p", port};
     args.insert(args.end(), words.begin(), words.end());
     const auto refused = run_program("/usr/bin/redis-cli", args, "");
-    CHECK((refused.out + refused.err).find("Server closed the connection") != std::string::npos);
+    const std::string said = refused.out + refused.err;
+    // The proxy closes the connection; redis-cli sees the close, or (if its read comes
+    // after the close has reset the socket) a reset.
+    CHECK((said.find("Server closed the connection") != std::string::npos ||
+           said.find("Connection reset by peer") != std::string::npos));
   }
   CHECK(cli({"PING"}) == "PONG\n");  // the proxy's own answer
   const auto py = run_program(
