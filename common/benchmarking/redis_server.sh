@@ -1,5 +1,5 @@
-# Sourced by the benchmark scripts that drive a server with Redis's tools (chapters 6, 9, 10
-# and 11). start_redis_server expects $work (a scratch directory) and
+# Sourced by the benchmark scripts that drive a server with Redis's tools (chapters 6, 9, 10,
+# 11 and 12). start_redis_server expects $work (a scratch directory) and
 # the array pids (every process started, killed at exit by the caller's trap).
 #
 # start_redis_server APPENDONLY FSYNC: starts an empty redis-server on 127.0.0.1 and a free
@@ -33,3 +33,6 @@ skip_without_redis_tools() {
     fi
   done
 }
+
+# median X...: the middle of the numbers X (of an even count, the lower of the two middle ones).
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }

@@ -79,7 +79,6 @@ fi
 echo "vkv: $(basename "$server") --workers $workers (0: one per core) ${vkv_args:+plus $vkv_args}; $cores cores, one left to the load generator; $(redis-server --version | cut -d' ' -f1-3)"
 echo "each row: $rounds rounds, the servers taking turns; ratio: the median of the rounds' ratios (their range under rounds); ops/s and p99: each server's median"
 printf '%-44s %-4s %12s %12s %7s %11s %10s %10s\n' "configuration" "op" "vkv ops/s" "redis ops/s" "ratio" "rounds" "vkv p99" "redis p99"
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 row() { # name op "vkv ops..." "redis ops..." "vkv p99..." "redis p99..."
   local -a v r; read -r -a v <<< "$3"; read -r -a r <<< "$4"
   local vm rm ratio spread

@@ -81,7 +81,6 @@ load() {
              END {print s, g, i, m, mg}' "$work/load.csv"
 }
 
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 column() { local c=$1; shift; printf '%s\n' "$@" | awk -v c="$c" '{printf "%s ", $c}'; }
 row() { # name op "vkv ops..." "redis ops..."
   local -a v r ratios

@@ -151,7 +151,6 @@ del_live() {
   }' | cli --pipe > "$work/pipe.out" 2>&1 || { cat "$work/pipe.out"; exit 1; }
 }
 
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 secs() { awk -v ms="$1" 'BEGIN {printf "%.1f", ms / 1000}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "n/a"}'; }
 row() { printf '%-52s %14s %14s %8s %8s\n' "$@"; }

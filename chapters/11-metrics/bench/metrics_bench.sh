@@ -75,7 +75,6 @@ for pp in "$m_port" "$p_port"; do
 done
 
 echo "chapter 11 (metrics) against chapter 10 (none), redis-benchmark -c 50 -P 16 -d 100, $requests requests, $rounds rounds, $workers workers"
-median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 for test in set get; do
   : > "$work/ops.$test"; : > "$work/cpu.$test"
   for r in $(seq "$rounds"); do
@@ -85,8 +84,8 @@ for test in set get; do
     awk -v a="$m_cpu" -v b="$p_cpu" 'BEGIN { print (b > 0 ? a / b : 0) }' >> "$work/cpu.$test"
     echo "  $test round $r: metered $m_ops ops/s, $m_cpu us CPU/request; plain $p_ops ops/s, $p_cpu us CPU/request"
   done
-  ops_ratio=$(median < "$work/ops.$test")
-  cpu_ratio=$(median < "$work/cpu.$test")
+  ops_ratio=$(median $(cat "$work/ops.$test"))
+  cpu_ratio=$(median $(cat "$work/cpu.$test"))
   verdict=$(awk -v r="$ops_ratio" 'BEGIN { print (r >= 0.97 ? "met" : "NOT met") }')
   printf "%-4s ops/s with metrics / without: %.3f (median; target >= 0.97: %s); server CPU per request: %.3f\n" \
     "$test" "$ops_ratio" "$verdict" "$cpu_ratio"

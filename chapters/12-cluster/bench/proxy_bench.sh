@@ -35,7 +35,6 @@ ops() {
   redis-benchmark -h 127.0.0.1 -p "$1" -c 50 -P "$3" -d 100 -r 100000 -n "$requests" -t "$2" \
     --csv 2>/dev/null | awk -F'"' 'NR > 1 {print $4; exit}'
 }
-median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 
 echo "through nutcracker to 3 nodes / one node direct, redis-benchmark -c 50 -d 100, $requests requests, $rounds rounds"
 printf "%-6s %-9s %14s %14s %7s\n" test pipeline proxy direct ratio
@@ -47,7 +46,7 @@ for pipeline in 1 16; do
       echo "$p" >> "$work/p"; echo "$d" >> "$work/d"
       awk -v a="$p" -v b="$d" 'BEGIN { print a / b }' >> "$work/ratios"
     done
-    printf "%-6s %-9s %14.0f %14.0f %7.2f\n" "$test" "$pipeline" "$(median < "$work/p")" \
-      "$(median < "$work/d")" "$(median < "$work/ratios")"
+    printf "%-6s %-9s %14.0f %14.0f %7.2f\n" "$test" "$pipeline" "$(median $(cat "$work/p"))" \
+      "$(median $(cat "$work/d"))" "$(median $(cat "$work/ratios"))"
   done
 done
