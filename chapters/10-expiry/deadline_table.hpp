@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,13 +13,16 @@
 
 namespace vkv::storage {
 
-/// A hash table from key to deadline, open addressing with linear probing, every slot in one
-/// array: the key's 64-bit hash, its deadline and the key itself side by side. A key is found
-/// by its hash alone, so a lookup costs one trip to memory, for the slot, and never a second
-/// one for the key's bytes: it is what every write with a deadline pays (see ExpiryIndex).
-/// Two keys with one 64-bit hash (about one chance in 10^19 for a pair) share a slot: the
-/// index then holds one of them, which costs the other only its active expiry (reads still
-/// hide it, compaction still drops it), as the row cache of chapter 8 accepts a miss.
+/// A hash table from key to deadline, open addressing with linear probing. A slot is the
+/// key's 64-bit hash and its deadline, 16 bytes, four to a cache line; the keys themselves
+/// sit in a second array beside it, at the same positions, read only when a key is added or
+/// taken out as due. A key is found by its hash alone, so a lookup costs one trip to memory,
+/// for the slot, and never a second one for the key's bytes: it is what every write with a
+/// deadline pays (see ExpiryIndex), and the smaller the slots, the more of them stay in the
+/// processor's cache. Two keys with one 64-bit hash (about one chance in 10^19 for a pair)
+/// share a slot: the index then holds one of them, which costs the other only its active
+/// expiry (reads still hide it, compaction still drops it), as the row cache of chapter 8
+/// accepts a miss.
 ///
 /// Not thread-safe: ExpiryIndex holds one per shard, under the shard's mutex.
 class DeadlineTable {
@@ -43,10 +47,12 @@ class DeadlineTable {
   void clear();
 
  private:
+  // A slot's deadline when it is free. No key is stored with it: a deadline that has passed
+  // deletes the key instead (ExpiryRules), and set() moves this one a millisecond later.
+  static constexpr UnixMillis kFree = std::numeric_limits<UnixMillis>::min();
   struct Slot {
     std::uint64_t hash = 0;
-    UnixMillis deadline = 0;
-    std::string key;  // empty: a free slot (keys are never empty)
+    UnixMillis deadline = kFree;
   };
   static constexpr std::size_t kNone = ~std::size_t{0};
   static constexpr std::size_t kMinSlots = 16;
@@ -61,7 +67,13 @@ class DeadlineTable {
   // Rebuilds the table with `slots` slots (a power of two, above the count).
   void resize(std::size_t slots);
 
+  // Puts a key into the free slot `i`.
+  void fill(std::size_t i, std::uint64_t hash, UnixMillis deadline, std::string key);
+  // Moves the key in slot `from` into the free slot `to`, leaving `from` free.
+  void move_slot(std::size_t from, std::size_t to);
+
   std::vector<Slot> slots_;
+  std::vector<std::string> keys_;  // keys_[i] is slot i's key (empty when the slot is free)
   std::size_t count_ = 0;
 };
 
