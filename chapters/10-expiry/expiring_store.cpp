@@ -10,6 +10,7 @@ ExpiringStore::ExpiringStore(Store& store, OrderedStore& ordered, const Clock& c
 //! [put]
 Status ExpiringStore::put(std::string_view key, std::string_view value,
                           std::optional<UnixMillis> deadline) {
+  index_.prefetch(key);  // the index's slot loads while the store writes
   VKV_RETURN_IF_ERROR(store_.set(key, encode_expiring_value(deadline, value)));
   index_.note(key, deadline);
   return Status::ok();
@@ -21,6 +22,7 @@ Status ExpiringStore::set(std::string_view key, std::string_view value) {
 }
 
 Status ExpiringStore::del(std::string_view key) {
+  index_.prefetch(key);
   VKV_RETURN_IF_ERROR(store_.del(key));
   index_.note(key, std::nullopt);
   return Status::ok();

@@ -8,6 +8,16 @@ ExpiryIndex::Shard& ExpiryIndex::shard_for(std::uint64_t hash) {
   return shards_[(hash >> 60) % kShards];  // the top bits; the table uses the low ones
 }
 
+const ExpiryIndex::Shard& ExpiryIndex::shard_for(std::uint64_t hash) const {
+  return shards_[(hash >> 60) % kShards];
+}
+
+void ExpiryIndex::prefetch(std::string_view key) const {
+  const std::uint64_t hash = hash_key(key);
+  const Shard& s = shard_for(hash);
+  if (s.count.load(std::memory_order_relaxed) != 0) s.table.prefetch(hash);
+}
+
 void ExpiryIndex::note(std::string_view key, std::optional<UnixMillis> deadline) {
   const std::uint64_t hash = hash_key(key);
   Shard& s = shard_for(hash);

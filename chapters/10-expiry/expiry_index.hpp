@@ -38,6 +38,9 @@ class ExpiryIndex {
  public:
   /// Notes that `key` expires at `deadline`, or, with none, that it has no deadline.
   void note(std::string_view key, std::optional<UnixMillis> deadline);
+  /// A hint, before a note() of `key`: starts loading the slot that note() will look at, so
+  /// that the store's own write, in between, hides the wait for memory. Takes no lock.
+  void prefetch(std::string_view key) const;
   /// Looks at the next `look` keys, going round the index from where the last call stopped
   /// (as Redis's expiry cycle goes round its dictionary with a cursor), and takes out those
   /// whose deadline is `now` or earlier, appending them to `*due`. Looks at fewer only when
@@ -59,6 +62,7 @@ class ExpiryIndex {
     std::atomic<std::size_t> count{0};
   };
   Shard& shard_for(std::uint64_t hash);
+  const Shard& shard_for(std::uint64_t hash) const;
 
   std::array<Shard, kShards> shards_;
   std::mutex cursor_mu_;   // one sample at a time; guards the cursor
