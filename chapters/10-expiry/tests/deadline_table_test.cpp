@@ -3,6 +3,7 @@
 // goes round once, takes exactly the due keys, and the table shrinks after a wave.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <random>
 #include <string>
@@ -78,4 +79,27 @@ TEST_CASE("deadline table: a new deadline replaces the old, and the table shrink
   t.set(5, "again", 1);  // usable after shrinking
   CHECK(t.erase(5));
   CHECK_FALSE(t.erase(5));
+}
+
+TEST_CASE("deadline table: the smallest and largest deadlines are kept, and prefetch is only a hint",
+          "[ch10]") {
+  DeadlineTable t;
+  t.prefetch(42);  // nothing allocated yet: a hint with nowhere to point does nothing
+  t.set(crowded_hash(1), "oldest", INT64_MIN);  // the free slots' marker: kept a moment later
+  t.set(crowded_hash(2), "newest", INT64_MAX);
+  t.set(crowded_hash(3), "now", 1000);
+  REQUIRE(t.size() == 3);
+  t.prefetch(crowded_hash(1));
+  std::vector<std::string> due;
+  std::size_t cursor = 0;
+  std::size_t looked = 0;
+  while (!t.take_due(&cursor, 1000, 100, &due, &looked)) {
+  }
+  std::sort(due.begin(), due.end());
+  CHECK(due == std::vector<std::string>{"now", "oldest"});
+  CHECK(t.size() == 1);
+  CHECK(t.erase(crowded_hash(2)));
+  t.clear();
+  t.prefetch(crowded_hash(2));  // after clear(): still harmless
+  CHECK(t.size() == 0);
 }
