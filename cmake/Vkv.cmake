@@ -66,6 +66,14 @@ function(vkv_add_tests label)
   add_executable(${target} ${ARG_UNPARSED_ARGUMENTS})
   set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   target_link_libraries(${target} PRIVATE ${ARG_LIBS} vkv_testing Catch2::Catch2WithMain)
+  if(VKV_TEST_CXX_FLAGS)
+    separate_arguments(test_flags UNIX_COMMAND "${VKV_TEST_CXX_FLAGS}")
+    target_compile_options(${target} PRIVATE ${test_flags})
+  endif()
+  list(LENGTH ARG_UNPARSED_ARGUMENTS source_count)
+  if(VKV_TEST_PCH AND source_count GREATER 1)  # for one source it only costs
+    target_precompile_headers(${target} PRIVATE <catch2/catch.hpp>)
+  endif()
   # --warn NoTests: a test whose name ctest cannot hand back to Catch intact (a backslash, or a
   # ';', which splits it in two) would match nothing and pass without running; now it fails.
   catch_discover_tests(${target} TEST_PREFIX "${label}: " EXTRA_ARGS --warn NoTests

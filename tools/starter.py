@@ -53,6 +53,17 @@ PAGE_SNIPPET = re.compile(r"^\s*[\\@]snippet(?:\{[^}]*\})?\s+(\S+)\s+(\S+)")
 SOURCE_EXTS = (".hpp", ".cpp", ".h", ".cc")
 # Helpers that only a stubbed body called become unused; the starter must still build clean.
 STARTER_CXX_FLAGS = "-Wno-unused-function -Wno-unused-parameter"
+# `check` builds the test programs unoptimised (VKV_TEST_CXX_FLAGS) and with Catch2's header
+# precompiled (VKV_TEST_PCH): each is compiled once per check, and they were most of its build.
+# A test source is the same file in the starter as in the full source, whose build (`make
+# test`) compiles it as the learner's does, with -Werror; so the starter's tests are built as
+# the learner's only in a chapter whose stubs are in a header (a test source that includes it
+# is not the same there). Both are needed then: at -O2, GCC 12 warns of some code through a
+# precompiled header that it does not warn of without one.
+STARTER_TEST_CXX_FLAGS = "-O0"
+# `check` builds with Ninja where it is installed: it compiles a target's sources while the
+# libraries it links are still being built, where make waits for each library in turn.
+STARTER_GENERATOR = "Ninja"
 # How a stub that cannot return an error ends the program (EX_SOFTWARE).
 STUB_EXIT_CODE = 70
 # A chapter test may take this long against the learner's code (`make check`).
@@ -316,10 +327,24 @@ def repo_files():
     return [f for f in files if not f.startswith("workspace/")]
 
 
+def ignored_files(paths):
+    """Those of `paths` (relative to the repository) that git ignores."""
+    if not paths:
+        return set()
+    try:
+        listed = subprocess.run(["git", "-C", ROOT, "check-ignore", "--no-index", "--stdin", "-z"],
+                                input="".join(p + "\0" for p in paths).encode(),
+                                capture_output=True).stdout.decode()
+    except OSError:
+        return set()
+    return {p for p in listed.split("\0") if p}
+
+
 def write_tree(n, dest, keep_unchanged):
     """Writes the starter for chapter n into dest. With keep_unchanged, a file whose bytes are
     already there is left alone (so a build there rebuilds only what changed) and files the
-    starter does not have are removed; else dest must be empty."""
+    starter does not have are removed, but for those git ignores (what a build made there:
+    chapter 9's node_modules, which would take an `npm ci` again); else dest must be empty."""
     stubbed = {}
     for rel in source_files(chapter_dir(n)):
         text = stubbed_source(rel, n)
@@ -347,11 +372,13 @@ def write_tree(n, dest, keep_unchanged):
             f.write(data)
         shutil.copymode(os.path.join(ROOT, rel), target)
     if keep_unchanged:
-        for dirpath, _, filenames in os.walk(dest):
-            for name in filenames:
-                rel = os.path.relpath(os.path.join(dirpath, name), dest)
-                if rel not in wanted:
-                    os.remove(os.path.join(dirpath, name))
+        extra = [os.path.relpath(os.path.join(dirpath, name), dest)
+                 for dirpath, _, filenames in os.walk(dest) for name in filenames]
+        extra = [rel for rel in extra if rel not in wanted]
+        made = ignored_files(extra)
+        for rel in extra:
+            if rel not in made:
+                os.remove(os.path.join(dest, rel))
 
 
 def print_todo(n):
@@ -382,14 +409,30 @@ def label_targets(build, label):
     return sorted(set(re.findall(rf"\b({label}(?:-[a-z0-9]+)*-tests)\b", listed)))
 
 
-def build_and_test(src, build, n, werror, jobs, timeout=TEST_TIMEOUT_SECONDS):
-    """Configures src in build, builds chapter n's test programs and runs its tests;
-    returns (ctest rc, output, seconds building)."""
+def cached_generator(build):
+    """The CMake generator `build` was configured with, or None."""
+    try:
+        with open(os.path.join(build, "CMakeCache.txt")) as f:
+            return next((line.split("=", 1)[1].strip() for line in f
+                         if line.startswith("CMAKE_GENERATOR:")), None)
+    except OSError:
+        return None
+
+
+def build_and_test(src, build, n, werror, jobs, timeout=TEST_TIMEOUT_SECONDS, test_flags="",
+                   test_pch=False, generator=None):
+    """Configures src in build (with `generator`, when given), builds chapter n's test
+    programs (with `test_flags` added, and Catch2's header precompiled if `test_pch`) and runs
+    its tests; returns (ctest rc, output, seconds building)."""
     label = f"ch{n:02d}"
     t0 = time.time()
-    subprocess.run(["cmake", "-S", src, "-B", build, "-DCMAKE_BUILD_TYPE=Release",
+    if generator and cached_generator(build) not in (None, generator):
+        shutil.rmtree(build)  # CMake cannot change a build's generator
+    subprocess.run(["cmake", "-S", src, "-B", build] + (["-G", generator] if generator else []) +
+                   ["-DCMAKE_BUILD_TYPE=Release",
                     "-DVKV_TESTS=ON", "-DVKV_BENCH=OFF", f"-DVKV_WERROR={'ON' if werror else 'OFF'}",
-                    f"-DCMAKE_CXX_FLAGS={STARTER_CXX_FLAGS}"],
+                    f"-DCMAKE_CXX_FLAGS={STARTER_CXX_FLAGS}", f"-DVKV_TEST_CXX_FLAGS={test_flags}",
+                    f"-DVKV_TEST_PCH={'ON' if test_pch else 'OFF'}"],
                    check=True, stdout=subprocess.DEVNULL)
     # Quiet unless it fails; without make's variables, so no "Entering directory" lines.
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
@@ -411,9 +454,14 @@ def check_chapter(n, jobs):
     src, build = os.path.join(CHECK_DIR, "src"), os.path.join(CHECK_DIR, "build")
     t0 = time.time()
     write_tree(n, src, keep_unchanged=True)
+    quick_tests = not any(r.rel.endswith((".hpp", ".h")) for r in todo(n))
     try:
         rc, out, built = build_and_test(src, build, n, werror=True, jobs=jobs,
-                                        timeout=STARTER_TEST_TIMEOUT_SECONDS)
+                                        timeout=STARTER_TEST_TIMEOUT_SECONDS,
+                                        test_flags=STARTER_TEST_CXX_FLAGS if quick_tests else "",
+                                        test_pch=quick_tests,
+                                        generator=STARTER_GENERATOR if shutil.which("ninja")
+                                        else None)
     except subprocess.CalledProcessError as e:
         return f"{chapter}: the starter does not build ({' '.join(e.cmd[:4])}...)"
     m = re.search(r"(\d+) tests failed out of (\d+)", out)

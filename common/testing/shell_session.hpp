@@ -14,12 +14,13 @@
 /// which `build` is a link to the build tree, so that `build/bin/vkv` means what it means
 /// on the page. A command is typed only once everything the one before it must print has
 /// come, so a server started in the background (`... &`) has printed its ready line before
-/// the next command talks to it. The word 9999 (the port the pages use, with no letter or
-/// digit either side) is replaced, in commands and replies, by a free port the OS picked,
-/// so that a session runs beside other tests. bash's notices that a job of its was killed
-/// or terminated ("line 7: 1234 Killed ..."), which a terminal shows at a moment of its own
-/// choosing, are left out, as the pages leave them out. When the session ends, every
-/// process it started is killed.
+/// the next command talks to it (and once every job has ended with lines still missing, no
+/// more can come: the step fails at once). The word 9999 (the port the pages use, with no
+/// letter or digit either side) is replaced, in commands and replies, by a free port the OS
+/// picked, so that a session runs beside other tests. bash's notices that a job of its was
+/// killed or terminated ("line 7: 1234 Killed ..."), which a terminal shows at a moment of
+/// its own choosing, are left out, as the pages leave them out. When the session ends,
+/// every process it started is killed.
 ///
 /// Contract: a command is one line and reads nothing from the terminal (pipe its input in).
 #pragma once
@@ -29,6 +30,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <chrono>
@@ -56,16 +58,18 @@ struct ShellStep {
   std::vector<std::string> actual;    ///< The lines that came back.
   int exit_code = -1;                 ///< The command's exit status ($?).
   bool timed_out = false;             ///< The lines did not all come in time.
+  bool output_ended = false;          ///< Lines were missing when every job had ended.
 
   /// Empty when what came back is what the session says, else what differs, for a
   /// failure message.
   [[nodiscard]] std::string mismatch() const {
-    bool same = !timed_out && actual.size() == expected.size();
+    bool same = !timed_out && !output_ended && actual.size() == expected.size();
     for (std::size_t i = 0; same && i < expected.size(); ++i) {
       same = numbers_vary[i] ? same_words(expected[i], actual[i]) : expected[i] == actual[i];
     }
     if (same) return "";
     std::string out = file + ": $ " + command + (timed_out ? "\n(timed out)" : "") +
+                      (output_ended ? "\n(every job ended before the rest came)" : "") +
                       "\nexpected:\n";
     for (std::size_t i = 0; i < expected.size(); ++i) {
       out += (numbers_vary[i] ? "~ " : "  ") + expected[i] + "\n";
@@ -100,7 +104,7 @@ inline std::vector<ShellStep> parse_shell_session(std::string_view text,
     const std::string line(text.substr(0, nl));
     text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
     if (line.rfind("# $ ", 0) == 0) {
-      steps.push_back(ShellStep{file, line.substr(4), {}, {}, {}, -1, false});
+      steps.push_back(ShellStep{file, line.substr(4), {}, {}, {}, -1, false, false});
     } else if (steps.empty() || line.rfind("#", 0) == 0) {
       continue;
     } else {
@@ -127,9 +131,11 @@ class ShellSession {
   /// How long one command may take to print what it must.
   static constexpr std::chrono::seconds kStepTimeout{120};
   // How long a step waits, after its command is done, for what its background jobs print (a
-  // server's ready line comes within a second): short, so that a session whose server died
-  // fails in seconds rather than minutes.
+  // server's ready line comes within a second): short, so that a session whose server hangs
+  // fails in seconds rather than minutes. (One whose jobs have all ended fails at once.)
   static constexpr std::chrono::seconds kBackgroundOutputTimeout{10};
+  // How often that wait looks whether a job is left that could still print.
+  static constexpr std::chrono::milliseconds kJobPoll{50};
   /// The port the pages use, replaced by port().
   static constexpr std::string_view kPagePort = "9999";
 
@@ -167,10 +173,10 @@ class ShellSession {
   [[nodiscard]] const std::string& port() const { return port_; }
 
   /// Runs every command of the session in `path`, in order, and returns each with what
-  /// came back. Once a step has timed out (its program hung or died), the steps after it,
-  /// in this session and any later one, are not run but reported as timed out, so that a
-  /// broken program fails the session in seconds. Throws std::runtime_error when the file
-  /// has no command.
+  /// came back. Once a step's lines have not all come (it timed out, or its program died),
+  /// the steps after it, in this session and any later one, are not run but reported as
+  /// timed out, so that a broken program fails the session in seconds. Throws
+  /// std::runtime_error when the file has no command.
   std::vector<ShellStep> run(const std::string& path) {
     std::vector<ShellStep> steps = parse_shell_session(read_whole_file(path), path);
     if (steps.empty()) throw std::runtime_error("shell session " + path + " has no command");
@@ -179,11 +185,11 @@ class ShellSession {
       for (auto& line : step.expected) line = with_port(line);
       if (gave_up_) {  // what follows a step that timed out would only time out in turn
         step.timed_out = true;
-        step.actual = {"(not run: an earlier step timed out)"};
+        step.actual = {"(not run: an earlier step did not print all it must)"};
         continue;
       }
       run_step(step);
-      gave_up_ = step.timed_out;
+      gave_up_ = step.timed_out || step.output_ended;
     }
     return steps;
   }
@@ -207,11 +213,12 @@ class ShellSession {
     bool timed_out = false;
   };
 
-  // Whether a process of process group `group` still runs (a zombie has ended: its parent,
-  // once bash is gone, may never reap it).
-  static bool group_running(pid_t group) {
+  // Whether a process of process group `group`, other than `except`, still runs (a zombie
+  // has ended: its parent, once bash is gone, may never reap it).
+  static bool group_running(pid_t group, pid_t except = 0) {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+      if (except > 0 && entry.path().filename() == std::to_string(except)) continue;
       const std::string stat = read_whole_file(entry.path().string() + "/stat");
       const std::size_t end = stat.rfind(')');  // after the command name, which may hold spaces
       if (end == std::string::npos) continue;
@@ -295,15 +302,23 @@ class ShellSession {
     step.exit_code = done.exit_code;
     step.timed_out = done.timed_out;
     // A job started in the background prints after the marker (a server's ready line):
-    // wait for as many lines as the session says come back.
+    // wait for as many lines as the session says come back, while a job that could print
+    // them runs. bash prints nothing more now but job notices, and what an ended job printed
+    // is in the pipe already: once no job is left and the pipe is empty, no more can come.
     const auto deadline = std::chrono::steady_clock::now() + kBackgroundOutputTimeout;
-    while (!step.timed_out && step.actual.size() < step.expected.size()) {
-      auto line = read_line(deadline);
-      if (!line) {
+    bool jobs_ended = false;
+    while (!step.timed_out && !step.output_ended &&
+           step.actual.size() < step.expected.size()) {
+      auto line = read_line(std::min(deadline, std::chrono::steady_clock::now() + kJobPoll));
+      if (line) {
+        if (!is_job_notice(*line)) step.actual.push_back(*line);
+      } else if (jobs_ended) {  // no job was left, and nothing more came since
+        step.output_ended = true;
+      } else if (std::chrono::steady_clock::now() >= deadline) {
         step.timed_out = true;
-        break;
+      } else {
+        jobs_ended = !group_running(shell_.pid(), shell_.pid());
       }
-      if (!is_job_notice(*line)) step.actual.push_back(*line);
     }
   }
 

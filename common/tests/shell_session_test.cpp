@@ -26,6 +26,17 @@ std::vector<ShellStep> run_text(const std::string& session) {
   return shell.run(files.file("s.session"));
 }
 
+// `session` run in a fresh ShellSession that is kept, for its dir() and port().
+struct KeptSession {
+  explicit KeptSession(const std::string& session) : shell(files.path()) {
+    write_whole_file(files.file("s.session"), session);
+    steps = shell.run(files.file("s.session"));
+  }
+  TempDir files;
+  ShellSession shell;
+  std::vector<ShellStep> steps;
+};
+
 }  // namespace
 
 TEST_CASE("shell session: commands, replies, numbers that vary, comments", "[common]") {
@@ -75,19 +86,15 @@ TEST_CASE("shell session: runs each command in one bash, stdout and stderr as a 
 
 TEST_CASE("shell session: a job in the background is waited for, and 9999 is a free port",
           "[common]") {
-  TempDir files;
-  write_whole_file(files.file("s.session"),
-                   "# $ (sleep 0.3; echo ready on 127.0.0.1:9999) &\n"
-                   "ready on 127.0.0.1:9999\n"
-                   "# $ echo 19999 9999x\n"
-                   "19999 9999x\n");
-  ShellSession shell(files.path());
-  const auto steps = shell.run(files.file("s.session"));
-  REQUIRE(steps.size() == 2);
-  CHECK(steps[0].mismatch() == "");
-  CHECK(steps[0].actual == std::vector<std::string>{"ready on 127.0.0.1:" + shell.port()});
-  CHECK(shell.port() != "9999");
-  CHECK(steps[1].command == "echo 19999 9999x");  // only the word 9999 is the port
+  const KeptSession s("# $ (sleep 0.3; echo ready on 127.0.0.1:9999) &\n"
+                      "ready on 127.0.0.1:9999\n"
+                      "# $ echo 19999 9999x\n"
+                      "19999 9999x\n");
+  REQUIRE(s.steps.size() == 2);
+  CHECK(s.steps[0].mismatch() == "");
+  CHECK(s.steps[0].actual == std::vector<std::string>{"ready on 127.0.0.1:" + s.shell.port()});
+  CHECK(s.shell.port() != "9999");
+  CHECK(s.steps[1].command == "echo 19999 9999x");  // only the word 9999 is the port
 }
 
 TEST_CASE("shell session: a reply that differs is told, with what came instead", "[common]") {
@@ -128,16 +135,30 @@ TEST_CASE("shell session: after a step times out, the rest is reported, not run"
           "[common]") {
   // The background job never prints the line the session waits for: that step times out
   // after kBackgroundOutputTimeout, and the next command is not run.
-  TempDir files;
-  write_whole_file(files.file("s.session"),
-                   "# $ (sleep 1000) &\n"
-                   "ready\n"
-                   "# $ touch ran\n");
-  ShellSession shell(files.path());
-  const auto steps = shell.run(files.file("s.session"));
-  REQUIRE(steps.size() == 2);
-  CHECK(steps[0].timed_out);
-  CHECK(steps[1].timed_out);
-  CHECK(steps[1].actual == std::vector<std::string>{"(not run: an earlier step timed out)"});
-  CHECK_FALSE(std::filesystem::exists(shell.dir() + "/ran"));
+  const KeptSession s("# $ (sleep 1000) &\n"
+                      "ready\n"
+                      "# $ touch ran\n");
+  REQUIRE(s.steps.size() == 2);
+  CHECK(s.steps[0].timed_out);
+  CHECK(s.steps[1].timed_out);
+  CHECK(s.steps[1].actual ==
+        std::vector<std::string>{"(not run: an earlier step did not print all it must)"});
+  CHECK_FALSE(std::filesystem::exists(s.shell.dir() + "/ran"));
+}
+
+TEST_CASE("shell session: a step whose jobs have all ended with lines missing fails at once",
+          "[common]") {
+  // The job prints one of the two lines and ends: no one is left to print the second, so the
+  // step does not wait out kBackgroundOutputTimeout, and the next command is not run.
+  const KeptSession s("# $ (sleep 0.2; echo one) &\n"
+                      "one\n"
+                      "two\n"
+                      "# $ touch ran\n");
+  REQUIRE(s.steps.size() == 2);
+  CHECK(s.steps[0].actual == std::vector<std::string>{"one"});
+  CHECK(s.steps[0].output_ended);
+  CHECK_FALSE(s.steps[0].timed_out);
+  CHECK(s.steps[0].mismatch().find("(every job ended before the rest came)") != std::string::npos);
+  CHECK(s.steps[1].timed_out);  // not run
+  CHECK_FALSE(std::filesystem::exists(s.shell.dir() + "/ran"));
 }

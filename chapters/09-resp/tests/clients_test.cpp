@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "09-resp/tests/resp_client.hpp"
 #include "common/testing/test_util.hpp"
 #include "tests/support/server_process.hpp"
 
@@ -138,6 +139,17 @@ TEST_CASE("redis clients: redis-benchmark runs SET, GET, INCR, MSET and PING to 
           "unpipelined and 16 deep", "[ch09][clients]") {
   TempDir dir;
   auto server = start_server(dir);
+  // redis-benchmark waits for every reply it asks for: first each kind of request it sends
+  // must be answered, so that a server that answers wrong fails here, not at the timeout.
+  vkv::testing::RespClient probe(server->port());
+  REQUIRE(probe.call({"PING"}) == "+PONG\r\n");
+  REQUIRE(probe.call({"SET", "probe", "v"}) == "+OK\r\n");
+  REQUIRE(probe.call({"GET", "probe"}) == "$1\r\nv\r\n");
+  REQUIRE(probe.call({"INCR", "probe:n"}) == ":1\r\n");
+  REQUIRE(probe.call({"MSET", "probe:a", "1", "probe:b", "2"}) == "+OK\r\n");
+  vkv::testing::RespClient inline_probe(server->port());  // as PING_INLINE starts
+  REQUIRE(inline_probe.send("PING\r\n"));
+  REQUIRE(inline_probe.read_reply() == "+PONG\r\n");
   for (const char* pipeline : {"1", "16"}) {
     // `ping` is both PING_INLINE (a first line `PING\r\n`, no '*') and PING_MBULK.
     const auto r = run_client("/usr/bin/redis-benchmark",
