@@ -45,8 +45,8 @@ class DeadlineTable {
   /// Starts loading, into the processor's cache, the slot where a lookup of `hash` begins,
   /// so that a set() or erase() a little later does not wait for memory. Thread-safe, unlike
   /// the rest: it reads only where the slots are, published in two atomics when they move.
-  /// Racing a resize, it may load from the old array: a prefetch never faults, so that costs
-  /// only the wasted load.
+  /// Racing a resize, it may aim at the old array, or past its end (the new mask with the
+  /// old array): a prefetch never faults, so that costs only a wasted load.
   void prefetch(std::uint64_t hash) const {
     const Slot* slots = published_slots_.load(std::memory_order_relaxed);
     if (slots != nullptr) {

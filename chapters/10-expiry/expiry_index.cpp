@@ -9,7 +9,7 @@ ExpiryIndex::Shard& ExpiryIndex::shard_for(std::uint64_t hash) {
 }
 
 const ExpiryIndex::Shard& ExpiryIndex::shard_for(std::uint64_t hash) const {
-  return shards_[(hash >> 60) % kShards];
+  return shards_[(hash >> 60) % kShards];  // as above, for prefetch(), which changes nothing
 }
 
 void ExpiryIndex::prefetch(std::string_view key) const {
