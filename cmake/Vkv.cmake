@@ -92,3 +92,17 @@ function(vkv_add_benchmark name)
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} vkv_benchmarking benchmark::benchmark)
   set_property(GLOBAL APPEND PROPERTY VKV_BENCHMARKS ${name})
 endfunction()
+
+# vkv_use_node_clients(TARGET PREFIX): the test program TARGET runs chapter 9's Node Redis
+# clients (chapters/09-resp/tests/clients): PREFIX_NODE names node (the one found, else
+# /usr/bin/node, where make test installs it), and their npm install is built first.
+function(vkv_use_node_clients target prefix)
+  if(VKV_NODE)
+    target_compile_definitions(${target} PRIVATE ${prefix}_NODE="${VKV_NODE}")
+  else()
+    target_compile_definitions(${target} PRIVATE ${prefix}_NODE="/usr/bin/node")
+  endif()
+  if(TARGET ch09-node-clients)
+    add_dependencies(${target} ch09-node-clients)
+  endif()
+endfunction()
