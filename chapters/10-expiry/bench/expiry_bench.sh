@@ -47,7 +47,7 @@ requests=${REQUESTS:-100000}
 # The SET / SET EX rounds' requests each. Flushes and compactions come a memtable at a time,
 # and land in whichever round is running: each kind of write must be many memtables' worth,
 # in all, for its share of them to be its own (with 300,000 a round, one round's ratio moved
-# from 0.82 to 1.67).
+# from 0.82 to 1.77).
 set_requests=${SET_REQUESTS:-1000000}
 live=${LIVE_KEYS:-100000}
 sync=${SYNC:-never}  # the CPU cost of expiry, not the disk's: no fdatasync per write
