@@ -57,6 +57,9 @@ class Memtable {
   /// one); EntryKind::kValue with the value copied into `*value`; or EntryKind::kTombstone
   /// (the key was deleted: older data must not be searched), leaving `*value` alone.
   std::optional<EntryKind> lookup(std::string_view key, std::string* value) const;
+  /// A hint that `key` is about to be looked up or written: passed to its shard
+  /// (MemtableShard::prefetch). Changes nothing.
+  void prefetch(std::string_view key) const { shard_for(key).prefetch(key); }
 
   /// The bytes the table holds from the heap: its shards, with the dead entries that
   /// overwrites left behind. Within a few percent of what the allocator reports.

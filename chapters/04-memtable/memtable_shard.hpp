@@ -47,6 +47,9 @@ class MemtableShard {
   /// An iterator over the shard's entries, positioned nowhere.
   /// REQUIRES: the shard outlives the iterator.
   [[nodiscard]] virtual std::unique_ptr<Iterator> new_iterator() const = 0;
+  /// A hint that `key` is about to be looked up or written: a shard may start loading the
+  /// memory that will take. It changes nothing, and by default it does nothing.
+  virtual void prefetch(std::string_view key) const { (void)key; }
 };
 
 /// Makes the shard number `index` of a new Memtable (0, 1, ...). An empty factory means this

@@ -321,6 +321,15 @@ Status LsmStore::get(std::string_view key, std::string* value) {
 //! [read-path]
 // LEARNER: end
 
+void LsmStore::prefetch(std::span<const std::string_view> keys) const {
+  const std::shared_ptr<const View> v = view();
+  for (const std::string_view key : keys) {
+    v->mem->prefetch(key);
+    if (v->imm != nullptr) v->imm->prefetch(key);
+  }
+  tables_->prefetch(keys);
+}
+
 //! [sources]
 LsmSources LsmStore::sources() const {
   // The view first, then the tables, as get() takes them: a table flushed in between is then

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -180,6 +181,10 @@ class LsmStore : public Store {
   Status get(std::string_view key, std::string* value) override;
   /// Like set(), with a tombstone. REQUIRES: !key.empty().
   Status del(std::string_view key) override;
+  /// A hint that `keys` are about to be read or written: each memtable's shard and the
+  /// table set may start loading what that will touch (MemtableShard::prefetch,
+  /// TableSet::prefetch). Changes nothing; this chapter's parts do nothing with it.
+  void prefetch(std::span<const std::string_view> keys) const;
 
   /// Makes every acknowledged write durable now, whatever the sync policy (the server calls
   /// it when it shuts down).

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -106,6 +107,9 @@ class TableSet {
   /// writer wait while work on the tables catches up (backpressure), or refuse the write
   /// when that work cannot go on. This chapter's set never waits and returns ok.
   virtual Status before_write() { return Status::ok(); }
+  /// A hint that GETs of `keys` are coming: a set may start loading what they will read.
+  /// It changes nothing, and this chapter's set does nothing with it.
+  virtual void prefetch(std::span<const std::string_view> keys) const { (void)keys; }
 };
 //! [table-set]
 

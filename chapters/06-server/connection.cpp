@@ -38,12 +38,16 @@ SessionFactory text_sessions(engine::Engine& engine, std::size_t max_line,
 }
 
 Connection::Connection(UniqueFd fd, std::unique_ptr<runtime::Session> session,
-                       std::size_t output_limit)
-    : fd_(std::move(fd)), session_(std::move(session)), output_limit_(output_limit) {}
+                       std::size_t output_limit, const LookAhead* look_ahead)
+    : fd_(std::move(fd)),
+      session_(std::move(session)),
+      output_limit_(output_limit),
+      look_ahead_(look_ahead) {}
 
 // LEARNER: begin Connection::run_commands() and take_input(): a line at a time until the output is full; read a few times, keep what is left
 //! [run-commands]
 std::size_t Connection::run_commands(std::string_view bytes) {
+  if (look_ahead_ != nullptr) (*look_ahead_)(bytes);  // a hint; see LookAhead
   std::size_t used = 0;
   while (used < bytes.size() && !output_full() && !session_->wants_close()) {
     const std::string_view rest = bytes.substr(used);

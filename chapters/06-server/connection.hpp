@@ -36,6 +36,16 @@ SessionFactory text_sessions(engine::Engine& engine, std::size_t max_line,
                              runtime::TextCommands* more = nullptr);
 //! [session-factory]
 
+//! [look-ahead]
+/// Shown the bytes a connection is about to run, before its session sees any of them: a
+/// hint, so that a later chapter can start fetching what those requests will touch (with a
+/// pipeline, one read holds many). It must not reply, nor change anything a request can see.
+/// What it is shown need not be whole requests: a read may end, or start, mid-request. Bytes
+/// left unrun when the output filled up are shown again when they run. Called by the
+/// workers, from several threads.
+using LookAhead = std::function<void(std::string_view bytes)>;
+//! [look-ahead]
+
 /// What a connection waits for after a turn.
 enum class NextStep {
   kRead,       ///< Wait for the client to send.
@@ -57,8 +67,10 @@ enum class NextStep {
 /// the output limit plus one reply, and its socket buffers fill: TCP itself makes it wait.
 class Connection {
  public:
-  /// A connection on the non-blocking socket `fd`, whose bytes go to `session`.
-  Connection(UniqueFd fd, std::unique_ptr<runtime::Session> session, std::size_t output_limit);
+  /// A connection on the non-blocking socket `fd`, whose bytes go to `session`; each read's
+  /// bytes are shown to `look_ahead` first, if it is not null (it must outlive the connection).
+  Connection(UniqueFd fd, std::unique_ptr<runtime::Session> session, std::size_t output_limit,
+             const LookAhead* look_ahead = nullptr);
 
   /// Reads what has arrived (a bounded number of reads) and runs the complete commands,
   /// buffering their replies. Returns false when the connection must be closed now.
@@ -94,6 +106,7 @@ class Connection {
   UniqueFd fd_;
   std::unique_ptr<runtime::Session> session_;
   std::size_t output_limit_;
+  const LookAhead* look_ahead_;  // may be null
   std::string in_;   // bytes read but not yet run (only when the output was full)
   std::string out_;  // replies; out_[out_sent_..] not yet sent
   std::size_t out_sent_ = 0;

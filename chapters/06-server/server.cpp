@@ -180,7 +180,8 @@ void Server::accept_all(runtime::Reactor& reactor) {
       continue;  // the UniqueFd closes it
     }
     auto conn =
-        std::make_unique<Connection>(std::move(*fd), make_session_(), options_.output_limit);
+        std::make_unique<Connection>(std::move(*fd), make_session_(), options_.output_limit,
+                                     options_.look_ahead ? &options_.look_ahead : nullptr);
     Connection* raw = conn.get();
     connections_.emplace(raw, std::move(conn));
     lock.unlock();

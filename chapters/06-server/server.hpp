@@ -28,6 +28,8 @@ struct ServerOptions {
   std::size_t output_limit = kDefaultOutputLimit;    ///< Pending reply bytes per connection.
   /// A client whose pending replies have not moved for this long (it does not read) is closed.
   std::size_t stalled_timeout_seconds = 30;
+  /// Shown each read's bytes before they run (see LookAhead). Empty: nothing is.
+  LookAhead look_ahead;
 };
 
 /// A TCP server: each connection's bytes go to a Session (the text protocol, running commands

@@ -53,6 +53,9 @@ struct ServerProgram {
   /// text protocol's sessions (chapter 6's, with text_commands) to offer beside its own.
   /// What it captures lives until the server has stopped. Empty: the text protocol only.
   std::function<net::SessionFactory(storage::LsmStore&, net::SessionFactory text)> sessions;
+  /// Makes what each read's bytes are shown to before they run (net::LookAhead), once the
+  /// store is open: a later chapter prefetches the keys they name. Empty: nothing is.
+  std::function<net::LookAhead(storage::LsmStore&)> look_ahead;
   /// Runs once the server listens, just before it serves, with the server and the store: a
   /// later chapter starts here what watches them. May be empty.
   std::function<void(const net::Server&, storage::LsmStore&)> serving;

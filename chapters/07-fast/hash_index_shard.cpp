@@ -238,6 +238,15 @@ HashIndexShard::Node* HashIndexShard::find_in_index(std::string_view key,
   }
 }
 
+void HashIndexShard::prefetch(std::string_view key) const {
+  const std::uint8_t* tags = published_tags_.load(std::memory_order_acquire);
+  if (tags == nullptr) return;  // nothing indexed yet
+  const std::uint64_t hash = hash_key(key);
+  const std::size_t i = hash & published_mask_.load(std::memory_order_acquire);
+  __builtin_prefetch(tags + i);
+  __builtin_prefetch(published_index_.load(std::memory_order_acquire) + i);
+}
+
 // REQUIRES: mu_ held exclusively; the key is not in the index.
 void HashIndexShard::add_to_index(Node* node, std::uint64_t hash) {
   if (static_cast<double>(entry_count() + 1) > kMaxIndexLoad * static_cast<double>(index_.size())) {
@@ -265,6 +274,9 @@ void HashIndexShard::grow_index() {
   tags_.assign(size, 0);
   index_bytes_.store(index_.capacity() * sizeof(Node*) + tags_.capacity(),
                      std::memory_order_relaxed);
+  published_index_.store(index_.data(), std::memory_order_release);
+  published_tags_.store(tags_.data(), std::memory_order_release);
+  published_mask_.store(size - 1, std::memory_order_release);
   // Every node's key is read to hash it again, a cache miss each in a large shard; asking
   // for the node a few slots ahead while placing this one lets those misses overlap, where
   // one after another they would stall the writer (and every client waiting on it) for

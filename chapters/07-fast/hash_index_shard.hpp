@@ -80,6 +80,9 @@ class alignas(64) HashIndexShard final : public MemtableShard {  // two shards' 
   /// O(k log k) for k such keys, plus their searches. Walking takes no lock. Safe while
   /// writers run, as the MemtableShard contract says. REQUIRES: the shard outlives it.
   [[nodiscard]] std::unique_ptr<Iterator> new_iterator() const override;
+  /// Starts loading the key's first index slot and its tag, taking no lock (see
+  /// "Looking ahead" in chapter 8, which calls it for a pipeline's keys).
+  void prefetch(std::string_view key) const override;
 
  private:
   void add_new_key(std::string_view key, std::uint64_t hash, const char* record);
@@ -112,6 +115,12 @@ class alignas(64) HashIndexShard final : public MemtableShard {  // two shards' 
   // The index's and tags' bytes, for memory_bytes(): on a line of its own, since it is read
   // on every write (is the memtable full?) and changed only when the index grows.
   alignas(64) std::atomic<std::size_t> index_bytes_{0};
+  // Where the index and the tags are, for prefetch(), which takes no lock: republished by
+  // every grow_index(). A prefetch that races a growth may aim at the old arrays or past the
+  // new ones' end: harmless, since a prefetch never faults and never changes memory.
+  std::atomic<Node* const*> published_index_{nullptr};
+  std::atomic<const std::uint8_t*> published_tags_{nullptr};
+  std::atomic<std::size_t> published_mask_{0};
 };
 
 }  // namespace vkv::storage

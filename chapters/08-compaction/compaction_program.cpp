@@ -1,11 +1,27 @@
 #include "08-compaction/compaction_program.hpp"
 
+#include <array>
 #include <memory>
+#include <span>
+#include <string_view>
 
 #include "08-compaction/lsm_scanner.hpp"
+#include "08-compaction/request_keys.hpp"
 #include "08-compaction/scan_command.hpp"
 
 namespace vkv::runtime {
+
+//! [look-ahead]
+// Shows the store the keys of each read's complete requests, to prefetch. One request alone
+// gains nothing from it: it would only look twice.
+net::LookAhead prefetching_look_ahead(storage::LsmStore& store) {
+  return [&store](std::string_view bytes) {
+    std::array<std::string_view, storage::RowCache::kPrefetchBatch> keys;
+    const std::size_t n = protocol::request_keys(bytes, keys);
+    if (n > 1) store.prefetch(std::span(keys.data(), n));
+  };
+}
+//! [look-ahead]
 
 //! [program]
 ServerProgram CompactionProgram::program() {
@@ -29,6 +45,9 @@ ServerProgram CompactionProgram::program() {
     const std::string tables = list_tables_ ? format_tables(*levels_->version()) : "";
     return tables + format_level_stats(levels_->stats());
   };
+  // Each read's requests find what they will touch on its way (the page's "Prefetching a
+  // pipeline's keys").
+  program.look_ahead = prefetching_look_ahead;
   // One more command in the text protocol: SCAN, the keys in order (see "Ordered scans").
   program.summary += " SCAN start [end] [LIMIT n] lists keys in order.";
   program.text_commands = [](storage::LsmStore& store) {

@@ -12,6 +12,11 @@
 
 namespace vkv::runtime {
 
+/// What chapter 8's server shows each read's bytes to (ServerProgram::look_ahead): the keys
+/// their complete requests name (request_keys) go to `store.prefetch()`, when there are two
+/// or more. `store` must outlive what it returns.
+net::LookAhead prefetching_look_ahead(storage::LsmStore& store);
+
 /// Holds what chapter 8's server needs while it runs (chapter 7's Env, the store's levels,
 /// the `--levels` flag) and gives the ServerProgram that uses them.
 ///

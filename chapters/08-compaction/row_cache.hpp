@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <span>
 #include <string_view>
 
 #include "04-memtable/key_hash.hpp"
@@ -49,6 +50,14 @@ class RowCache {
   /// Remembers that in epoch `epoch` the tables give `key` the value `value`. An entry larger
   /// than a shard's share of the capacity is not kept.
   void insert(std::string_view key, std::string_view value, std::uint64_t epoch);
+
+  /// A hint that `keys` are about to be looked up: starts loading, for all of them at once,
+  /// the slots and then the entries a lookup will read, so that their cache misses overlap
+  /// instead of coming one lookup after another. Changes nothing a lookup sees. At most
+  /// kPrefetchBatch keys are taken; the rest are ignored.
+  void prefetch(std::span<const std::string_view> keys) const;
+  /// The most keys one prefetch() takes.
+  static constexpr std::size_t kPrefetchBatch = 32;
 
   /// Drops every entry, giving back their memory (VersionSet::compact_all() does, after a
   /// compaction that may have left most of them stale).

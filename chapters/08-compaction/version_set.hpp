@@ -92,6 +92,10 @@ class VersionSet final : public TableSet {
 
   /// The tables now, by level.
   [[nodiscard]] std::shared_ptr<const Version> version() const;
+  /// Starts loading the row cache entries of `keys` (RowCache::prefetch).
+  void prefetch(std::span<const std::string_view> keys) const override {
+    row_cache_.prefetch(keys);
+  }
   /// What the levels hold and what compaction did.
   [[nodiscard]] VersionSetStats stats() const;
   /// Waits until no level needs compacting (or compaction is failing: then its error).

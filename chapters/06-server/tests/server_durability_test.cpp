@@ -9,6 +9,7 @@
 #include "02-parsing/memory_store.hpp"
 #include "06-server/durability.hpp"
 #include "06-server/server.hpp"
+#include "06-server/tests/running_server.hpp"
 #include "tests/support/server_process.hpp"
 
 using vkv::Status;
@@ -31,33 +32,11 @@ class FakeDurability final : public vkv::engine::Durability {
   std::atomic<int> syncs_{0};
 };
 
-// A server on a free port over a MemoryStore, running on a thread of its own.
-struct RunningServer {
-  explicit RunningServer(FakeDurability& durability) : engine(store) {
-    vkv::net::ServerOptions options;
-    options.port = 0;
-    options.workers = 1;
-    auto created = vkv::net::Server::create(
-        vkv::net::text_sessions(engine, options.max_line), durability, options);
-    REQUIRE(created.is_ok());
-    server = std::move(created).value();
-    thread = std::thread([this] { server->run(); });
-  }
-  ~RunningServer() {
-    server->stop();
-    if (thread.joinable()) thread.join();
-  }
-  vkv::storage::MemoryStore store;
-  vkv::engine::Engine engine;
-  std::unique_ptr<vkv::net::Server> server;
-  std::thread thread;
-};
-
 }  // namespace
 
 TEST_CASE("server: every round's replies wait for a sync of the round's ticket", "[ch06]") {
   FakeDurability durability;
-  RunningServer running(durability);
+  vkv::testing::RunningServer running(durability);
   vkv::testing::Client client(running.server->port());
   CHECK(client.call("SET a 1") == "OK");
   CHECK(durability.syncs_ >= 1);
@@ -68,7 +47,7 @@ TEST_CASE("server: every round's replies wait for a sync of the round's ticket",
 TEST_CASE("server: a failed sync sends no reply that depends on it, and stops the server",
           "[ch06]") {
   FakeDurability durability;
-  RunningServer running(durability);
+  vkv::testing::RunningServer running(durability);
   vkv::testing::Client before(running.server->port());
   CHECK(before.call("SET a 1") == "OK");  // acknowledged while the disk was fine
   durability.failing_ = true;

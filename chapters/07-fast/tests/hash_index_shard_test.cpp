@@ -1,6 +1,10 @@
 // Chapter 7's HashIndexShard keeps chapter 4's shard contract: the same suite, run again.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <string>
+#include <thread>
+
 #include "04-memtable/tests/memtable_contract.hpp"
 #include "07-fast/hash_index_shard.hpp"
 
@@ -14,4 +18,27 @@ TEST_CASE("HashIndexShard: a DEL of a deleted key adds nothing", "[ch07]") {
   for (int i = 0; i < 100000; ++i) shard.write("k", vkv::storage::EntryKind::kTombstone, {});
   CHECK(shard.memory_bytes() == before);
   CHECK(shard.entry_count() == 1);
+}
+
+TEST_CASE("HashIndexShard: prefetch is only a hint, safe beside writers that grow the index",
+          "[ch07]") {
+  using vkv::storage::EntryKind;
+  vkv::storage::HashIndexShard shard(1);
+  shard.prefetch("k");  // nothing indexed yet
+  std::atomic<bool> stop{false};
+  std::thread prefetcher([&] {
+    for (int i = 0; !stop.load(); i = (i + 1) % 50000) shard.prefetch("key" + std::to_string(i));
+  });
+  for (int i = 0; i < 50000; ++i) {  // the index doubles a dozen times meanwhile
+    shard.write("key" + std::to_string(i), EntryKind::kValue, std::to_string(i));
+  }
+  stop = true;
+  prefetcher.join();
+  const std::size_t bytes = shard.memory_bytes();
+  shard.prefetch("key7");
+  CHECK(shard.memory_bytes() == bytes);
+  CHECK(shard.entry_count() == 50000);
+  std::string value;
+  CHECK(shard.lookup("key49999", &value) == EntryKind::kValue);
+  CHECK(value == "49999");
 }

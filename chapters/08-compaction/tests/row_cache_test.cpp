@@ -3,10 +3,14 @@
 // and under a store, never a stale value across flushes.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <random>
+#include <span>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -251,4 +255,53 @@ TEST_CASE("row cache: clear drops every entry and gives the memory back", "[ch08
   cache.insert("k1", "again", 1);  // usable afterwards
   CHECK(cache.lookup("k1", 1, &value));
   CHECK(value == "again");
+}
+
+TEST_CASE("row cache: prefetch is only a hint: it changes no answer, hit count nor size",
+          "[ch08][row-cache]") {
+  RowCache cache(1 << 20);
+  const std::vector<std::string_view> keys = {"k1", "k2", "absent", "", "k1"};
+  cache.prefetch(keys);  // an empty cache: nothing to load, nothing to break
+  cache.insert("k1", "v1", 1);
+  cache.insert("k2", "v2", 1);
+  const std::size_t bytes = cache.bytes();
+  cache.prefetch(keys);
+  CHECK(cache.bytes() == bytes);
+  CHECK(cache.hits() == 0);
+  std::string value;
+  REQUIRE(cache.lookup("k1", 1, &value));
+  CHECK(value == "v1");
+  CHECK_FALSE(cache.lookup("absent", 1, &value));
+  // More keys than one batch: the rest are ignored, not an error.
+  std::vector<std::string> many(3 * RowCache::kPrefetchBatch, "k2");
+  const std::vector<std::string_view> views(many.begin(), many.end());
+  cache.prefetch(views);
+  REQUIRE(cache.lookup("k2", 1, &value));
+  CHECK(value == "v2");
+  RowCache off(0);
+  off.prefetch(keys);
+  CHECK_FALSE(off.lookup("k1", 1, &value));
+}
+
+TEST_CASE("row cache: prefetch beside inserts, evictions and clears that move the tables",
+          "[ch08][row-cache]") {
+  RowCache cache(32 * 8192);  // small: the tables grow, evict and are dropped all the time
+  std::atomic<bool> stop{false};
+  std::thread prefetcher([&] {
+    std::vector<std::string> names;
+    for (int i = 0; i < 64; ++i) names.push_back("key" + std::to_string(i * 7));
+    const std::vector<std::string_view> keys(names.begin(), names.end());
+    while (!stop.load()) cache.prefetch(std::span(keys).subspan(0, 32));
+  });
+  std::string value;
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < 2000; ++i) cache.insert("key" + std::to_string(i), std::string(50, 'v'), 1);
+    if (round % 5 == 4) cache.clear();
+  }
+  stop = true;
+  prefetcher.join();
+  cache.insert("last", "value", 1);
+  REQUIRE(cache.lookup("last", 1, &value));
+  CHECK(value == "value");
+  CHECK(cache.bytes() <= 32 * 8192);
 }

@@ -1,0 +1,67 @@
+// The look-ahead seam (net::LookAhead): each read's bytes are shown to it before the session runs
+// any of them, and a server without one serves as before.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "02-parsing/memory_store.hpp"
+#include "06-server/durability.hpp"
+#include "06-server/tests/running_server.hpp"
+#include "tests/support/server_process.hpp"
+
+namespace {
+
+// Every ticket is durable at once: these tests are about what runs, not about the disk.
+class NoDisk final : public vkv::engine::Durability {
+ public:
+  std::uint64_t ticket() override { return 0; }
+  vkv::Status sync_through(std::uint64_t) override { return vkv::Status::ok(); }
+};
+
+// What the look-ahead was shown, and whether key "a" already had a value each time.
+struct Seen {
+  std::mutex mu;
+  std::string bytes;
+  std::vector<bool> a_was_set;
+};
+
+}  // namespace
+
+TEST_CASE("look-ahead: a read's bytes are shown to it before any of their commands runs",
+          "[ch06]") {
+  Seen seen;
+  std::atomic<vkv::storage::MemoryStore*> store{nullptr};  // set once the server is made
+  NoDisk durability;
+  vkv::testing::RunningServer running(durability, [&](std::string_view bytes) {
+    std::string value;
+    const bool a_set = store.load()->get("a", &value).is_ok();
+    std::lock_guard lock(seen.mu);
+    seen.bytes.append(bytes);
+    seen.a_was_set.push_back(a_set);
+  });
+  store = &running.store;
+  vkv::testing::Client client(running.server->port());
+  REQUIRE(client.send("SET a 1\nSET b 2\nGET a\n"));  // one write: one read, most likely
+  CHECK(client.read_line() == "OK");
+  CHECK(client.read_line() == "OK");
+  CHECK(client.read_line() == "VALUE 1");
+  std::lock_guard lock(seen.mu);
+  CHECK(seen.bytes == "SET a 1\nSET b 2\nGET a\n");  // every byte, in order, once
+  REQUIRE_FALSE(seen.a_was_set.empty());
+  CHECK_FALSE(seen.a_was_set.front());  // shown before "SET a 1" ran
+}
+
+TEST_CASE("look-ahead: a server without one answers the same pipeline the same way", "[ch06]") {
+  NoDisk durability;
+  vkv::testing::RunningServer running(durability);
+  vkv::testing::Client client(running.server->port());
+  REQUIRE(client.send("SET a 1\nSET b 2\nGET a\nGET c\n"));
+  CHECK(client.read_line() == "OK");
+  CHECK(client.read_line() == "OK");
+  CHECK(client.read_line() == "VALUE 1");
+  CHECK(client.read_line() == "NOT_FOUND");
+}
