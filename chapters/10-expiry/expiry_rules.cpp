@@ -7,8 +7,9 @@ namespace vkv::engine {
 using storage::UnixMillis;
 
 Status ExpiryRules::write(std::string_view key, std::string_view value,
-                          std::optional<UnixMillis> deadline) {
-  if (deadline && *deadline <= now()) return store_.del(key);  // gone at once, as in Redis
+                          std::optional<UnixMillis> deadline, std::optional<UnixMillis> now) {
+  // Gone at once, as in Redis.
+  if (deadline && *deadline <= (now ? *now : this->now())) return store_.del(key);
   return store_.put(key, value, deadline);
 }
 
@@ -21,8 +22,10 @@ Status ExpiryRules::read_deadline(std::string_view key, std::optional<UnixMillis
 Result<SetOutcome> ExpiryRules::set(std::string_view key, std::string_view value,
                                     const SetOptions& options) {
   std::optional<UnixMillis> deadline;
+  std::optional<UnixMillis> at;  // a SET with a deadline reads the clock once, here
   if (options.ttl == SetTtl::kSet) {
-    auto when = option_deadline(options.time, now(), "set");
+    at = now();
+    auto when = option_deadline(options.time, *at, "set");
     if (!when.is_ok()) return when.status();
     deadline = *when;
   }
@@ -30,7 +33,7 @@ Result<SetOutcome> ExpiryRules::set(std::string_view key, std::string_view value
   SetOutcome outcome;
   // A plain SET (or SET EX) reads nothing: it replaces the value and the deadline.
   if (!options.get && !options.if_absent && !options.if_present && options.ttl != SetTtl::kKeep) {
-    VKV_RETURN_IF_ERROR(write(key, value, deadline));
+    VKV_RETURN_IF_ERROR(write(key, value, deadline, at));
     outcome.written = true;
     return outcome;
   }
@@ -42,7 +45,7 @@ Result<SetOutcome> ExpiryRules::set(std::string_view key, std::string_view value
   if (options.get && found) outcome.old = std::move(old);
   if ((options.if_absent && found) || (options.if_present && !found)) return outcome;
   if (options.ttl == SetTtl::kKeep) deadline = old_deadline;
-  VKV_RETURN_IF_ERROR(write(key, value, deadline));
+  VKV_RETURN_IF_ERROR(write(key, value, deadline, at));
   outcome.written = true;
   return outcome;
 }

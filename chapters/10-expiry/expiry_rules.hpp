@@ -70,9 +70,11 @@ class ExpiryRules {
  private:
   // The deadline of `key` into `*deadline`: not found when it has no value.
   Status read_deadline(std::string_view key, std::optional<storage::UnixMillis>* deadline);
-  // Writes `value` with `deadline`, or deletes the key when the deadline has passed.
+  // Writes `value` with `deadline`, or deletes the key when the deadline has passed: by
+  // `now`, when the caller has read the clock already, else by a reading of its own.
   Status write(std::string_view key, std::string_view value,
-               std::optional<storage::UnixMillis> deadline);
+               std::optional<storage::UnixMillis> deadline,
+               std::optional<storage::UnixMillis> now = std::nullopt);
 
   storage::ExpiringStore& store_;
   KeyLocks& locks_;
