@@ -1,5 +1,7 @@
 #include "04-memtable/memtable.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <stdexcept>
 
@@ -36,6 +38,18 @@ std::optional<EntryKind> Memtable::lookup(std::string_view key, std::string* val
   return shard_for(key).lookup(key, value);
 }
 //! [shard-for-key]
+
+void Memtable::prefetch(std::span<const std::string_view> keys) const {
+  constexpr std::size_t kMost = 32;
+  std::array<std::uint64_t, kMost> hashes;
+  const std::size_t n = std::min(keys.size(), kMost);
+  for (std::size_t i = 0; i < n; ++i) hashes[i] = hash_key(keys[i]);
+  for (int pass = 0; pass < MemtableShard::kPrefetchPasses; ++pass) {
+    for (std::size_t i = 0; i < n; ++i) {
+      shards_[(hashes[i] >> 32) % shards_.size()]->prefetch(keys[i], hashes[i], pass);
+    }
+  }
+}
 
 //! [memory-total]
 std::size_t Memtable::memory_bytes() const {

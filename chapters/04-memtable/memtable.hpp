@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -57,9 +58,10 @@ class Memtable {
   /// one); EntryKind::kValue with the value copied into `*value`; or EntryKind::kTombstone
   /// (the key was deleted: older data must not be searched), leaving `*value` alone.
   std::optional<EntryKind> lookup(std::string_view key, std::string* value) const;
-  /// A hint that `key` is about to be looked up or written: passed to its shard
-  /// (MemtableShard::prefetch). Changes nothing.
-  void prefetch(std::string_view key) const { shard_for(key).prefetch(key); }
+  /// A hint that `keys` are about to be looked up or written: passed to their shards, in
+  /// MemtableShard::kPrefetchPasses passes (MemtableShard::prefetch). At most 32 keys are
+  /// taken. Changes nothing.
+  void prefetch(std::span<const std::string_view> keys) const;
 
   /// The bytes the table holds from the heap: its shards, with the dead entries that
   /// overwrites left behind. Within a few percent of what the allocator reports.

@@ -47,9 +47,16 @@ class MemtableShard {
   /// An iterator over the shard's entries, positioned nowhere.
   /// REQUIRES: the shard outlives the iterator.
   [[nodiscard]] virtual std::unique_ptr<Iterator> new_iterator() const = 0;
-  /// A hint that `key` is about to be looked up or written: a shard may start loading the
-  /// memory that will take. It changes nothing, and by default it does nothing.
-  virtual void prefetch(std::string_view key) const { (void)key; }
+  /// A hint that `key` (whose hash_key() is `hash`) is about to be looked up or written, so
+  /// that a shard may start loading the memory that will take. A batch of keys comes in
+  /// kPrefetchPasses passes over them all, `pass` 0 first: each pass may load what the loads
+  /// of the pass before lead to (a slot, then the entry it points to), so that the batch's
+  /// loads overlap. It changes nothing, and by default it does nothing.
+  virtual void prefetch(std::string_view key, std::uint64_t hash, int pass) const {
+    (void)key, (void)hash, (void)pass;
+  }
+  /// The passes of prefetch() over a batch.
+  static constexpr int kPrefetchPasses = 3;
 };
 
 /// Makes the shard number `index` of a new Memtable (0, 1, ...). An empty factory means this

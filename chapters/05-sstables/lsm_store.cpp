@@ -323,10 +323,8 @@ Status LsmStore::get(std::string_view key, std::string* value) {
 
 void LsmStore::prefetch(std::span<const std::string_view> keys) const {
   const std::shared_ptr<const View> v = view();
-  for (const std::string_view key : keys) {
-    v->mem->prefetch(key);
-    if (v->imm != nullptr) v->imm->prefetch(key);
-  }
+  v->mem->prefetch(keys);
+  if (v->imm != nullptr) v->imm->prefetch(keys);
   tables_->prefetch(keys);
 }
 

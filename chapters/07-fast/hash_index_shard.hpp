@@ -80,9 +80,9 @@ class alignas(64) HashIndexShard final : public MemtableShard {  // two shards' 
   /// O(k log k) for k such keys, plus their searches. Walking takes no lock. Safe while
   /// writers run, as the MemtableShard contract says. REQUIRES: the shard outlives it.
   [[nodiscard]] std::unique_ptr<Iterator> new_iterator() const override;
-  /// Starts loading the key's first index slot and its tag, taking no lock (see
-  /// "Looking ahead" in chapter 8, which calls it for a pipeline's keys).
-  void prefetch(std::string_view key) const override;
+  /// Pass 0 loads the key's home slot and its tag, taking no lock; pass 1 the node of the
+  /// slot whose tag matches, pass 2 that node's record (each under the shared lock).
+  void prefetch(std::string_view key, std::uint64_t hash, int pass) const override;
 
  private:
   void add_new_key(std::string_view key, std::uint64_t hash, const char* record);

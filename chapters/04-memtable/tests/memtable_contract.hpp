@@ -27,6 +27,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -647,6 +648,37 @@ inline void disjoint_writers_lose_nothing(const MemtableShardFactory& make_shard
   }
 }
 
+// prefetch() is a hint: after a batch of keys (present, deleted, absent, and more than a
+// batch) every lookup answers as before, and the memory figure has not moved.
+inline void prefetch_changes_nothing(const MemtableShardFactory& make_shard) {
+  Memtable table(4, make_shard);
+  for (int i = 0; i < 1000; ++i) table.set(key_name(i), "v" + std::to_string(i));
+  for (int i = 0; i < 1000; i += 7) table.del(key_name(i));
+  std::vector<std::string> names;
+  for (int i = 0; i < 40; ++i) names.push_back(key_name(i * 3));
+  names.push_back("absent");
+  names.push_back("");
+  const std::vector<std::string_view> keys(names.begin(), names.end());
+  const std::size_t bytes = table.memory_bytes();
+  table.prefetch(keys);
+  table.prefetch({});
+  CHECK(table.memory_bytes() == bytes);
+  CHECK(table.entry_count() == 1000);
+  for (int i = 0; i < 1000; ++i) {
+    std::string value;
+    const std::optional<EntryKind> found = table.lookup(key_name(i), &value);
+    CAPTURE(i);
+    if (i % 7 == 0) {
+      CHECK(found == EntryKind::kTombstone);
+    } else {
+      REQUIRE(found == EntryKind::kValue);
+      CHECK(value == "v" + std::to_string(i));
+    }
+  }
+  std::string value;
+  CHECK_FALSE(table.lookup("absent", &value));
+}
+
 }  // namespace vkv::testing::memtable_contract
 
 #define VKV_MEMTABLE_CASE_(NAME, TAG, FACTORY, TITLE, FN)                          \
@@ -694,4 +726,6 @@ inline void disjoint_writers_lose_nothing(const MemtableShardFactory& make_shard
                      "many threads set, del, look up, iterate and seek the same keys at once",  \
                      many_threads_at_once)                                                      \
   VKV_MEMTABLE_CASE_(NAME, TAG, FACTORY, "threads writing disjoint keys lose nothing",          \
-                     disjoint_writers_lose_nothing)
+                     disjoint_writers_lose_nothing)                                             \
+  VKV_MEMTABLE_CASE_(NAME, TAG, FACTORY, "prefetch is a hint that changes no answer",           \
+                     prefetch_changes_nothing)
