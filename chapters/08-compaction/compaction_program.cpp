@@ -5,6 +5,7 @@
 #include <span>
 #include <string_view>
 
+#include "02-parsing/parser.hpp"
 #include "08-compaction/lsm_scanner.hpp"
 #include "08-compaction/request_keys.hpp"
 #include "08-compaction/scan_command.hpp"
@@ -12,12 +13,18 @@
 namespace vkv::runtime {
 
 //! [look-ahead]
-// Shows the store the keys of each read's complete requests, to prefetch. One request alone
-// gains nothing from it: it would only look twice.
+// Shows the store the keys of each read's complete requests, to prefetch, but for a plain
+// SET's: it reads nothing first, so loading its key's entry ahead would be work for nothing.
+// One request alone gains nothing either: it would only look twice.
 net::LookAhead prefetching_look_ahead(storage::LsmStore& store) {
   return [&store](std::string_view bytes) {
+    std::array<protocol::RequestKey, storage::RowCache::kPrefetchBatch> requests;
     std::array<std::string_view, storage::RowCache::kPrefetchBatch> keys;
-    const std::size_t n = protocol::request_keys(bytes, keys);
+    const std::size_t found = protocol::request_keys(bytes, requests);
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < found; ++i) {
+      if (!protocol::is_command(requests[i].command, "SET")) keys[n++] = requests[i].key;
+    }
     if (n > 1) store.prefetch(std::span(keys.data(), n));
   };
 }

@@ -22,9 +22,9 @@ bool read_count(std::string_view bytes, std::size_t* pos, std::uint64_t* count) 
   return true;
 }
 
-// One RESP array of bulk strings at bytes[*pos..]: its second element, if it has one, in *key (else
-// *key is left empty). False when the array is cut short or malformed.
-bool read_resp_request(std::string_view bytes, std::size_t* pos, std::string_view* key) {
+// One RESP array of bulk strings at bytes[*pos..]: its first two elements, if it has them, in
+// *request (else they are left empty). False when the array is cut short or malformed.
+bool read_resp_request(std::string_view bytes, std::size_t* pos, RequestKey* request) {
   std::size_t p = *pos + 1;  // past '*'
   std::uint64_t elements = 0;
   if (!read_count(bytes, &p, &elements)) return false;
@@ -34,16 +34,18 @@ bool read_resp_request(std::string_view bytes, std::size_t* pos, std::string_vie
     ++p;
     if (!read_count(bytes, &p, &length)) return false;
     if (length + 2 > bytes.size() - p) return false;  // cut short
-    if (e == 1) *key = bytes.substr(p, length);
+    if (e == 0) request->command = bytes.substr(p, length);
+    if (e == 0) request->command = bytes.substr(p, length);
+    if (e == 1) request->key = bytes.substr(p, length);
     p += length + 2;
   }
   *pos = p;
   return true;
 }
 
-// One text line at bytes[*pos..]: its second word, if it has one, in *key. False when the line is
-// not complete.
-bool read_text_request(std::string_view bytes, std::size_t* pos, std::string_view* key) {
+// One text line at bytes[*pos..]: its first two words, if it has them, in *request. False when
+// the line is not complete.
+bool read_text_request(std::string_view bytes, std::size_t* pos, RequestKey* request) {
   const std::string_view rest = bytes.substr(*pos);
   const void* nl = std::memchr(rest.data(), '\n', rest.size());
   if (nl == nullptr) return false;
@@ -51,25 +53,26 @@ bool read_text_request(std::string_view bytes, std::size_t* pos, std::string_vie
       rest.substr(0, static_cast<std::size_t>(static_cast<const char*>(nl) - rest.data()));
   *pos += line.size() + 1;
   const std::size_t first_end = line.find_first_of(" \t\r");
+  request->command = line.substr(0, first_end);
   if (first_end == std::string_view::npos) return true;
   const std::size_t start = line.find_first_not_of(" \t\r", first_end);
   if (start == std::string_view::npos) return true;
   const std::size_t end = line.find_first_of(" \t\r", start);
-  *key = line.substr(start, end == std::string_view::npos ? end : end - start);
+  request->key = line.substr(start, end == std::string_view::npos ? end : end - start);
   return true;
 }
 
 }  // namespace
 
-std::size_t request_keys(std::string_view bytes, std::span<std::string_view> keys) {
+std::size_t request_keys(std::string_view bytes, std::span<RequestKey> out) {
   std::size_t found = 0;
   std::size_t pos = 0;
-  while (pos < bytes.size() && found < keys.size()) {
-    std::string_view key;
-    const bool complete = bytes[pos] == '*' ? read_resp_request(bytes, &pos, &key)
-                                            : read_text_request(bytes, &pos, &key);
+  while (pos < bytes.size() && found < out.size()) {
+    RequestKey request;
+    const bool complete = bytes[pos] == '*' ? read_resp_request(bytes, &pos, &request)
+                                            : read_text_request(bytes, &pos, &request);
     if (!complete) break;
-    if (!key.empty()) keys[found++] = key;
+    if (!request.key.empty()) out[found++] = request;
   }
   return found;
 }

@@ -9,16 +9,22 @@
 namespace vkv::protocol {
 
 //! [request-keys]
-/// The keys named by the complete requests at the start of `bytes`, in order: each request's second
-/// word, whether it is a line of the text protocol (`GET key`) or an array of RESP, chapter 9's
-/// protocol (`*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n`, told by its leading `*`). Writes at most
-/// keys.size() of them and returns how many. A request of one word names none; the first request
-/// that is cut short or malformed ends the list. The views point into `bytes`.
+/// One request's command word and its key (its second word), as views into the bytes read.
+struct RequestKey {
+  std::string_view command;  ///< "GET", "set", ...: as sent, any case
+  std::string_view key;      ///< the second word: a key for most commands
+};
+
+/// The keys named by the complete requests at the start of `bytes`, in order: each request's
+/// second word, whether it is a line of the text protocol (`GET key`) or an array of RESP,
+/// chapter 9's protocol (`*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n`, told by its leading `*`), with
+/// its command. Writes at most out.size() of them and returns how many. A request of one word
+/// names none; the first request that is cut short or malformed ends the list.
 ///
-/// For look-ahead only (net::LookAhead): it does not know the commands, so a word that is not a key
-/// (PING's message) is named too, and a quoted word is named as written. Nothing may depend on its
-/// answer being right, only on its being cheap.
-std::size_t request_keys(std::string_view bytes, std::span<std::string_view> keys);
+/// For look-ahead only (net::LookAhead): it does not know the commands, so a word that is not
+/// a key (PING's message) is named too, and a quoted word is named as written. Nothing may
+/// depend on its answer being right, only on its being cheap.
+std::size_t request_keys(std::string_view bytes, std::span<RequestKey> out);
 //! [request-keys]
 
 }  // namespace vkv::protocol

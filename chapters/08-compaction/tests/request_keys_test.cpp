@@ -12,9 +12,19 @@
 namespace {
 
 std::vector<std::string> keys_of(std::string_view bytes, std::size_t room = 8) {
-  std::array<std::string_view, 8> keys;
-  const std::size_t n = vkv::protocol::request_keys(bytes, std::span(keys.data(), room));
-  return {keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(n)};
+  std::array<vkv::protocol::RequestKey, 8> requests;
+  const std::size_t n = vkv::protocol::request_keys(bytes, std::span(requests.data(), room));
+  std::vector<std::string> keys;
+  for (std::size_t i = 0; i < n; ++i) keys.emplace_back(requests[i].key);
+  return keys;
+}
+
+std::vector<std::string> commands_of(std::string_view bytes) {
+  std::array<vkv::protocol::RequestKey, 8> requests;
+  const std::size_t n = vkv::protocol::request_keys(bytes, requests);
+  std::vector<std::string> commands;
+  for (std::size_t i = 0; i < n; ++i) commands.emplace_back(requests[i].command);
+  return commands;
 }
 
 using Keys = std::vector<std::string>;
@@ -26,6 +36,7 @@ TEST_CASE("request keys: text lines name their second word", "[ch08][look-ahead]
   CHECK(keys_of("PING\n\nGET a\n") == Keys{"a"});  // a one-word line and an empty one name none
   CHECK(keys_of("GET a\nGET b") == Keys{"a"});     // the last line is cut short
   CHECK(keys_of("") == Keys{});
+  CHECK(commands_of("GET a\nset b 1\nPING\n") == Keys{"GET", "set"});  // each named key's
 }
 
 TEST_CASE("request keys: RESP arrays name their second element, any bytes in it",
@@ -35,6 +46,7 @@ TEST_CASE("request keys: RESP arrays name their second element, any bytes in it"
   const std::string ping = "*1\r\n$4\r\nPING\r\n";
   CHECK(keys_of(get + set + ping + get) == Keys{"key", "k\r\n2", "key"});
   CHECK(keys_of(get + "GET text\n") == Keys{"key", "text"});  // each request by its first byte
+  CHECK(commands_of(get + set + ping) == Keys{"GET", "SET"});
 }
 
 TEST_CASE("request keys: a RESP request cut short or malformed ends the list",
