@@ -238,33 +238,6 @@ HashIndexShard::Node* HashIndexShard::find_in_index(std::string_view key,
   }
 }
 
-void HashIndexShard::prefetch(std::string_view key, std::uint64_t hash, int pass) const {
-  if (pass == 0) {
-    const std::uint8_t* tags = published_tags_.load(std::memory_order_acquire);
-    if (tags == nullptr) return;  // nothing indexed yet
-    const std::size_t i = hash & published_mask_.load(std::memory_order_acquire);
-    __builtin_prefetch(tags + i);
-    __builtin_prefetch(published_index_.load(std::memory_order_acquire) + i);
-    return;
-  }
-  std::shared_lock lock(mu_);
-  if (index_.empty()) return;
-  const std::size_t mask = index_.size() - 1;
-  const std::uint8_t tag = index_tag(hash);
-  // A few slots from home: the tags are in the cache by now, the nodes may not be.
-  for (std::size_t i = hash & mask, probes = 0; probes < 4 && tags_[i] != 0;
-       i = (i + 1) & mask, ++probes) {
-    if (tags_[i] != tag) continue;
-    const Node* node = index_[i];
-    if (pass == 1) {
-      __builtin_prefetch(node);
-    } else if (node->key() == key) {
-      __builtin_prefetch(node->record.load(std::memory_order_relaxed));
-    }
-    return;
-  }
-}
-
 // REQUIRES: mu_ held exclusively; the key is not in the index.
 void HashIndexShard::add_to_index(Node* node, std::uint64_t hash) {
   if (static_cast<double>(entry_count() + 1) > kMaxIndexLoad * static_cast<double>(index_.size())) {
@@ -309,6 +282,34 @@ void HashIndexShard::grow_index() {
 }
 //! [hash-index]
 // LEARNER: end
+
+// The look-ahead's hint (chapter 8): see the header.
+void HashIndexShard::prefetch(std::string_view key, std::uint64_t hash, int pass) const {
+  if (pass == 0) {
+    const std::uint8_t* tags = published_tags_.load(std::memory_order_acquire);
+    if (tags == nullptr) return;  // nothing indexed yet
+    const std::size_t i = hash & published_mask_.load(std::memory_order_acquire);
+    __builtin_prefetch(tags + i);
+    __builtin_prefetch(published_index_.load(std::memory_order_acquire) + i);
+    return;
+  }
+  std::shared_lock lock(mu_);
+  if (index_.empty()) return;
+  const std::size_t mask = index_.size() - 1;
+  const std::uint8_t tag = index_tag(hash);
+  // A few slots from home: the tags are in the cache by now, the nodes may not be.
+  for (std::size_t i = hash & mask, probes = 0; probes < 4 && tags_[i] != 0;
+       i = (i + 1) & mask, ++probes) {
+    if (tags_[i] != tag) continue;
+    const Node* node = index_[i];
+    if (pass == 1) {
+      __builtin_prefetch(node);
+    } else if (node->key() == key) {
+      __builtin_prefetch(node->record.load(std::memory_order_relaxed));
+    }
+    return;
+  }
+}
 
 std::size_t HashIndexShard::memory_bytes() const {
   return sizeof(HashIndexShard) + node_arena_.memory_bytes() + arena_.memory_bytes() +
