@@ -1,7 +1,6 @@
 #include "08-compaction/compaction_program.hpp"
 
 #include <array>
-#include <cstring>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -13,29 +12,13 @@
 
 namespace vkv::runtime {
 
-namespace {
-
-// False when `bytes` surely hold at most one request: a RESP array has no second `*`, a text
-// line no byte after its `\n`. (Without a pipeline nearly every read is one request, and the
-// skim would cost it about 1% of its time.)
-bool may_hold_two_requests(std::string_view bytes) {
-  if (bytes.empty()) return false;
-  const char* rest = bytes.data() + 1;
-  const std::size_t size = bytes.size() - 1;
-  if (bytes.front() == '*') return std::memchr(rest, '*', size) != nullptr;
-  const void* nl = std::memchr(rest, '\n', size);
-  return nl != nullptr && static_cast<const char*>(nl) + 1 < bytes.data() + bytes.size();
-}
-
-}  // namespace
-
 //! [look-ahead]
 // Shows the store the keys of each read's complete requests, to prefetch, but for a plain
 // SET's: it reads nothing first, so loading its key's entry ahead would be work for nothing.
 // One request alone gains nothing either: it would only look twice.
 net::LookAhead prefetching_look_ahead(storage::LsmStore& store) {
   return [&store](std::string_view bytes) {
-    if (!may_hold_two_requests(bytes)) return;  // a client that does not pipeline: no skim
+    if (!protocol::may_hold_two_requests(bytes)) return;  // no pipeline: no skim
     std::array<protocol::RequestKey, storage::RowCache::kPrefetchBatch> requests;
     std::array<std::string_view, storage::RowCache::kPrefetchBatch> keys;
     const std::size_t found = protocol::request_keys(bytes, requests);

@@ -77,4 +77,13 @@ std::size_t request_keys(std::string_view bytes, std::span<RequestKey> out) {
   return found;
 }
 
+bool may_hold_two_requests(std::string_view bytes) {
+  if (bytes.empty()) return false;
+  const char* rest = bytes.data() + 1;
+  const std::size_t size = bytes.size() - 1;
+  if (bytes.front() == '*') return std::memchr(rest, '*', size) != nullptr;
+  const void* nl = std::memchr(rest, '\n', size);
+  return nl != nullptr && static_cast<const char*>(nl) + 1 < bytes.data() + bytes.size();
+}
+
 }  // namespace vkv::protocol

@@ -25,6 +25,12 @@ struct RequestKey {
 /// a key (PING's message) is named too, and a quoted word is named as written. Nothing may
 /// depend on its answer being right, only on its being cheap.
 std::size_t request_keys(std::string_view bytes, std::span<RequestKey> out);
+
+/// False when `bytes` surely hold at most one request: a RESP array with no second `*`, a text
+/// line with no byte after its `\n`. Without a pipeline nearly every read is one request, and
+/// this spares it the skim (about 1% of its time). True may still be one request (a value
+/// with a `*` in it).
+bool may_hold_two_requests(std::string_view bytes);
 //! [request-keys]
 
 }  // namespace vkv::protocol

@@ -70,3 +70,19 @@ TEST_CASE("request keys: never more than the room given", "[ch08][look-ahead]") 
   CHECK(keys_of(many, 3) == Keys{"k0", "k1", "k2"});
   CHECK(keys_of(many, 0) == Keys{});
 }
+
+TEST_CASE("request keys: a read of one request is told apart cheaply", "[ch08][look-ahead]") {
+  using vkv::protocol::may_hold_two_requests;
+  const std::string get = "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n";
+  CHECK_FALSE(may_hold_two_requests(""));
+  CHECK_FALSE(may_hold_two_requests(get));
+  CHECK_FALSE(may_hold_two_requests("GET a\n"));
+  CHECK_FALSE(may_hold_two_requests("GET a\r\n"));
+  CHECK_FALSE(may_hold_two_requests("GET a"));  // cut short
+  CHECK(may_hold_two_requests(get + get));
+  CHECK(may_hold_two_requests(get + "*"));  // a second request begins
+  CHECK(may_hold_two_requests("GET a\nGET b\n"));
+  CHECK(may_hold_two_requests("GET a\nG"));
+  // Only "surely one" matters: a value holding a '*' may say two, and the skim then finds one.
+  CHECK(may_hold_two_requests("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\n*\r\n"));
+}
