@@ -199,7 +199,9 @@ void RowCache::prefetch(std::span<const std::string_view> keys) const {
     std::lock_guard lock(s.mu);
     if (const Block* block = s.find(hashes[i])) {
       const char* first = reinterpret_cast<const char*>(block);
-      for (std::size_t line = 0; line < kPrefetchLines; ++line) __builtin_prefetch(first + 64 * line);
+      for (std::size_t line = 0; line < kPrefetchLines; ++line) {
+        __builtin_prefetch(first + 64 * line);
+      }
     }
   }
 }
