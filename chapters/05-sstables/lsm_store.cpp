@@ -66,6 +66,7 @@ Result<std::unique_ptr<LsmStore>> LsmStore::open(Env& env, const LsmStoreOptions
   VKV_RETURN_IF_ERROR(store->remove_leftovers(o));   // what a crashed flush left behind
   VKV_RETURN_IF_ERROR(store->replay(o));             // the logs the tables do not cover
   VKV_RETURN_IF_ERROR(store->open_log(o));           // and append to the newest
+  store->tables_->start();                           // only now, any background work
   return store;
 }
 //! [lsm-open]

@@ -107,6 +107,11 @@ class TableSet {
   /// writer wait while work on the tables catches up (backpressure), or refuse the write
   /// when that work cannot go on. This chapter's set never waits and returns ok.
   virtual Status before_write() { return Status::ok(); }
+  /// Called once the store is open: its leftovers removed, its logs replayed. A set that
+  /// works in the background starts that work here, not in recover(), so that no file it
+  /// writes can be taken for a crash's leftover while the store opens. This chapter's set
+  /// has no background work.
+  virtual void start() {}
   /// A hint that GETs of `keys` are coming: a set may start loading what they will read.
   /// It changes nothing, and this chapter's set does nothing with it.
   virtual void prefetch(std::span<const std::string_view> keys) const { (void)keys; }

@@ -265,6 +265,8 @@ void HashIndexShard::grow_index() {
   tags_.assign(size, 0);
   index_bytes_.store(index_.capacity() * sizeof(Node*) + tags_.capacity(),
                      std::memory_order_relaxed);
+  // Where the arrays are now, for prefetch(), which reads them without the lock (the header
+  // says why that is safe).
   published_index_.store(index_.data(), std::memory_order_release);
   published_tags_.store(tags_.data(), std::memory_order_release);
   published_mask_.store(size - 1, std::memory_order_release);

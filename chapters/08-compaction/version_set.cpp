@@ -141,15 +141,18 @@ Result<TableSet::Recovered> VersionSet::recover(std::vector<std::string>& notes)
     std::lock_guard lock(version_mu_);
     version_ = std::move(v);
   }
-  if (options_.background) {
-    thread_ = std::thread([this] { compaction_loop(); });
-    {
-      std::lock_guard lock(work_mu_);
-      work_pending_ = true;  // the levels may need compacting already
-    }
-    work_cv_.notify_all();
-  }
+  // The compaction thread starts in start(), once the store is open.
   return Recovered{m.log_number, m.next_file_number};
+}
+
+void VersionSet::start() {
+  if (!options_.background || thread_.joinable()) return;
+  thread_ = std::thread([this] { compaction_loop(); });
+  {
+    std::lock_guard lock(work_mu_);
+    work_pending_ = true;  // the levels may need compacting already
+  }
+  work_cv_.notify_all();
 }
 //! [recover]
 

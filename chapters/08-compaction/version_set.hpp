@@ -83,6 +83,8 @@ class VersionSet final : public TableSet {
   ~VersionSet() override;
 
   Result<Recovered> recover(std::vector<std::string>& notes) override;
+  /// Starts the compaction thread (with `background`), which then looks for work at once.
+  void start() override;
   [[nodiscard]] bool is_live(std::uint64_t number) const override;
   /// Adds `table` to level 0 (MANIFEST first), and wakes the compaction thread.
   Status add_flushed(TableFile table, std::uint64_t log_number) override;

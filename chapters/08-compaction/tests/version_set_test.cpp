@@ -4,6 +4,7 @@
 // a damaged table and a full disk during compaction; backpressure.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <random>
@@ -224,6 +225,77 @@ TEST_CASE("levels: start-up removes tables no MANIFEST entry holds", "[ch08][com
   for (const auto& note : s.store->recovery_notes()) noted |= note.find("009999.sst") != std::string::npos;
   CHECK(noted);
   for (int k = 0; k < 60; ++k) CHECK(get_or_absent(*s.store, key_for(k)) == value_for(k, 0));
+}
+
+namespace {
+
+// Counts the files created, renamed or removed by any thread but the one that made it, while
+// `watching` is set.
+class OtherThreadsWrites final : public vkv::EnvWrapper {
+ public:
+  OtherThreadsWrites() : EnvWrapper(Env::posix()) {}
+  vkv::Result<std::unique_ptr<vkv::WritableFile>> new_writable_file(const std::string& path) override {
+    note();
+    return EnvWrapper::new_writable_file(path);
+  }
+  Status rename_file(const std::string& from, const std::string& to) override {
+    note();
+    return EnvWrapper::rename_file(from, to);
+  }
+  Status remove_file(const std::string& path) override {
+    note();
+    return EnvWrapper::remove_file(path);
+  }
+  std::atomic<bool> watching{false};
+  std::atomic<int> seen{0};
+
+ private:
+  void note() {
+    if (watching.load() && std::this_thread::get_id() != owner_) seen.fetch_add(1);
+  }
+  std::thread::id owner_ = std::this_thread::get_id();
+};
+
+}  // namespace
+
+// Start-up lists the directory and removes what a crash left (temporary files, unlisted
+// tables). A compaction running meanwhile would have its own new files taken for those: its
+// table.tmp removed under it, or a finished table deleted before its edit. So the compaction
+// thread starts only once the store is open.
+TEST_CASE("levels: a store opening with compactions due writes nothing from another thread "
+          "until it is open",
+          "[ch08][compaction]") {
+  TempDir tmp;
+  const std::string dir = tmp.file("data");
+  vkv::storage::LevelOptions piling = tiny_levels();  // no compaction: level 0 piles up
+  piling.l0_compaction_trigger = 100;
+  piling.l0_slowdown_trigger = 200;
+  piling.l0_stop_trigger = 300;
+  {
+    auto s = open_leveled(dir, piling);
+    for (int round = 0; round < 6; ++round) {
+      for (int k = 0; k < 60; ++k) REQUIRE(s.store->set(key_for(k), value_for(k, round)).is_ok());
+      REQUIRE(s.store->flush().is_ok());
+    }
+    REQUIRE(s.set->version()->level(0).size() >= 6);
+  }
+  {
+    // And a long log to replay, so that opening takes a while: a memtable that holds it all.
+    vkv::storage::LsmStoreOptions o = vkv::testing::leveled_options(dir, piling, nullptr);
+    o.memtable_bytes = 64 << 20;
+    auto store = vkv::storage::LsmStore::open(Env::posix(), o);
+    REQUIRE(store.is_ok());
+    for (int k = 0; k < 20000; ++k) REQUIRE((*store)->set(key_for(k), value_for(k, 9)).is_ok());
+  }
+  OtherThreadsWrites env;
+  env.watching = true;
+  auto s = open_leveled(dir, tiny_levels(true), env);
+  env.watching = false;
+  CHECK(env.seen.load() == 0);
+  // Once open, the compaction thread runs: level 0 drains.
+  REQUIRE(s.set->wait_until_compacted().is_ok());
+  CHECK(s.set->version()->level(0).size() < 2);
+  for (int k = 0; k < 20000; k += 997) CHECK(get_or_absent(*s.store, key_for(k)) == value_for(k, 9));
 }
 
 namespace {
