@@ -17,7 +17,7 @@ struct RequestKey {
 
 /// The keys named by the complete requests at the start of `bytes`, in order: each request's
 /// second word, whether it is a line of the text protocol (`GET key`) or an array of RESP,
-/// chapter 9's protocol (`*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n`, told by its leading `*`), with
+/// Redis's protocol (`*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n`, told by its leading `*`), with
 /// its command. Writes at most out.size() of them and returns how many. A request of one word
 /// names none; the first request that is cut short or malformed ends the list.
 ///
