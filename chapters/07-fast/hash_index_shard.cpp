@@ -265,11 +265,9 @@ void HashIndexShard::grow_index() {
   tags_.assign(size, 0);
   index_bytes_.store(index_.capacity() * sizeof(Node*) + tags_.capacity(),
                      std::memory_order_relaxed);
-  // Where the arrays are now, for prefetch(), which reads them without the lock (the header
-  // says why that is safe).
-  published_index_.store(index_.data(), std::memory_order_release);
-  published_tags_.store(tags_.data(), std::memory_order_release);
-  published_mask_.store(size - 1, std::memory_order_release);
+  // Where the arrays are now, for prefetch(), which loads from them without the lock.
+  published_index_.publish(index_.data(), size);
+  published_tags_.publish(tags_.data(), size);
   // Every node's key is read to hash it again, a cache miss each in a large shard; asking
   // for the node a few slots ahead while placing this one lets those misses overlap, where
   // one after another they would stall the writer (and every client waiting on it) for
@@ -287,12 +285,9 @@ void HashIndexShard::grow_index() {
 
 // The look-ahead's hint (chapter 8): see the header.
 void HashIndexShard::prefetch(std::string_view key, std::uint64_t hash, int pass) const {
-  if (pass == 0) {
-    const std::uint8_t* tags = published_tags_.load(std::memory_order_acquire);
-    if (tags == nullptr) return;  // nothing indexed yet
-    const std::size_t i = hash & published_mask_.load(std::memory_order_acquire);
-    __builtin_prefetch(tags + i);
-    __builtin_prefetch(published_index_.load(std::memory_order_acquire) + i);
+  if (pass == 0) {  // no lock: see PublishedSlots
+    published_tags_.prefetch(hash);
+    published_index_.prefetch(hash);
     return;
   }
   std::shared_lock lock(mu_);

@@ -16,6 +16,7 @@
 
 #include "04-memtable/arena.hpp"
 #include "04-memtable/memtable_shard.hpp"
+#include "common/published_slots.hpp"
 
 namespace vkv::storage {
 
@@ -116,11 +117,9 @@ class alignas(64) HashIndexShard final : public MemtableShard {  // two shards' 
   // on every write (is the memtable full?) and changed only when the index grows.
   alignas(64) std::atomic<std::size_t> index_bytes_{0};
   // Where the index and the tags are, for prefetch(), which takes no lock: republished by
-  // every grow_index(). A prefetch that races a growth may aim at the old arrays or past the
-  // new ones' end: harmless, since a prefetch never faults and never changes memory.
-  std::atomic<Node* const*> published_index_{nullptr};
-  std::atomic<const std::uint8_t*> published_tags_{nullptr};
-  std::atomic<std::size_t> published_mask_{0};
+  // every grow_index().
+  PublishedSlots<Node*> published_index_;
+  PublishedSlots<std::uint8_t> published_tags_;
 };
 
 }  // namespace vkv::storage

@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <mutex>
 #include <new>
 #include <utility>
 #include <vector>
+
+#include "common/published_slots.hpp"
 
 namespace vkv::storage {
 
@@ -109,11 +110,7 @@ class alignas(64) RowCache::Shard {
   // the table is from two atomics that every move of the table republishes. A prefetch
   // racing a move may aim at the old table or past the new one's end, which is harmless:
   // a prefetch never faults and never changes memory.
-  void prefetch_home(std::uint64_t hash) const {
-    const Slot* slots = published_slots_.load(std::memory_order_acquire);
-    if (slots == nullptr) return;
-    __builtin_prefetch(slots + (hash & published_mask_.load(std::memory_order_relaxed)));
-  }
+  void prefetch_home(std::uint64_t hash) const { published_.prefetch(hash); }
 
   // The entries' charges and the table's slots.
   [[nodiscard]] std::size_t bytes() const { return entry_bytes_ + slots_.size() * sizeof(Slot); }
@@ -145,16 +142,14 @@ class alignas(64) RowCache::Shard {
 
   // Tells prefetch_home() where the table is now. Called whenever slots_ moves.
   void publish() {
-    published_slots_.store(slots_.empty() ? nullptr : slots_.data(), std::memory_order_release);
-    published_mask_.store(slots_.empty() ? 0 : slots_.size() - 1, std::memory_order_relaxed);
+    published_.publish(slots_.data(), slots_.size());
   }
 
   std::vector<Slot> slots_;      // empty until the first insert
   std::size_t count_ = 0;        // entries in slots_
   std::size_t entry_bytes_ = 0;  // their charges
   std::size_t hand_ = 0;         // the slot the CLOCK hand looks at next
-  std::atomic<const Slot*> published_slots_{nullptr};  // slots_.data(), for prefetch_home()
-  std::atomic<std::size_t> published_mask_{0};         // slots_.size() - 1, the same
+  PublishedSlots<Slot> published_;  // where slots_ is, for prefetch_home()
 };
 
 //! [row-cache-lookup]

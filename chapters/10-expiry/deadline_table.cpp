@@ -85,8 +85,7 @@ void DeadlineTable::resize(std::size_t slots) {
     while (slots_[i].deadline != kFree) i = (i + 1) & mask;
     fill(i, old[k].hash, old[k].deadline, std::move(old_keys[k]));
   }
-  published_mask_.store(slots - 1, std::memory_order_relaxed);
-  published_slots_.store(slots_.data(), std::memory_order_relaxed);
+  published_.publish(slots_.data(), slots);
 }
 
 bool DeadlineTable::take_due(std::size_t* cursor, UnixMillis now, std::size_t look,
@@ -126,7 +125,7 @@ bool DeadlineTable::take_due(std::size_t* cursor, UnixMillis now, std::size_t lo
 }
 
 void DeadlineTable::clear() {
-  published_slots_.store(nullptr, std::memory_order_relaxed);
+  published_.publish(nullptr, 0);
   std::vector<Slot>().swap(slots_);
   std::vector<std::string>().swap(keys_);
   count_ = 0;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "10-expiry/clock.hpp"
+#include "common/published_slots.hpp"
 
 namespace vkv::storage {
 
@@ -47,12 +48,7 @@ class DeadlineTable {
   /// the rest: it reads only where the slots are, published in two atomics when they move.
   /// Racing a resize, it may aim at the old array, or past its end (the new mask with the
   /// old array): a prefetch never faults, so that costs only a wasted load.
-  void prefetch(std::uint64_t hash) const {
-    const Slot* slots = published_slots_.load(std::memory_order_relaxed);
-    if (slots != nullptr) {
-      __builtin_prefetch(slots + (hash & published_mask_.load(std::memory_order_relaxed)));
-    }
-  }
+  void prefetch(std::uint64_t hash) const { published_.prefetch(hash); }
   /// The keys it holds.
   [[nodiscard]] std::size_t size() const { return count_; }
   /// Forgets every key and gives the memory back.
@@ -88,8 +84,7 @@ class DeadlineTable {
   std::vector<std::string> keys_;  // keys_[i] is slot i's key (empty when the slot is free)
   std::size_t count_ = 0;
   // slots_.data() and slots_.size() - 1, for prefetch(); set whenever the array moves.
-  std::atomic<const Slot*> published_slots_{nullptr};
-  std::atomic<std::size_t> published_mask_{0};
+  PublishedSlots<Slot> published_;  // where slots_ is, for prefetch()
 };
 
 }  // namespace vkv::storage
