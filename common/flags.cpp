@@ -38,6 +38,18 @@ void Flags::add_size(std::string name, std::size_t* target, std::string help) {
                     "a size such as 4096, 64K or 4M"});
 }
 
+void Flags::add_size_at_most(std::string name, std::size_t* target, std::size_t max,
+                             std::string help) {
+  flags_.push_back({std::move(name), std::move(help), std::to_string(*target), true,
+                    [target, max](std::string_view v) {
+                      std::size_t value = 0;
+                      if (!parse_size(v, &value) || value > max) return false;
+                      *target = value;
+                      return true;
+                    },
+                    "a size from 0 to " + std::to_string(max)});
+}
+
 void Flags::add_string(std::string name, std::string* target, std::string help) {
   flags_.push_back({std::move(name), std::move(help), *target, true,
                     [target](std::string_view v) {

@@ -35,6 +35,9 @@ class Flags {
 
   /// A size flag (bytes or a count), with K/M/G suffixes.
   void add_size(std::string name, std::size_t* target, std::string help);
+  /// A size flag that refuses values above `max` (the error names the limit).
+  void add_size_at_most(std::string name, std::size_t* target, std::size_t max,
+                        std::string help);
   /// A string flag.
   void add_string(std::string name, std::string* target, std::string help);
   /// A string flag that must be one of `choices`.

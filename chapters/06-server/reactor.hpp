@@ -50,6 +50,8 @@ class Reactor {
   /// Blocks until something is ready and fills `out` with up to out.size() of them; returns
   /// how many. After wake_all() it reports an entry whose tag is nullptr, every time.
   std::size_t wait(std::span<Ready> out);
+  /// Like wait(), but never blocks: returns 0 at once when nothing is ready.
+  std::size_t poll(std::span<Ready> out);
 
   /// Makes every current and future wait() report the wake-up entry. Async-signal-safe.
   void wake_all();

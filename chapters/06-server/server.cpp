@@ -104,8 +104,9 @@ void Server::worker_loop(runtime::Reactor& reactor) {
   std::vector<char> scratch(64 * 1024);
   std::array<runtime::Ready, 64> ready{};
   std::vector<Connection*> served;
+  const Waiter wait = options_.make_waiter ? options_.make_waiter() : sleep_until_ready;
   while (true) {
-    const std::size_t n = reactor.wait(ready);
+    const std::size_t n = wait(reactor, ready);
     served.clear();
     for (std::size_t i = 0; i < n; ++i) {
       if (ready[i].tag == nullptr) return;  // stop() was called

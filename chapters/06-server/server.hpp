@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -17,6 +19,16 @@
 #include "06-server/reactor.hpp"
 
 namespace vkv::net {
+
+/// How a worker waits for its next round: fills `out` with what is ready and returns how
+/// many (at least one). Each worker gets its own, so it may keep state between rounds.
+using Waiter = std::function<std::size_t(runtime::Reactor&, std::span<runtime::Ready>)>;
+
+/// The Waiter a worker has unless it is given another: Reactor::wait, which sleeps until
+/// something is ready.
+inline std::size_t sleep_until_ready(runtime::Reactor& reactor, std::span<runtime::Ready> out) {
+  return reactor.wait(out);
+}
 
 /// The server's limits and addresses; main() fills them from flags.
 struct ServerOptions {
@@ -30,6 +42,8 @@ struct ServerOptions {
   std::size_t stalled_timeout_seconds = 30;
   /// Shown each read's bytes before they run (see LookAhead). Empty: nothing is.
   LookAhead look_ahead;
+  /// Makes each worker's Waiter. Empty: every worker sleeps until something is ready.
+  std::function<Waiter()> make_waiter;
 };
 
 /// A TCP server: each connection's bytes go to a Session (the text protocol, running commands

@@ -195,6 +195,7 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
   net::SessionFactory sessions = net::text_sessions(engine, f.server.max_line, more.get());
   if (program.sessions) sessions = program.sessions(**store, std::move(sessions));
   if (program.look_ahead) f.server.look_ahead = program.look_ahead(**store);
+  if (program.tune_server) program.tune_server(f.server);
   auto server = net::Server::create(std::move(sessions), durability, f.server);
   if (!server.is_ok()) {
     say(server.status().to_string());

@@ -37,6 +37,9 @@ struct ServerProgram {
   /// Runs once the server has stopped serving, before the store's last sync: a later chapter
   /// stops the background work it runs on the store here. May be empty.
   std::function<void()> before_close;
+  /// Changes the server's options once the flags are read (for example how a worker waits
+  /// for its next round). May be empty.
+  std::function<void(net::ServerOptions&)> tune_server;
   /// Adds the chapter's own flags to the server's. May be empty.
   std::function<void(Flags&)> add_flags;
   /// A few lines on what the store holds, printed on standard error once the store is open

@@ -1,5 +1,6 @@
 #include "09-resp/redis_program.hpp"
 
+#include "09-resp/polling_waiter.hpp"
 #include "09-resp/protocol_sniffer.hpp"
 
 namespace vkv::runtime {
@@ -13,6 +14,11 @@ ServerProgram RedisProgram::program() {
   program.add_flags = [chapter8 = program.add_flags, this](Flags& flags) {
     chapter8(flags);
     net::add_resp_limit_flags(flags, &limits_);
+    net::add_poll_flag(flags, &poll_micros_);
+  };
+  // Each worker polls for its next requests before it sleeps, while that finds them.
+  program.tune_server = [this](net::ServerOptions& server) {
+    server.make_waiter = net::polling_waiters(std::chrono::microseconds(poll_micros_));
   };
   // CONFIG GET's settings, from the store's options; INFO's clients, from the sessions.
   program.tune_store = [chapter8 = program.tune_store, this](storage::LsmStoreOptions& o) {

@@ -9,6 +9,7 @@
 
 #include "06-server/server_program.hpp"
 #include "08-compaction/compaction_program.hpp"
+#include "09-resp/polling_waiter.hpp"
 #include "09-resp/redis_backend.hpp"
 #include "09-resp/resp_parser.hpp"
 
@@ -45,6 +46,7 @@ class RedisProgram {
  private:
   CompactionProgram compaction_;
   protocol::RespLimits limits_;
+  std::size_t poll_micros_ = net::kDefaultPollMicros;  // --poll-us
   engine::RedisServerInfo info_;
   std::atomic<std::size_t> connections_{0};  // open now, of both protocols: INFO's clients
   std::unique_ptr<engine::RedisBackend> backend_;  // made by program()'s text_store

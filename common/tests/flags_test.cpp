@@ -81,6 +81,22 @@ TEST_CASE("bad flags are reported in one line and stop the program", "[common]")
   CHECK(sync == "always");
 }
 
+TEST_CASE("a bounded size flag refuses a value past its limit and names the limit", "[common]") {
+  std::size_t micros = 50;
+  Flags flags("prog", "a test");
+  flags.add_size_at_most("poll-us", &micros, 1000000, "microseconds");
+  std::string err;
+  CHECK(parse(flags, {"--poll-us", "1000001"}, &err) == Flags::Outcome::kExitError);
+  CHECK(err.find("bad value '1000001' for --poll-us") != std::string::npos);
+  CHECK(err.find("a size from 0 to 1000000") != std::string::npos);
+  CHECK(parse(flags, {"--poll-us", "lots"}, &err) == Flags::Outcome::kExitError);
+  CHECK(micros == 50);
+  CHECK(parse(flags, {"--poll-us", "1000000"}) == Flags::Outcome::kRun);
+  CHECK(micros == 1000000);
+  CHECK(parse(flags, {"--poll-us=0"}) == Flags::Outcome::kRun);
+  CHECK(micros == 0);
+}
+
 TEST_CASE("--help lists every flag with its default", "[common]") {
   std::size_t limit = 65536;
   Flags flags("prog", "a test");
