@@ -50,6 +50,7 @@ class PollingWaiter {
 
   /// Whether the next wait polls first.
   [[nodiscard]] bool polling() const { return polling_; }
+  /// What this waiter has done so far.
   [[nodiscard]] const Counts& counts() const { return counts_; }
 
  private:
