@@ -390,6 +390,19 @@ class HashIndexShard::ShardIterator final : public Iterator {
   void arrive(const Node* node) {
     node_ = node;
     record_ = node != nullptr ? node->record.load(std::memory_order_acquire) : nullptr;
+    if (node != nullptr) ask_ahead(node);
+  }
+
+  // Key order is unrelated to where nodes and records live in memory, so each step of a walk
+  // would wait for two cache misses: the next node, then its record. Arriving at a node asks
+  // for the next node's record and for the node after that, so that both are on their way
+  // while the caller works on this entry (a flush builds a table entry from it; a merge of
+  // shards serves the other shards first). The next node itself was asked for one step ago.
+  static void ask_ahead(const Node* node) {
+    const Node* after = node->next(0);
+    if (after == nullptr) return;
+    __builtin_prefetch(after->record.load(std::memory_order_acquire));
+    if (const Node* further = after->next(0); further != nullptr) __builtin_prefetch(further);
   }
 
   const HashIndexShard& shard_;
