@@ -17,22 +17,21 @@ PollingWaiter::PollingWaiter(std::chrono::microseconds window, NanoClock now)
 //! [poll-then-sleep]
 std::size_t PollingWaiter::operator()(runtime::Reactor& reactor,
                                       std::span<runtime::Ready> out) {
+  const std::int64_t round_ended = now_();  // the wait starts where the last round ended
   if (polling_) {
-    const std::int64_t start = now_();
     do {
       if (const std::size_t n = reactor.poll(out); n > 0) {
         ++counts_.polls_with_work;  // polling paid: keep polling
         return n;
       }
-    } while (now_() - start < window_ns_);
+    } while (now_() - round_ended < window_ns_);
     ++counts_.empty_windows;  // a whole window found nothing: sleep at once from now on
     polling_ = false;
   }
   ++counts_.sleeps;
-  const std::int64_t before = now_();
   const std::size_t n = reactor.wait(out);
-  // Work that came within a window of going to sleep would have been found by polling.
-  polling_ = window_ns_ > 0 && now_() - before < window_ns_;
+  // Work that came within a window of the round's end would have been found by polling.
+  polling_ = window_ns_ > 0 && now_() - round_ended < window_ns_;
   return n;
 }
 //! [poll-then-sleep]

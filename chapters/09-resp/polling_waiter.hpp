@@ -28,14 +28,15 @@ std::int64_t steady_nanos();
 /// the kernel for each one, and that wake-up, paid on the client's side, is what limits the
 /// rate.
 ///
-/// The rule, per worker: it polls when its last wait found work within a window (a poll
-/// found it, or a sleep ended sooner than `window`); a whole window of polls that finds
-/// nothing makes it sleep at once from then on, until a sleep again ends within the window.
-/// An idle server therefore spends at most one window per burst of requests, and a server
-/// whose requests come further apart than the window never polls. A window of 0 never polls.
+/// The rule, per worker: it polls when its last wait found work within a window of the
+/// round's end (a poll found it, or a sleep ended before the window was over); a whole window
+/// of polls that finds nothing makes it sleep at once from then on, until work again comes
+/// within the window. An idle server therefore spends at most one window per burst of
+/// requests, and one whose requests come further apart than the window polls at most once
+/// for each time they come closer. A window of 0 never polls.
 class PollingWaiter {
  public:
-  /// What one waiter has done, for tests and for judging the window.
+  /// What one waiter has done (for tests).
   struct Counts {
     std::uint64_t polls_with_work = 0;  ///< Waits answered by a poll, without sleeping.
     std::uint64_t empty_windows = 0;    ///< Windows of polling that found nothing.

@@ -91,9 +91,11 @@ TEST_CASE("polling waiter: a window that finds nothing turns polling off, and it
   pipe.drain();
 
   // Nothing comes for the whole window; the waiter must then sleep until something does.
-  // The request comes a second later on the fake clock (a real 100 ms later).
+  // The client sends once the waiter's clock has passed the window (so no poll can find it),
+  // a second later on the fake clock.
+  const std::int64_t round_end = fake.t.load();
   std::thread client([&] {
-    std::this_thread::sleep_for(100ms);
+    while (fake.t.load() <= round_end + 100'000) std::this_thread::yield();
     fake.jump(1s);
     pipe.make_ready();
   });
@@ -103,12 +105,55 @@ TEST_CASE("polling waiter: a window that finds nothing turns polling off, and it
   CHECK(wait.counts().empty_windows == 1);
   CHECK(wait.counts().sleeps == 2);
   CHECK(wait.counts().polls_with_work == 0);
-  CHECK_FALSE(wait.polling());  // the sleep lasted longer than a window
+  CHECK_FALSE(wait.polling());  // the request came long after the window
 
   // Not polling: the next wait sleeps at once, even with the request there already.
   REQUIRE(wait(pipe.reactor, ready) == 1);
   CHECK(wait.counts().empty_windows == 1);
   CHECK(wait.counts().sleeps == 3);
+}
+
+TEST_CASE("polling waiter: requests between one and two windows apart do not keep it polling",
+          "[ch09]") {
+  WatchedPipe pipe;
+  FakeClock fake;
+  PollingWaiter wait(100us, fake.clock());
+  std::array<Ready, 8> ready{};
+  pipe.make_ready();
+  REQUIRE(wait(pipe.reactor, ready) == 1);
+  REQUIRE(wait.polling());
+  pipe.drain();
+
+  // A request 150 us after the round ended: the window's polls miss it, and the sleep
+  // after them is short (50 us), but the wait as a whole was longer than a window.
+  std::int64_t round_end = fake.t.load();
+  std::thread late([&] {
+    while (fake.t.load() <= round_end + 100'000) std::this_thread::yield();  // polls are over
+    fake.jump(50us);
+    pipe.make_ready();
+  });
+  REQUIRE(wait(pipe.reactor, ready) == 1);
+  late.join();
+  pipe.drain();
+  CHECK_FALSE(wait.polling());
+  CHECK(wait.counts().empty_windows == 1);
+
+  // The next requests, 150 us apart too, each cost a sleep and no window.
+  for (int request = 0; request < 2; ++request) {
+    round_end = fake.t.load();
+    std::thread client([&] {
+      while (fake.t.load() <= round_end) std::this_thread::yield();  // the wait has begun
+      fake.jump(150us);
+      pipe.make_ready();
+    });
+    REQUIRE(wait(pipe.reactor, ready) == 1);
+    client.join();
+    pipe.drain();
+    CHECK_FALSE(wait.polling());
+  }
+  CHECK(wait.counts().empty_windows == 1);
+  CHECK(wait.counts().sleeps == 4);
+  CHECK(wait.counts().polls_with_work == 0);
 }
 
 TEST_CASE("polling waiter: a window of 0 never polls", "[ch09]") {
