@@ -38,8 +38,8 @@ std::size_t PollingWaiter::operator()(runtime::Reactor& reactor,
 
 void add_poll_flag(Flags& flags, std::size_t* micros) {
   flags.add_size_at_most("poll-us", micros, kMaxPollMicros,
-                 "microseconds a worker asks for more requests before it sleeps, while that "
-                 "finds them (0: sleep at once)");
+                         "microseconds a worker asks for more requests before it sleeps, "
+                         "while that finds them (0: sleep at once)");
 }
 
 std::function<Waiter()> polling_waiters(std::chrono::microseconds window) {

@@ -17,7 +17,8 @@ ServerProgram RedisProgram::program() {
     net::add_poll_flag(flags, &poll_micros_);
   };
   // Each worker polls for its next requests before it sleeps, while that finds them.
-  program.tune_server = [this](net::ServerOptions& server) {
+  program.tune_server = [chapter8 = program.tune_server, this](net::ServerOptions& server) {
+    if (chapter8) chapter8(server);
     server.make_waiter = net::polling_waiters(std::chrono::microseconds(poll_micros_));
   };
   // CONFIG GET's settings, from the store's options; INFO's clients, from the sessions.
