@@ -15,7 +15,8 @@ namespace vkv::storage {
 /// kLevels - 1 each hold tables whose key ranges do not overlap.
 inline constexpr int kLevels = 7;
 
-/// How the levels are shaped. The defaults are LevelDB's, for a 4 MiB memtable.
+/// How the levels are shaped. The defaults are LevelDB's, for a 4 MiB memtable, except
+/// level 0's slowdown and stop triggers, which are RocksDB's.
 struct LevelOptions {
   /// Level 0 is compacted once it holds this many tables.
   std::size_t l0_compaction_trigger = 4;
@@ -25,14 +26,17 @@ struct LevelOptions {
   /// data on disk. In a large store it never fires before the table count does.
   double l0_space_ratio = 0.5;
   /// From this many level-0 tables on, writes are slowed to `slowdown_writes_per_second`,
-  /// so that compaction gets the disk and the CPU to catch up.
-  std::size_t l0_slowdown_trigger = 8;
+  /// so that compaction gets the disk and the CPU to catch up. RocksDB's 20, not LevelDB's 8:
+  /// level 0 absorbs a burst of writes instead of slowing it, and a GET meanwhile passes more
+  /// tables, most of them skipped by their Bloom filters.
+  std::size_t l0_slowdown_trigger = 20;
   /// The pace of all writes together while level 0 is past `l0_slowdown_trigger`: about a
   /// tenth of what one writer does unhindered, so writes go on, slowly. (LevelDB instead
   /// makes each write wait 1 ms, which paces one writer to 1,000 writes a second.)
   std::size_t slowdown_writes_per_second = 100'000;
-  /// At this many level-0 tables, writes wait until compaction brings the count down.
-  std::size_t l0_stop_trigger = 12;
+  /// At this many level-0 tables, writes wait until compaction brings the count down
+  /// (RocksDB's 36; LevelDB's is 12).
+  std::size_t l0_stop_trigger = 36;
   /// Level 1's target size; each deeper level's is `level_size_multiplier` times the one
   /// above it (10 MiB, 100 MiB, 1 GiB, ...). The last level has no target.
   std::uint64_t level1_bytes = 10 << 20;
