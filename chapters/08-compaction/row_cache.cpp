@@ -106,10 +106,9 @@ class alignas(64) RowCache::Shard {
     entry_bytes_ += cost;
   }
 
-  // Starts loading the slot where a probe for `hash` begins. Takes no lock: it reads where
-  // the table is from two atomics that every move of the table republishes. A prefetch
-  // racing a move may aim at the old table or past the new one's end, which is harmless:
-  // a prefetch never faults and never changes memory.
+  // Starts loading the slot where a probe for `hash` begins. Takes no lock: where the table
+  // is comes from `published_`, which every move of the table republishes (PublishedSlots
+  // says why a race with a move is harmless).
   void prefetch_home(std::uint64_t hash) const { published_.prefetch(hash); }
 
   // The entries' charges and the table's slots.

@@ -8,6 +8,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <span>
 #include <thread>
 
 #include "09-resp/polling_waiter.hpp"
@@ -56,6 +57,26 @@ struct FakeClock {
   void jump(std::chrono::nanoseconds by) { jumped.fetch_add(by.count()); }
 };
 
+// Makes `wait` poll: a request already there ends its first sleep at once. The request is
+// then read, so the pipe is empty again.
+void start_polling(WatchedPipe& pipe, PollingWaiter& wait, std::span<Ready> ready) {
+  pipe.make_ready();
+  REQUIRE(wait(pipe.reactor, ready) == 1);
+  REQUIRE(wait.polling());
+  pipe.drain();
+}
+
+// A client that sends a request once the waiter has read the fake clock past `after`, moving
+// the clock on by `jump` first.
+std::thread send_when_clock_passes(WatchedPipe& pipe, FakeClock& fake, std::int64_t after,
+                                   std::chrono::nanoseconds jump) {
+  return std::thread([&pipe, &fake, after, jump] {
+    while (fake.t.load() <= after) std::this_thread::yield();
+    fake.jump(jump);
+    pipe.make_ready();
+  });
+}
+
 }  // namespace
 
 TEST_CASE("polling waiter: a sleep that ends within the window turns polling on", "[ch09]") {
@@ -85,20 +106,12 @@ TEST_CASE("polling waiter: a window that finds nothing turns polling off, and it
   FakeClock fake;
   PollingWaiter wait(100us, fake.clock());
   std::array<Ready, 8> ready{};
-  pipe.make_ready();
-  REQUIRE(wait(pipe.reactor, ready) == 1);
-  REQUIRE(wait.polling());
-  pipe.drain();
+  start_polling(pipe, wait, ready);
 
   // Nothing comes for the whole window; the waiter must then sleep until something does.
   // The client sends once the waiter's clock has passed the window (so no poll can find it),
   // a second later on the fake clock.
-  const std::int64_t round_end = fake.t.load();
-  std::thread client([&] {
-    while (fake.t.load() <= round_end + 100'000) std::this_thread::yield();
-    fake.jump(1s);
-    pipe.make_ready();
-  });
+  std::thread client = send_when_clock_passes(pipe, fake, fake.t.load() + 100'000, 1s);
   REQUIRE(wait(pipe.reactor, ready) == 1);
   client.join();
   CHECK(ready[0].tag == &pipe);
@@ -119,19 +132,12 @@ TEST_CASE("polling waiter: requests between one and two windows apart do not kee
   FakeClock fake;
   PollingWaiter wait(100us, fake.clock());
   std::array<Ready, 8> ready{};
-  pipe.make_ready();
-  REQUIRE(wait(pipe.reactor, ready) == 1);
-  REQUIRE(wait.polling());
-  pipe.drain();
+  start_polling(pipe, wait, ready);
 
-  // A request 150 us after the round ended: the window's polls miss it, and the sleep
-  // after them is short (50 us), but the wait as a whole was longer than a window.
-  std::int64_t round_end = fake.t.load();
-  std::thread late([&] {
-    while (fake.t.load() <= round_end + 100'000) std::this_thread::yield();  // polls are over
-    fake.jump(50us);
-    pipe.make_ready();
-  });
+  // A request 150 us after the round ended: the window's polls miss it (the client waits
+  // until they are over), and the sleep after them is short (50 us), but the wait as a
+  // whole was longer than a window.
+  std::thread late = send_when_clock_passes(pipe, fake, fake.t.load() + 100'000, 50us);
   REQUIRE(wait(pipe.reactor, ready) == 1);
   late.join();
   pipe.drain();
@@ -140,12 +146,8 @@ TEST_CASE("polling waiter: requests between one and two windows apart do not kee
 
   // The next requests, 150 us apart too, each cost a sleep and no window.
   for (int request = 0; request < 2; ++request) {
-    round_end = fake.t.load();
-    std::thread client([&] {
-      while (fake.t.load() <= round_end) std::this_thread::yield();  // the wait has begun
-      fake.jump(150us);
-      pipe.make_ready();
-    });
+    // The client waits until the waiter has read the clock once: the wait has begun.
+    std::thread client = send_when_clock_passes(pipe, fake, fake.t.load(), 150us);
     REQUIRE(wait(pipe.reactor, ready) == 1);
     client.join();
     pipe.drain();
@@ -174,10 +176,7 @@ TEST_CASE("polling waiter: a stopping server's wake-up ends a wait while it poll
   WatchedPipe pipe;
   PollingWaiter wait(1s);  // the real clock, and a window far longer than the test
   std::array<Ready, 8> ready{};
-  pipe.make_ready();
-  REQUIRE(wait(pipe.reactor, ready) == 1);
-  REQUIRE(wait.polling());
-  pipe.drain();
+  start_polling(pipe, wait, ready);
   std::thread stopper([&] {
     std::this_thread::sleep_for(20ms);
     pipe.reactor.wake_all();
