@@ -49,11 +49,11 @@ std::optional<Compaction> pick_compaction(const Version& v, const LevelOptions& 
 
 //! [dropping-iterator]
 /// The entries a compaction into `output_level` keeps, from the merge of its inputs (a
-/// NewestWinsIterator, which has already dropped overwritten entries): every value, and
-/// each tombstone that may still hide an older value in a level below `output_level`. A
-/// tombstone with nothing below to hide has done its work, and is dropped. A value that
-/// `dead_value` calls dead (LevelOptions::dead_value) goes as a tombstone would: dropped,
-/// or kept as a tombstone (kind() kTombstone, an empty value()).
+/// NewestWinsIterator or a NewestWinsHeap, which has already dropped overwritten entries):
+/// every value, and each tombstone that may still hide an older value in a level below
+/// `output_level`. A tombstone with nothing below to hide has done its work, and is dropped.
+/// A value that `dead_value` calls dead (LevelOptions::dead_value) goes as a tombstone
+/// would: dropped, or kept as a tombstone (kind() kTombstone, an empty value()).
 class CompactionIterator final : public Iterator {
  public:
   /// Over `merged`, for a compaction of `base` into `output_level`.

@@ -5,7 +5,7 @@
 
 #include "05-sstables/manifest.hpp"
 #include "08-compaction/level_iterator.hpp"
-#include "08-compaction/newest_wins_iterator.hpp"
+#include "08-compaction/newest_wins_heap.hpp"
 #include "common/escape.hpp"
 
 namespace vkv::storage {
@@ -365,7 +365,7 @@ Status VersionSet::run(const Compaction& c, const std::shared_ptr<const Version>
     sources.push_back(std::make_unique<LevelIterator>(c.inputs));
   }
   if (!c.overlapped.empty()) sources.push_back(std::make_unique<LevelIterator>(c.overlapped));
-  CompactionIterator entries(std::make_unique<NewestWinsIterator>(std::move(sources)), base,
+  CompactionIterator entries(std::make_unique<NewestWinsHeap>(std::move(sources)), base,
                              c.level + 1, options_.dead_value);
   entries.seek_to_first();
   // One sorted run, cut into tables of about table_bytes.

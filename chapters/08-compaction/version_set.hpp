@@ -54,11 +54,11 @@ struct VersionSetStats {
 ///
 /// **Flushes** add tables to level 0. **Compaction** runs on the set's thread whenever a
 /// level's score reaches 1 (see pick_compaction()): it merges the chosen tables through a
-/// NewestWinsIterator, drops what is overwritten and the tombstones nothing below needs
-/// (CompactionIterator), writes the result as new tables of about `table_bytes` each (chapter
-/// 5's crash-safe write_table_file), records the edit in the MANIFEST (one atomic rewrite:
-/// inputs out, outputs in), and then shows readers the new Version. The inputs' files go
-/// once no reader holds a version with them (LiveTable).
+/// NewestWinsHeap (NewestWinsIterator's merge, with a heap), drops what is overwritten and
+/// the tombstones nothing below needs (CompactionIterator), writes the result as new tables
+/// of about `table_bytes` each (chapter 5's crash-safe write_table_file), records the edit in
+/// the MANIFEST (one atomic rewrite: inputs out, outputs in), and then shows readers the new
+/// Version. The inputs' files go once no reader holds a version with them (LiveTable).
 ///
 /// **Backpressure**: before each write, before_write() paces writes to
 /// `slowdown_writes_per_second` once level 0 has `l0_slowdown_trigger` tables, and waits for

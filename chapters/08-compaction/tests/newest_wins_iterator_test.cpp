@@ -1,17 +1,21 @@
-// NewestWinsIterator: sources that share keys, merged in key order, the first (newest)
-// source's entry winning each key.
+// NewestWinsIterator and NewestWinsHeap: sources that share keys, merged in key order, the
+// first (newest) source's entry winning each key. Every case runs against both; the last
+// compares them on random sources.
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "08-compaction/newest_wins_heap.hpp"
 #include "08-compaction/newest_wins_iterator.hpp"
 
 using vkv::Status;
 using vkv::storage::EntryKind;
 using vkv::storage::Iterator;
+using vkv::storage::NewestWinsHeap;
 using vkv::storage::NewestWinsIterator;
 
 namespace {
@@ -65,25 +69,28 @@ std::string walk(Iterator& it) {
   return out;
 }
 
-NewestWinsIterator three_sources() {
+template <typename Merge>
+Merge three_sources() {
   std::vector<std::unique_ptr<Iterator>> s;
   s.push_back(source({{"b", "new"}, {"d", "", EntryKind::kTombstone}}));  // newest
   s.push_back(source({{"a", "mid"}, {"b", "mid"}, {"e", "mid"}}));
   s.push_back(source({{"a", "old"}, {"c", "old"}, {"d", "old"}, {"e", "old"}}));  // oldest
-  return NewestWinsIterator(std::move(s));
+  return Merge(std::move(s));
 }
 
 }  // namespace
 
-TEST_CASE("newest wins: each key once, from the first source that has it", "[ch08][merge]") {
-  NewestWinsIterator it = three_sources();
+TEMPLATE_TEST_CASE("newest wins: each key once, from the first source that has it",
+                   "[ch08][merge]", NewestWinsIterator, NewestWinsHeap) {
+  TestType it = three_sources<TestType>();
   it.seek_to_first();
   CHECK(walk(it) == "a=mid b=new c=old d=- e=mid ");
   CHECK(it.status().is_ok());
 }
 
-TEST_CASE("newest wins: seek lands on the first key at or after the target", "[ch08][merge]") {
-  NewestWinsIterator it = three_sources();
+TEMPLATE_TEST_CASE("newest wins: seek lands on the first key at or after the target",
+                   "[ch08][merge]", NewestWinsIterator, NewestWinsHeap) {
+  TestType it = three_sources<TestType>();
   it.seek("bb");
   CHECK(walk(it) == "c=old d=- e=mid ");
   it.seek("d");
@@ -92,27 +99,84 @@ TEST_CASE("newest wins: seek lands on the first key at or after the target", "[c
   CHECK_FALSE(it.valid());
 }
 
-TEST_CASE("newest wins: no sources, and empty sources, yield nothing", "[ch08][merge]") {
-  NewestWinsIterator none({});
+TEMPLATE_TEST_CASE("newest wins: no sources, and empty sources, yield nothing", "[ch08][merge]",
+                   NewestWinsIterator, NewestWinsHeap) {
+  TestType none({});
   none.seek_to_first();
   CHECK_FALSE(none.valid());
   std::vector<std::unique_ptr<Iterator>> s;
   s.push_back(source({}));
   s.push_back(source({{"k", "v"}}));
   s.push_back(source({}));
-  NewestWinsIterator it(std::move(s));
+  TestType it(std::move(s));
   it.seek_to_first();
   CHECK(walk(it) == "k=v ");
 }
 
-TEST_CASE("newest wins: a damaged source stops the merge with its error", "[ch08][merge]") {
+TEMPLATE_TEST_CASE("newest wins: a damaged source stops the merge with its error",
+                   "[ch08][merge]", NewestWinsIterator, NewestWinsHeap) {
   std::vector<std::unique_ptr<Iterator>> s;
   s.push_back(source({{"a", "1"}, {"c", "1"}, {"e", "1"}}));
   s.push_back(source({{"b", "2"}, {"d", "2"}, {"f", "2"}}, /*fail_at=*/2));
-  NewestWinsIterator it(std::move(s));
+  TestType it(std::move(s));
   it.seek_to_first();
   // It yields what comes before the damage, then stops rather than skip the damaged entries.
   const std::string seen = walk(it);
   CHECK(seen == "a=1 b=2 c=1 d=2 ");
   CHECK(it.status().is_corruption());
+}
+
+namespace {
+
+// `count` sorted sources over keys k00..k59, each holding about a third of them, values naming
+// the source, about one entry in five a tombstone.
+std::vector<std::vector<Entry>> random_sources(std::mt19937& rng, std::size_t count) {
+  std::vector<std::vector<Entry>> sources(count);
+  for (std::size_t s = 0; s < count; ++s) {
+    for (int k = 0; k < 60; ++k) {
+      if (rng() % 3 != 0) continue;
+      std::string key = "k" + std::to_string(k / 10) + std::to_string(k % 10);
+      if (rng() % 5 == 0) {
+        sources[s].push_back({key, "", EntryKind::kTombstone});
+      } else {
+        sources[s].push_back({key, "s" + std::to_string(s)});
+      }
+    }
+  }
+  return sources;
+}
+
+// A merge of `sources`; the one at `damaged` (if any) fails at its 11th entry.
+template <typename Merge>
+Merge merge_of(const std::vector<std::vector<Entry>>& sources, std::size_t damaged) {
+  std::vector<std::unique_ptr<Iterator>> s;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    s.push_back(source(sources[i], i == damaged ? 10 : SIZE_MAX));
+  }
+  return Merge(std::move(s));
+}
+
+}  // namespace
+
+TEST_CASE("newest wins: the heap yields what the linear merge yields, on random sources",
+          "[ch08][merge]") {
+  std::mt19937 rng(8);
+  for (int round = 0; round < 200; ++round) {
+    const std::size_t count = 1 + rng() % 24;
+    const auto sources = random_sources(rng, count);
+    // One round in four has a damaged source somewhere in the list.
+    const std::size_t damaged = rng() % 4 == 0 ? rng() % count : SIZE_MAX;
+    auto linear = merge_of<NewestWinsIterator>(sources, damaged);
+    auto heap = merge_of<NewestWinsHeap>(sources, damaged);
+    linear.seek_to_first();
+    heap.seek_to_first();
+    INFO("round " << round << ", " << count << " sources, damaged " << damaged);
+    REQUIRE(walk(heap) == walk(linear));
+    REQUIRE(heap.status().code() == linear.status().code());
+    const std::string target = "k" + std::to_string(rng() % 6) + std::to_string(rng() % 10);
+    linear.seek(target);
+    heap.seek(target);
+    REQUIRE(walk(heap) == walk(linear));
+    REQUIRE(heap.status().code() == linear.status().code());
+  }
 }
