@@ -34,26 +34,30 @@ void NewestWinsHeap::seek(std::string_view target) {
 void NewestWinsHeap::next() {
   // Copied: moving the top child invalidates its key's view.
   key_.assign(heap_.front().key);
-  // The children at this key come off the top one after another, newest first.
+  // The children at this key come to the top one after another, newest first; each moves on.
+  bool failed = false;
   do {
-    advance_top();
+    if (!advance_top()) failed = true;
   } while (!heap_.empty() && heap_.front().key == key_);
+  if (failed) heap_.clear();  // a damaged source: stop rather than skip its entries
 }
 
-void NewestWinsHeap::advance_top() {
+bool NewestWinsHeap::advance_top() {
   Iterator* child = top();
   child->next();
   if (child->valid()) {
     heap_.front().key = child->key();
-  } else if (child->status().is_ok()) {  // at its end: the last Head takes its place
+  } else {  // at its end, or failed: the last Head takes its place
     heap_.front() = heap_.back();
     heap_.pop_back();
-    if (heap_.empty()) return;
-  } else {  // a damaged source: stop rather than skip its entries
-    heap_.clear();
-    return;
+    if (!child->status().is_ok()) {
+      if (!heap_.empty()) sift_down(0);
+      return false;
+    }
+    if (heap_.empty()) return true;
   }
   sift_down(0);
+  return true;
 }
 
 void NewestWinsHeap::sift_down(std::size_t i) {

@@ -19,12 +19,14 @@ namespace vkv::storage {
 ///
 /// NewestWinsIterator looks at every child at every step. This keeps the children that are
 /// at an entry in a binary min-heap ordered by (key, child's place in the list), with each
-/// child's current key kept beside it, so that a step moves only the children at the current
-/// key and puts each back in about log2(children) comparisons. The heap's top is the
-/// smallest key and, among children at that key, the newest.
+/// child's current key kept beside it, so that a step looks only at the children at the
+/// current key and puts each back in at most 2 log2(children) comparisons. The heap's top is
+/// the smallest key and, among children at that key, the newest.
 ///
-/// Invariant: heap_ holds exactly the children that are valid, and each Head's key is a view
-/// of its child's current key (a child moves only after its Head is taken off the top).
+/// Invariant: until a child fails, heap_ holds exactly the children that are valid, each
+/// Head's key a view of its child's current key (a child moves only while its Head is at the
+/// top, and its Head is updated or dropped before the next comparison); once one fails,
+/// heap_ is empty.
 class NewestWinsHeap final : public Iterator {
  public:
   /// Over `children`, newest first; positioned nowhere.
@@ -49,9 +51,9 @@ class NewestWinsHeap final : public Iterator {
   [[nodiscard]] Iterator* top() const { return children_[heap_.front().child].get(); }
   // Builds the heap from the children where they now stand; empty if one has failed.
   void rebuild();
-  // Moves the top child past its entry and puts it back in its place (or drops it, at its
-  // end); empties the heap if the child failed.
-  void advance_top();
+  // Moves the top child past its entry and puts it back in its place, or drops it at its end
+  // or on an error; false if it failed.
+  bool advance_top();
   // Lets heap_[i] sink below the smaller of its children until the heap is ordered again.
   void sift_down(std::size_t i);
 

@@ -9,6 +9,7 @@
 
 #include "04-memtable/memtable.hpp"
 #include "08-compaction/compaction.hpp"
+#include "08-compaction/newest_wins_heap.hpp"
 #include "08-compaction/newest_wins_iterator.hpp"
 #include "common/testing/test_util.hpp"
 
@@ -144,9 +145,10 @@ TEST_CASE("pick: the level furthest over its target goes first, one table at a t
   CHECK(numbers(third->inputs) == std::vector<std::uint64_t>{1});
 }
 
-TEST_CASE("merge: overwritten entries go, and a tombstone stays only while a deeper level may "
-          "hold its key",
-          "[ch08][pick]") {
+TEMPLATE_TEST_CASE("merge: overwritten entries go, and a tombstone stays only while a deeper "
+                   "level may hold its key",
+                   "[ch08][pick]", vkv::storage::NewestWinsIterator,
+                   vkv::storage::NewestWinsHeap) {
   Tables t;
   Version::Levels levels;
   levels[0].push_back(t.make({"a", "b", "c"}, "old"));
@@ -159,8 +161,7 @@ TEST_CASE("merge: overwritten entries go, and a tombstone stays only while a dee
   for (const auto& in : c->inputs) {
     sources.push_back(std::make_unique<vkv::storage::Table::Iterator>(*in->file().table));
   }
-  CompactionIterator it(std::make_unique<vkv::storage::NewestWinsIterator>(std::move(sources)), v,
-                        1);
+  CompactionIterator it(std::make_unique<TestType>(std::move(sources)), v, 1);
   std::string seen;
   for (it.seek_to_first(); it.valid(); it.next()) {
     seen += std::string(it.key()) + "=" +
@@ -172,9 +173,10 @@ TEST_CASE("merge: overwritten entries go, and a tombstone stays only while a dee
   CHECK(it.dropped_tombstones() == 1);
 }
 
-TEST_CASE("merge: a dead value goes as a tombstone would: dropped with nothing below, else kept "
-          "as a tombstone",
-          "[ch08][pick]") {
+TEMPLATE_TEST_CASE("merge: a dead value goes as a tombstone would: dropped with nothing below, "
+                   "else kept as a tombstone",
+                   "[ch08][pick]", vkv::storage::NewestWinsIterator,
+                   vkv::storage::NewestWinsHeap) {
   Tables t;
   Version::Levels levels;
   levels[0].push_back(t.make({"a", "b", "c"}, "live"));  // older: its c is overwritten
@@ -189,7 +191,7 @@ TEST_CASE("merge: a dead value goes as a tombstone would: dropped with nothing b
       sources.push_back(std::make_unique<vkv::storage::Table::Iterator>(*in->file().table));
     }
     return std::make_unique<CompactionIterator>(
-        std::make_unique<vkv::storage::NewestWinsIterator>(std::move(sources)), v, 1,
+        std::make_unique<TestType>(std::move(sources)), v, 1,
         std::move(dead_value));
   };
   const auto entries = [](CompactionIterator& it) {
