@@ -45,19 +45,15 @@ void NewestWinsHeap::next() {
 bool NewestWinsHeap::advance_top() {
   Iterator* child = top();
   child->next();
+  const bool failed = !child->valid() && !child->status().is_ok();
   if (child->valid()) {
     heap_.front().key = child->key();
   } else {  // at its end, or failed: the last Head takes its place
     heap_.front() = heap_.back();
     heap_.pop_back();
-    if (!child->status().is_ok()) {
-      if (!heap_.empty()) sift_down(0);
-      return false;
-    }
-    if (heap_.empty()) return true;
   }
-  sift_down(0);
-  return true;
+  if (!heap_.empty()) sift_down(0);
+  return !failed;
 }
 
 void NewestWinsHeap::sift_down(std::size_t i) {
