@@ -116,10 +116,21 @@ Status ExpiryCycle::expire_batch(const std::vector<std::string>& batch, storage:
 
 //! [reclaim]
 void ExpiryCycle::maybe_reclaim(ExpiryRun* run) {
-  // A wave is over when a run finds nothing due. Reclaiming in the middle of one would
+  if (!hooks_.reclaim) return;
+  if (backlog_reclaim_due(*run)) {
+    reclaim_owed_ = true;
+    reclaim(run);
+    return;
+  }
+  // A wave is over when a run finds nothing due. Reclaiming at every run of one would
   // compact everything again and again while the keys are still going.
   const std::uint64_t enough = options_.reclaim_after > 0 ? options_.reclaim_after : 1;
-  if (run->taken > 0 || expired_since_reclaim_ < enough || !hooks_.reclaim) return;
+  if (run->taken > 0 || (expired_since_reclaim_ < enough && !reclaim_owed_)) return;
+  reclaim_owed_ = false;
+  reclaim(run);
+}
+
+void ExpiryCycle::reclaim(ExpiryRun* run) {
   expired_since_reclaim_ = 0;  // a failed reclaim waits for the next wave too
   run->reclaimed = true;
   reclaims_.fetch_add(1, std::memory_order_relaxed);
@@ -131,6 +142,23 @@ void ExpiryCycle::maybe_reclaim(ExpiryRun* run) {
   }
 }
 //! [reclaim]
+
+//! [backlog-reclaim]
+bool ExpiryCycle::backlog_reclaim_due(const ExpiryRun& run) {
+  if (!run.out_of_time || options_.backlog_reclaim_every.count() <= 0) {
+    next_backlog_reclaim_.reset();  // no backlog (or no reclaim during one)
+    return false;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (!next_backlog_reclaim_) {  // a backlog starts
+    next_backlog_reclaim_ = now + options_.backlog_reclaim_every;
+    return false;
+  }
+  if (now < *next_backlog_reclaim_) return false;
+  next_backlog_reclaim_ = now + options_.backlog_reclaim_every;
+  return true;
+}
+//! [backlog-reclaim]
 
 void ExpiryCycle::report(const Status& s) {
   std::string what = s.to_string();

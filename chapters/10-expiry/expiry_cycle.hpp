@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +41,12 @@ struct ExpiryCycleOptions {
   /// finds no due key) to call the reclaim hook: a wave big enough that its dead values and
   /// tombstones are worth compacting everything for. 0 counts as 1.
   std::uint64_t reclaim_after = 100'000;
+  /// While a wave keeps every run out of time (a backlog), the reclaim hook is also called
+  /// this often, without waiting for the wave's end: its compaction drops the values whose
+  /// deadlines have passed, so the keys of the backlog are then found gone from the tables at
+  /// the cost of a Bloom filter probe, instead of a block read each, and need no tombstone.
+  /// 0: only after a wave.
+  std::chrono::milliseconds backlog_reclaim_every{10'000};
 };
 
 /// What the expiry cycle tells its owner. Each may be empty. They run on the cycle's thread
@@ -51,7 +58,8 @@ struct ExpiryCycleHooks {
   /// Takes back the space of a wave of expired keys. The server's: flush the memtable,
   /// compact everything (VersionSet::compact_all(), which drops the deleted values and their
   /// tombstones), `malloc_trim(0)`. Its time is not bounded by the budget (compact_all()
-  /// works on the compaction thread, this one waits); it is called once per wave.
+  /// works on the compaction thread, this one waits); it is called once per wave, and
+  /// during a long backlog every ExpiryCycleOptions::backlog_reclaim_every.
   std::function<Status()> reclaim;
   /// A storage failure: of the start-up walk, of a delete, or of the reclaim. Called once per
   /// distinct failure (the same one again is reported only after the cycle has worked since),
@@ -63,7 +71,8 @@ struct ExpiryCycleHooks {
 struct ExpiryRun {
   std::size_t looked = 0;     ///< Keys with deadlines it looked at in the index.
   std::size_t taken = 0;      ///< Of those, due: taken from the index and read in the store.
-  std::size_t expired = 0;    ///< Of those, deleted (the rest had been rewritten or deleted).
+  std::size_t expired = 0;    ///< Of those, deleted (the rest had been rewritten, deleted,
+                              ///< or dropped by a compaction).
   bool out_of_time = false;   ///< The budget ended it with keys still due.
   bool reclaimed = false;     ///< It called the reclaim hook (successfully or not).
   Status status;              ///< The storage failure that ended it, if any.
@@ -80,6 +89,8 @@ struct ExpiryRun {
 /// hint, the stored deadline decides). It goes on while more than `stale_percent` of a
 /// sample was due, and stops at the budget, so a backlog of a million keys is worked off
 /// over many runs while the workers keep the rest of the CPU. This is Redis's slow cycle.
+/// A backlog that lasts `backlog_reclaim_every` is reclaimed without waiting for its end:
+/// the compaction drops its expired values, and the cycle finds the rest of its keys gone.
 ///
 /// A storage failure ends the run: the key it failed on and the rest of its batch go back
 /// into the index, the failure is reported (once), and the next run tries again.
@@ -123,9 +134,15 @@ class ExpiryCycle {
   // On a failure, puts the key it failed on and the rest of the batch back in the index.
   Status expire_batch(const std::vector<std::string>& batch, storage::UnixMillis now,
                       ExpiryRun* run);
-  // Calls the reclaim hook after a wave: when this run was quiet and enough keys expired.
-  // REQUIRES: run_mu_ is held.
+  // Calls the reclaim hook after a wave: when this run was quiet and enough keys expired
+  // (or a backlog's reclaim came since the last one); and during a backlog, every
+  // backlog_reclaim_every. REQUIRES: run_mu_ is held.
   void maybe_reclaim(ExpiryRun* run);
+  // Whether this run, out of time, makes a backlog old enough for its reclaim.
+  // REQUIRES: run_mu_ is held.
+  bool backlog_reclaim_due(const ExpiryRun& run);
+  // Calls the reclaim hook and reports how it went. REQUIRES: run_mu_ is held.
+  void reclaim(ExpiryRun* run);
   // Reports `s` through the failed hook unless it was the last one reported.
   // REQUIRES: run_mu_ is held.
   void report(const Status& s);
@@ -137,6 +154,10 @@ class ExpiryCycle {
 
   std::mutex run_mu_;                     // one run at a time
   std::uint64_t expired_since_reclaim_ = 0;  // guarded by run_mu_
+  // When the backlog in progress is next reclaimed; none while runs end in time. Guarded
+  // by run_mu_.
+  std::optional<std::chrono::steady_clock::time_point> next_backlog_reclaim_;
+  bool reclaim_owed_ = false;  // a backlog was reclaimed: its wave's end reclaims too
   std::string last_reported_;                // guarded by run_mu_; empty: none since the last success
 
   std::atomic<std::uint64_t> expired_keys_{0};

@@ -191,6 +191,91 @@ TEST_CASE("the reclaim hook is called once, after a wave is over", "[ch10]") {
   CHECK(cycle.expired_keys() == 100);
 }
 
+TEST_CASE("a backlog is reclaimed while it lasts: the rest of its keys are found gone, and "
+          "its wave's end reclaims again",
+          "[ch10]") {
+  ExpiringFixture f(vkv::Env::posix(), vkv::testing::DropExpired::kYes);
+  KeyLocks locks;
+  ExpiryCycleOptions o;
+  o.batch = 20;
+  o.budget = std::chrono::microseconds(0);  // one batch a run: a backlog of many runs
+  o.reclaim_after = 1'000'000;              // never reached: only the backlog's rule reclaims
+  o.backlog_reclaim_every = std::chrono::milliseconds(1);
+  int reclaims = 0;
+  ExpiryCycleHooks hooks;
+  hooks.reclaim = [&] {  // what the server wires in, less malloc_trim
+    ++reclaims;
+    VKV_RETURN_IF_ERROR(f.lsm().flush());
+    return f.levels().compact_all();
+  };
+  ExpiryCycle cycle(f.x(), locks, o, hooks);
+  const UnixMillis now = f.clock.now();
+  for (int i = 0; i < 200; ++i) {
+    REQUIRE(f.x().put(key(i), std::string(100, 'v'), now + 1 + i).is_ok());
+  }
+  REQUIRE(f.x().put("live", "v", std::nullopt).is_ok());
+  f.flush();
+  REQUIRE(f.levels().wait_until_compacted().is_ok());
+  f.clock.advance(1000);  // all 200 are due
+
+  const ExpiryRun first = cycle.run_once(f.clock.now());
+  CHECK(first.out_of_time);
+  CHECK(first.expired == 20);
+  CHECK_FALSE(first.reclaimed);  // a backlog starts
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const ExpiryRun second = cycle.run_once(f.clock.now());
+  CHECK(second.out_of_time);
+  CHECK(second.reclaimed);  // it has lasted backlog_reclaim_every
+  CHECK(reclaims == 1);
+  // The compaction dropped every value whose deadline had passed, and the tombstones of the
+  // keys deleted so far: only the live key is left.
+  CHECK(f.lsm().stats().entries() == 1);
+  // The rest of the backlog: each key is taken from the index and found gone, no tombstone.
+  const ExpiryRun third = cycle.run_once(f.clock.now());
+  CHECK(third.taken == 20);
+  CHECK(third.expired == 0);
+  ExpiryRun run = third;
+  for (int guard = 0; run.taken > 0 && guard < 100; ++guard) run = cycle.run_once(f.clock.now());
+  CHECK(f.x().index().size() == 0);
+  CHECK(cycle.expired_keys() == 40);
+  // The wave is over; the reclaim it owes comes with the first quiet run, if the loop's last
+  // run was not it, and only once.
+  const int before = reclaims;
+  if (!run.reclaimed) CHECK(cycle.run_once(f.clock.now()).reclaimed);
+  CHECK_FALSE(cycle.run_once(f.clock.now()).reclaimed);
+  CHECK(reclaims >= before);
+  CHECK(present(f, "live"));
+  CHECK_FALSE(stored(f, key(199)));
+}
+
+TEST_CASE("with backlog_reclaim_every 0, a backlog waits for its wave's end", "[ch10]") {
+  ExpiringFixture f;
+  KeyLocks locks;
+  ExpiryCycleOptions o;
+  o.batch = 20;
+  o.budget = std::chrono::microseconds(0);
+  o.reclaim_after = 1;
+  o.backlog_reclaim_every = std::chrono::milliseconds(0);
+  int reclaims = 0;
+  ExpiryCycleHooks hooks;
+  hooks.reclaim = [&] {
+    ++reclaims;
+    return Status::ok();
+  };
+  ExpiryCycle cycle(f.x(), locks, o, hooks);
+  const UnixMillis now = f.clock.now();
+  for (int i = 0; i < 100; ++i) REQUIRE(f.x().put(key(i), "v", now + 1).is_ok());
+  f.clock.advance(10);
+  ExpiryRun run;
+  do {
+    run = cycle.run_once(f.clock.now());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (run.out_of_time) CHECK(reclaims == 0);
+  } while (run.taken > 0);
+  CHECK(cycle.expired_keys() == 100);
+  CHECK(reclaims == 1);  // the quiet run that ended the loop
+}
+
 TEST_CASE("after a wave and the server's reclaim, the tables hold only the live keys",
           "[ch10]") {
   ExpiringFixture f;
