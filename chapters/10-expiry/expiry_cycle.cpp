@@ -117,21 +117,22 @@ Status ExpiryCycle::expire_batch(const std::vector<std::string>& batch, storage:
 //! [reclaim]
 void ExpiryCycle::maybe_reclaim(ExpiryRun* run) {
   if (!hooks_.reclaim) return;
-  if (backlog_reclaim_due(*run)) {
-    reclaim_owed_ = true;
+  const std::uint64_t enough = options_.reclaim_after > 0 ? options_.reclaim_after : 1;
+  if (backlog_reclaim_due(*run, enough)) {
+    reclaim_owed_ = true;  // its wave's end reclaims again: see backlog_reclaim_due()
     reclaim(run);
+    next_backlog_reclaim_ = std::chrono::steady_clock::now() + backlog_interval();
     return;
   }
   // A wave is over when a run finds nothing due. Reclaiming at every run of one would
   // compact everything again and again while the keys are still going.
-  const std::uint64_t enough = options_.reclaim_after > 0 ? options_.reclaim_after : 1;
   if (run->taken > 0 || (expired_since_reclaim_ < enough && !reclaim_owed_)) return;
   reclaim_owed_ = false;
   reclaim(run);
 }
 
 void ExpiryCycle::reclaim(ExpiryRun* run) {
-  expired_since_reclaim_ = 0;  // a failed reclaim waits for the next wave too
+  expired_since_reclaim_ = 0;  // a failed reclaim waits for enough keys to expire again
   run->reclaimed = true;
   reclaims_.fetch_add(1, std::memory_order_relaxed);
   const Status s = hooks_.reclaim();
@@ -144,19 +145,24 @@ void ExpiryCycle::reclaim(ExpiryRun* run) {
 //! [reclaim]
 
 //! [backlog-reclaim]
-bool ExpiryCycle::backlog_reclaim_due(const ExpiryRun& run) {
-  if (!run.out_of_time || options_.backlog_reclaim_every.count() <= 0) {
+bool ExpiryCycle::backlog_reclaim_due(const ExpiryRun& run, std::uint64_t enough) {
+  if (!run.out_of_time || backlog_interval().count() <= 0) {
     next_backlog_reclaim_.reset();  // no backlog (or no reclaim during one)
     return false;
   }
   const auto now = std::chrono::steady_clock::now();
   if (!next_backlog_reclaim_) {  // a backlog starts
-    next_backlog_reclaim_ = now + options_.backlog_reclaim_every;
+    next_backlog_reclaim_ = now + backlog_interval();
     return false;
   }
-  if (now < *next_backlog_reclaim_) return false;
-  next_backlog_reclaim_ = now + options_.backlog_reclaim_every;
-  return true;
+  // Keys the cycle deleted, not keys it found gone: after a reclaim, the rest of the backlog
+  // is found gone, and asks for no compaction more.
+  return now >= *next_backlog_reclaim_ && expired_since_reclaim_ >= enough;
+}
+
+std::chrono::milliseconds ExpiryCycle::backlog_interval() const {
+  return std::min(options_.backlog_reclaim_every,
+                  std::chrono::milliseconds(std::chrono::hours(24)));
 }
 //! [backlog-reclaim]
 

@@ -42,10 +42,12 @@ struct ExpiryCycleOptions {
   /// tombstones are worth compacting everything for. 0 counts as 1.
   std::uint64_t reclaim_after = 100'000;
   /// While a wave keeps every run out of time (a backlog), the reclaim hook is also called
-  /// this often, without waiting for the wave's end: its compaction drops the values whose
+  /// when the backlog has lasted this long since it began or since the last reclaim ended,
+  /// and `reclaim_after` keys have expired since: its compaction drops the values whose
   /// deadlines have passed, so the keys of the backlog are then found gone from the tables at
   /// the cost of a Bloom filter probe, instead of a block read each, and need no tombstone.
-  /// 0: only after a wave.
+  /// The wave's end then reclaims once more (the memory the index and the memtable freed
+  /// goes back to the system only there). 0 or less: only after a wave. At most a day.
   std::chrono::milliseconds backlog_reclaim_every{10'000};
 };
 
@@ -116,10 +118,13 @@ class ExpiryCycle {
   /// Idempotent.
   void stop();
 
-  /// One run at `now`, on the caller's thread (tests, with a ManualClock's time).
+  /// One run at `now`, on the caller's thread (tests, with a ManualClock's time). The budget
+  /// and the backlog's reclaim time themselves by the steady clock, not by `now`.
   ExpiryRun run_once(storage::UnixMillis now);
 
-  /// Keys deleted because they had expired, since this was made (INFO's `expired_keys`).
+  /// Keys the cycle deleted because they had expired, since this was made (INFO's
+  /// `expired_keys`). Keys a compaction dropped first (after a backlog's reclaim, most of a
+  /// long wave) are not counted: the cycle finds them gone.
   [[nodiscard]] std::uint64_t expired_keys() const { return expired_keys_.load(std::memory_order_relaxed); }
   /// Runs the budget ended with keys still due (INFO's `expired_time_cap_reached_count`).
   [[nodiscard]] std::uint64_t out_of_time_runs() const { return out_of_time_runs_.load(std::memory_order_relaxed); }
@@ -138,9 +143,11 @@ class ExpiryCycle {
   // (or a backlog's reclaim came since the last one); and during a backlog, every
   // backlog_reclaim_every. REQUIRES: run_mu_ is held.
   void maybe_reclaim(ExpiryRun* run);
-  // Whether this run, out of time, makes a backlog old enough for its reclaim.
-  // REQUIRES: run_mu_ is held.
-  bool backlog_reclaim_due(const ExpiryRun& run);
+  // Whether this run, out of time, makes a backlog old enough for its reclaim, with at
+  // least `enough` keys deleted since the last. REQUIRES: run_mu_ is held.
+  bool backlog_reclaim_due(const ExpiryRun& run, std::uint64_t enough);
+  // backlog_reclaim_every, at most a day.
+  [[nodiscard]] std::chrono::milliseconds backlog_interval() const;
   // Calls the reclaim hook and reports how it went. REQUIRES: run_mu_ is held.
   void reclaim(ExpiryRun* run);
   // Reports `s` through the failed hook unless it was the last one reported.
@@ -157,7 +164,8 @@ class ExpiryCycle {
   // When the backlog in progress is next reclaimed; none while runs end in time. Guarded
   // by run_mu_.
   std::optional<std::chrono::steady_clock::time_point> next_backlog_reclaim_;
-  bool reclaim_owed_ = false;  // a backlog was reclaimed: its wave's end reclaims too
+  bool reclaim_owed_ = false;  // a backlog was reclaimed: its wave's end reclaims too;
+                               // guarded by run_mu_
   std::string last_reported_;                // guarded by run_mu_; empty: none since the last success
 
   std::atomic<std::uint64_t> expired_keys_{0};
