@@ -69,12 +69,17 @@ Status ExpiringStore::Keeping::set(std::string_view key, std::string_view value)
   return store_.put(key, value, deadline);
 }
 
-Status ExpiringStore::delete_if_expired(std::string_view key, UnixMillis now, bool* deleted) {
+Status ExpiringStore::delete_if_expired(std::string_view key, UnixMillis now, bool* deleted,
+                                        bool* gone) {
   *deleted = false;
+  if (gone != nullptr) *gone = false;
   std::string value;
   std::optional<UnixMillis> deadline;
   const Status s = read_stored(key, &value, &deadline);
-  if (s.is_not_found()) return Status::ok();
+  if (s.is_not_found()) {
+    if (gone != nullptr) *gone = true;
+    return Status::ok();
+  }
   VKV_RETURN_IF_ERROR(s);
   if (!deadline || *deadline > now) {
     index_.note(key, deadline);  // rewritten since it was noted: keep the newer deadline

@@ -62,8 +62,11 @@ class ExpiringStore final : public Store, public OrderedStore {
   Store& keeping_deadlines() { return keeping_; }
 
   /// Deletes `key` if it has expired at `now` (read first, under the caller's key lock).
-  /// `*deleted`: whether it did. What the active expiry cycle runs on a due key.
-  Status delete_if_expired(std::string_view key, UnixMillis now, bool* deleted);
+  /// `*deleted`: whether it did. `*gone`, when not null: whether the store no longer held
+  /// the key (a compaction dropped it as expired, or a delete came first). What the active
+  /// expiry cycle runs on a due key.
+  Status delete_if_expired(std::string_view key, UnixMillis now, bool* deleted,
+                           bool* gone = nullptr);
 
   /// Notes every deadline in the store in the index: a walk over all keys, for start-up
   /// (the index lives in memory only). Writes may go on meanwhile (the index is a set of

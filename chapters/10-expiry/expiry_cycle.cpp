@@ -95,10 +95,11 @@ Status ExpiryCycle::expire_batch(const std::vector<std::string>& batch, storage:
                                  ExpiryRun* run) {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     bool deleted = false;
+    bool gone = false;
     Status s;
     {
       auto held = locks_.lock(batch[i]);  // no write of this key can slip in between
-      s = store_.delete_if_expired(batch[i], now, &deleted);
+      s = store_.delete_if_expired(batch[i], now, &deleted, &gone);
       if (!s.is_ok()) store_.index().note(batch[i], now);  // still due: the next run retries it
     }
     if (!s.is_ok()) {
@@ -107,6 +108,9 @@ Status ExpiryCycle::expire_batch(const std::vector<std::string>& batch, storage:
     }
     if (deleted) {
       ++run->expired;
+      expired_keys_.fetch_add(1, std::memory_order_relaxed);
+    } else if (gone) {  // expired too: a compaction dropped it before the cycle came
+      ++run->found_gone;
       expired_keys_.fetch_add(1, std::memory_order_relaxed);
     }
   }

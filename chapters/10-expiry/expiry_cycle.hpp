@@ -75,6 +75,9 @@ struct ExpiryRun {
   std::size_t taken = 0;      ///< Of those, due: taken from the index and read in the store.
   std::size_t expired = 0;    ///< Of those, deleted (the rest had been rewritten, deleted,
                               ///< or dropped by a compaction).
+  std::size_t found_gone = 0; ///< Of those, no longer in the store: dropped by a compaction
+                              ///< as expired (most of a wave after a backlog's reclaim), or,
+                              ///< rarely, deleted meanwhile.
   bool out_of_time = false;   ///< The budget ended it with keys still due.
   bool reclaimed = false;     ///< It called the reclaim hook (successfully or not).
   Status status;              ///< The storage failure that ended it, if any.
@@ -122,9 +125,9 @@ class ExpiryCycle {
   /// and the backlog's reclaim time themselves by the steady clock, not by `now`.
   ExpiryRun run_once(storage::UnixMillis now);
 
-  /// Keys the cycle deleted because they had expired, since this was made (INFO's
-  /// `expired_keys`). Keys a compaction dropped first (after a backlog's reclaim, most of a
-  /// long wave) are not counted: the cycle finds them gone.
+  /// Keys the cycle deleted because they had expired, and due keys it found already gone
+  /// (ExpiryRun::found_gone), since this was made (INFO's `expired_keys`). Keys a compaction
+  /// drops before the cycle samples them are counted when it does.
   [[nodiscard]] std::uint64_t expired_keys() const { return expired_keys_.load(std::memory_order_relaxed); }
   /// Runs the budget ended with keys still due (INFO's `expired_time_cap_reached_count`).
   [[nodiscard]] std::uint64_t out_of_time_runs() const { return out_of_time_runs_.load(std::memory_order_relaxed); }
