@@ -2,6 +2,7 @@
 /// Session: one client's conversation, from the bytes it sends to the bytes it gets back.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,15 @@ class Session {
   /// client asked to quit, or sent what cannot be read further). The front end then feeds it
   /// nothing more. The text protocol never asks.
   [[nodiscard]] virtual bool wants_close() const { return false; }
+  /// How many bytes from the front of `rest` (bytes received, not yet fed) a front end
+  /// should feed in one call, if it feeds in pieces so as to look at the replies between
+  /// them: from 1 to `rest.size()`. By default one line, through its `\n` (all of `rest` if
+  /// there is none): one command of the text protocol. A session whose requests span
+  /// several lines may answer more. REQUIRES: `rest` is not empty.
+  [[nodiscard]] virtual std::size_t next_piece(std::string_view rest) const {
+    const std::size_t newline = rest.find('\n');
+    return newline == std::string_view::npos ? rest.size() : newline + 1;
+  }
 };
 //! [session]
 

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 
 namespace vkv::net {
 
@@ -44,17 +43,14 @@ Connection::Connection(UniqueFd fd, std::unique_ptr<runtime::Session> session,
       output_limit_(output_limit),
       look_ahead_(look_ahead) {}
 
-// LEARNER: begin Connection::run_commands() and take_input(): a line at a time until the output is full; read a few times, keep what is left
+// LEARNER: begin Connection::run_commands() and take_input(): a piece (a line) at a time until the output is full; read a few times, keep what is left
 //! [run-commands]
 std::size_t Connection::run_commands(std::string_view bytes) {
   if (look_ahead_ != nullptr) (*look_ahead_)(bytes);  // a hint; see LookAhead
   std::size_t used = 0;
   while (used < bytes.size() && !output_full() && !session_->wants_close()) {
     const std::string_view rest = bytes.substr(used);
-    const void* nl = std::memchr(rest.data(), '\n', rest.size());
-    const std::size_t take =
-        nl == nullptr ? rest.size()
-                      : static_cast<std::size_t>(static_cast<const char*>(nl) - rest.data()) + 1;
+    const std::size_t take = session_->next_piece(rest);  // a line, for the text protocol
     session_->feed(rest.substr(0, take), &out_);
     used += take;
   }

@@ -61,9 +61,9 @@ enum class NextStep {
 /// complete commands; the worker makes the round's writes durable; end_turn() sends the
 /// replies and says what to wait for next.
 ///
-/// Bytes read go to the session a line at a time, so that once the pending replies pass
-/// the output limit the connection stops running commands, keeps the unread input, and waits
-/// until the client reads. A client that sends without ever reading therefore costs at most
+/// Bytes read go to the session a piece at a time (Session::next_piece(): a line, for the
+/// text protocol), so that once the pending replies pass the output limit the connection
+/// stops running commands, keeps the unread input, and waits until the client reads. A client that sends without ever reading therefore costs at most
 /// the output limit plus one reply, and its socket buffers fill: TCP itself makes it wait.
 class Connection {
  public:
@@ -96,7 +96,8 @@ class Connection {
   }
 
  private:
-  // Runs the complete lines of `bytes` while the output has room; returns the bytes used.
+  // Feeds `bytes` to the session a piece at a time while the output has room; returns the
+  // bytes used.
   std::size_t run_commands(std::string_view bytes);
   // Sends replies until done or the socket is full; false when the socket failed.
   bool flush();

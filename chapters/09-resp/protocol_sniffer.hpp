@@ -50,6 +50,10 @@ class ProtocolSniffer : public Session {
 
   void feed(std::string_view bytes, std::string* out) override;
   void finish(std::string* out) override;
+  /// The chosen session's answer; a line while the protocol is not known yet.
+  [[nodiscard]] std::size_t next_piece(std::string_view rest) const override {
+    return chosen_ != nullptr ? chosen_->next_piece(rest) : Session::next_piece(rest);
+  }
   [[nodiscard]] bool wants_close() const override {
     return chosen_ != nullptr && chosen_->wants_close();
   }

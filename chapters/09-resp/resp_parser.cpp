@@ -24,6 +24,23 @@ std::string show_byte(char c) {
   return hex;
 }
 
+// The count or length in `in` from `pos`, in its plain form (1 to 18 digits, no sign, no
+// leading zero but "0" itself) followed by CRLF: sets *value and returns where the CRLF
+// ends, or 0 if `in` holds anything else there, or ends first.
+std::size_t read_plain_number(std::string_view in, std::size_t pos, std::uint64_t* value) {
+  const std::size_t first = pos;
+  std::uint64_t n = 0;
+  while (pos < in.size() && in[pos] >= '0' && in[pos] <= '9' && pos - first < 18) {
+    n = n * 10 + static_cast<std::uint64_t>(in[pos] - '0');
+    ++pos;
+  }
+  const std::size_t digits = pos - first;
+  if (digits == 0 || (digits > 1 && in[first] == '0')) return 0;
+  if (in.size() - pos < 2 || in[pos] != '\r' || in[pos + 1] != '\n') return 0;
+  *value = n;
+  return pos + 2;
+}
+
 }  // namespace
 
 std::optional<std::int64_t> parse_redis_integer(std::string_view text) {
@@ -63,9 +80,54 @@ void RespParser::start_request() {
   if (args_.capacity() > kKeepCapacity) std::vector<std::string_view>().swap(args_);
 }
 
-// LEARNER: begin RespParser::parse(): one step per byte of a header, whole pieces of a bulk's bytes; a request is whole after its last bulk's CRLF
-//! [parse]
+//! [parse-whole]
 RespParse RespParser::parse(std::string_view* input) {
+  if (const std::size_t size = whole_request_size(*input); size != 0) {
+    return take_whole(input, size);
+  }
+  return parse_bytes(input);
+}
+
+std::size_t RespParser::whole_request_size(std::string_view input) const {
+  if (step_ != Step::kArrayType || input.empty() || input[0] != '*') return 0;
+  std::uint64_t count = 0;
+  std::size_t at = read_plain_number(input, 1, &count);
+  if (at == 0 || count == 0 || count > limits_.max_args) return 0;
+  std::uint64_t bytes = 0;  // the bulks' bytes so far, against max_request_bytes
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint64_t length = 0;
+    if (at == input.size() || input[at] != '$') return 0;
+    at = read_plain_number(input, at + 1, &length);
+    if (at == 0 || length > limits_.max_bulk_bytes) return 0;
+    bytes += length;
+    if (bytes > limits_.max_request_bytes) return 0;
+    if (input.size() - at < length + 2) return 0;  // not all here yet
+    if (input[at + length] != '\r' || input[at + length + 1] != '\n') return 0;
+    at += length + 2;
+  }
+  return at;
+}
+
+RespParse RespParser::take_whole(std::string_view* input, std::size_t size) {
+  if (!args_.empty()) start_request();  // the last request has been used
+  const std::string_view request = input->substr(0, size);
+  std::uint64_t count = 0;
+  std::size_t at = read_plain_number(request, 1, &count);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint64_t length = 0;
+    at = read_plain_number(request, at + 1, &length);  // after the '$'
+    data_.append(request.substr(at, length));
+    ends_.push_back(data_.size());
+    at += length + 2;
+  }
+  input->remove_prefix(size);
+  return finish_request();
+}
+//! [parse-whole]
+
+// LEARNER: begin RespParser::parse_bytes(): one step per byte of a header, whole pieces of a bulk's bytes; a request is whole after its last bulk's CRLF
+//! [parse]
+RespParse RespParser::parse_bytes(std::string_view* input) {
   if (!args_.empty()) start_request();  // the last request has been used
   while (!input->empty()) {
     if (step_ == Step::kFailed) return RespParse::kError;

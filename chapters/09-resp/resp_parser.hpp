@@ -57,7 +57,9 @@ enum class RespParse {
 /// The bytes may arrive in pieces of any size, cut anywhere: the parser keeps its place (what
 /// it expects next, how many bytes of the current bulk are still to come) and looks at each
 /// byte once, so a large bulk that arrives in many small pieces costs no more than one that
-/// arrives whole.
+/// arrives whole. That is parse_bytes(); a request found whole in the input, as a pipeline
+/// sends most of them, is read in one pass instead (whole_request_size(), then take_whole()),
+/// to the same result.
 ///
 /// `*0` and `*-1` (an empty or null array) are skipped, as Redis skips them. Anything else
 /// that is not a well-formed request is an error, worded as Redis words it
@@ -80,6 +82,13 @@ class RespParser {
   /// kRequest, with the rest of `*input` left for the next call), the input runs out
   /// (kIncomplete) or it breaks the protocol (kError, and every later call too).
   RespParse parse(std::string_view* input);
+
+  /// The size of the request at the front of `input` if the parser is between requests and
+  /// the request is there whole, in its plain form: `*<n>` with n from 1 to the limit, then
+  /// n bulk strings, each `$<length>` within the limits, its bytes and its CRLF; every count
+  /// and length in digits alone (no sign, no leading zero). 0 for anything else: a request
+  /// not whole yet, the inline form, `*0`, whatever parse() would refuse. Reads nothing.
+  [[nodiscard]] std::size_t whole_request_size(std::string_view input) const;
 
   /// The last whole request: its arguments, `args()[0]` its command's name. Never empty.
   /// Valid until the next parse(). REQUIRES: the last parse() returned kRequest.
@@ -104,6 +113,9 @@ class RespParser {
     kFailed,       // an error: nothing more is read
   };
 
+  RespParse parse_bytes(std::string_view* input);  // parse(), a byte at a time
+  // parse() of a request whole_request_size() measured at `size` bytes: one pass, no checks.
+  RespParse take_whole(std::string_view* input, std::size_t size);
   // Each returns kIncomplete to go on reading, or what parse() returns.
   RespParse take_digit(char c);   // one byte of a count or a length
   RespParse start_array();        // the count is read: check it, expect its bulks

@@ -32,6 +32,13 @@ class RespSession : public Session {
   void feed(std::string_view bytes, std::string* out) override;
   void finish(std::string* out) override;
   [[nodiscard]] bool wants_close() const override { return closing_; }
+  /// The whole request at the front of `rest`, if it is all there
+  /// (RespParser::whole_request_size()), so that the parser takes it in one pass; else a
+  /// line, as by default.
+  [[nodiscard]] std::size_t next_piece(std::string_view rest) const override {
+    const std::size_t whole = parser_.whole_request_size(rest);
+    return whole != 0 ? whole : Session::next_piece(rest);
+  }
 
   /// What the session remembers of its client (its id, version, name).
   [[nodiscard]] const engine::ClientState& client() const { return client_; }

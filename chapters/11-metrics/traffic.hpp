@@ -70,8 +70,12 @@ class CountingSession final : public Session {
   void finish(std::string* out) override;
   /// The inner session's answer, as it was after its last reply (a session asks to close
   /// only with a reply: QUIT's, or a protocol error's), so that the front end, which asks
-  /// after every line, does not go down the chain of sessions each time.
+  /// after every piece, does not go down the chain of sessions each time.
   [[nodiscard]] bool wants_close() const override { return closing_; }
+  /// The inner session's answer.
+  [[nodiscard]] std::size_t next_piece(std::string_view rest) const override {
+    return inner_->next_piece(rest);
+  }
 
  private:
   // Counts the input so far and the replies the inner session appended from `from` on, and
@@ -79,9 +83,9 @@ class CountingSession final : public Session {
   void replied(const std::string& out, std::size_t from);
 
   std::unique_ptr<Session> inner_;
-  // Bytes fed since the last reply. The front end feeds a line at a time (chapter 6), and a
-  // RESP request is several lines: counted once per reply, the count costs one store per
-  // request instead of one per line.
+  // Bytes fed since the last reply. The front end feeds a piece at a time (chapter 6), and
+  // a RESP request may come in several (a line each, when it is not all there yet): counted
+  // once per reply, the count costs one store per request instead of one per piece.
   std::uint64_t unreported_in_ = 0;
   bool closing_ = false;  // inner_->wants_close(), after its last reply
   Traffic& traffic_;

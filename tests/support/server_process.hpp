@@ -72,11 +72,15 @@ class ServerProcess {
   }
 
   /// The server's resident memory in KiB, from /proc.
-  [[nodiscard]] long rss_kib() const {
+  [[nodiscard]] long rss_kib() const { return status_kib("VmRSS:"); }
+  /// The most memory it has held at once since it started (VmHWM), in KiB; -1 if unknown.
+  [[nodiscard]] long peak_rss_kib() const { return status_kib("VmHWM:"); }
+  /// The field `name` (such as "VmRSS:") of its /proc status, in KiB; -1 if unknown.
+  [[nodiscard]] long status_kib(const std::string& name) const {
     std::ifstream status("/proc/" + std::to_string(pid()) + "/status");
     std::string key;
     while (status >> key) {
-      if (key == "VmRSS:") {
+      if (key == name) {
         long kib = 0;
         status >> kib;
         return kib;

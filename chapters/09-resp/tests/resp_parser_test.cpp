@@ -2,6 +2,7 @@
 // refused with Redis's words; the limits refused as soon as a header announces too much.
 #include <catch2/catch.hpp>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -280,4 +281,94 @@ TEST_CASE("resp parser: a big bulk in many small pieces arrives whole", "[ch09]"
   const Outcome o = parse_pieces(parser, pieces);
   REQUIRE(o.events.size() == 1);
   CHECK(o.events[0] == "GET|" + value);
+}
+
+TEST_CASE("resp parser: whole_request_size measures a whole plain request, and nothing else",
+          "[ch09]") {
+  const std::string set = "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\nv\n\r\n";
+  RespParser parser;
+  CHECK(parser.whole_request_size(set) == set.size());
+  CHECK(parser.whole_request_size(set + "*1\r\n$4\r\nPI") == set.size());  // the next not counted
+  for (std::size_t cut = 0; cut < set.size(); ++cut) {
+    INFO("cut at " << cut);
+    CHECK(parser.whole_request_size(set.substr(0, cut)) == 0);  // not all here yet
+  }
+  CHECK(parser.whole_request_size("*1\r\n$0\r\n\r\n") == 10);  // an empty bulk is plain
+  // What parse() skips, refuses, or reads in another form: left to it.
+  for (const char* other : {"*0\r\n", "*-1\r\n", "*+1\r\n$1\r\na\r\n", "*01\r\n$1\r\na\r\n",
+                            "*1\r\n$01\r\na\r\n", "*1\r\n$-1\r\n", "*1\r\n:1\r\n",
+                            "*1\r\n$1\r\naXY", "*1\n$1\r\na\r\n", "*1\r\n$1\na\r\n",
+                            "*1 \r\n$1\r\na\r\n", "PING\r\n", "*1\r\n$1234567890123456789\r\n"}) {
+    INFO(other);
+    CHECK(parser.whole_request_size(other) == 0);
+  }
+  SECTION("past a limit") {
+    RespLimits limits;
+    limits.max_bulk_bytes = 2;
+    limits.max_args = 2;
+    limits.max_request_bytes = 3;
+    RespParser small(limits);
+    CHECK(small.whole_request_size("*2\r\n$2\r\nab\r\n$1\r\nc\r\n") == 19);  // at each limit
+    CHECK(small.whole_request_size("*1\r\n$3\r\nabc\r\n") == 0);            // a bulk over
+    CHECK(small.whole_request_size("*3\r\n$1\r\na\r\n$1\r\nb\r\n$0\r\n\r\n") == 0);
+    CHECK(small.whole_request_size("*2\r\n$2\r\nab\r\n$2\r\ncd\r\n") == 0);  // 4 in all
+  }
+  SECTION("not between requests") {
+    std::string_view part = "*2\r\n$3\r\nGET";
+    REQUIRE(parser.parse(&part) == RespParse::kIncomplete);
+    CHECK(parser.whole_request_size(set) == 0);  // these bytes continue the request begun
+  }
+}
+
+TEST_CASE("resp parser: a whole request and the same bytes one at a time give the same "
+          "requests, on random requests and random damage", "[ch09]") {
+  // parse() reads a request it finds whole in one pass (take_whole()), and everything else a
+  // byte at a time (parse_bytes()). Fed whole, most of these go the first way; fed a byte at
+  // a time, all go the second. Both must give the same requests, and for damaged input the
+  // same error at the same place.
+  std::mt19937 rng(20261202);
+  auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
+  const std::string alphabet = "ab\r\n*$-0123456789";
+  int whole_seen = 0;
+  for (int round = 0; round < 2000; ++round) {
+    std::string input;
+    const int requests = 1 + pick(3);
+    for (int r = 0; r < requests; ++r) {
+      const int count = 1 + pick(4);
+      input += "*" + std::to_string(count) + "\r\n";
+      for (int i = 0; i < count; ++i) {
+        std::string bulk;
+        const int length = pick(7);
+        for (int j = 0; j < length; ++j) bulk += alphabet[static_cast<std::size_t>(pick(18))];
+        input += "$" + std::to_string(bulk.size()) + "\r\n" + bulk + "\r\n";
+      }
+    }
+    RespLimits limits;
+    if (pick(3) == 0) {  // small limits, so that some requests pass them
+      limits.max_bulk_bytes = 4;
+      limits.max_args = 3;
+      limits.max_request_bytes = 8;
+    }
+    if (RespParser fresh(limits); fresh.whole_request_size(input) != 0) ++whole_seen;
+    const int damage = pick(4);  // 0 to 3 bytes changed, inserted or removed
+    for (int d = 0; d < damage && !input.empty(); ++d) {
+      const auto at = static_cast<std::size_t>(pick(static_cast<int>(input.size())));
+      const char c = alphabet[static_cast<std::size_t>(pick(18))];
+      switch (pick(3)) {
+        case 0: input[at] = c; break;
+        case 1: input.insert(at, 1, c); break;
+        default: input.erase(at, 1); break;
+      }
+    }
+    INFO("round " << round << ": " << input);
+    const Outcome whole = parse_all(input, limits);
+    std::vector<std::string> bytes;
+    for (char c : input) bytes.emplace_back(1, c);
+    RespParser by_bytes(limits);
+    CHECK(parse_pieces(by_bytes, bytes) == whole);
+    const auto cut = static_cast<std::size_t>(pick(static_cast<int>(input.size()) + 1));
+    RespParser in_two(limits);
+    CHECK(parse_pieces(in_two, {input.substr(0, cut), input.substr(cut)}) == whole);
+  }
+  CHECK(whole_seen > 1000);  // the one-pass path was taken, for most of the undamaged inputs
 }

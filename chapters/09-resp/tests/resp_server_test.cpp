@@ -95,6 +95,29 @@ TEST_CASE("resp server: a 1 MiB value holding every byte value comes back the sa
   CHECK(reply == "$1048576\r\n" + value + "\r\n");
 }
 
+TEST_CASE("resp server: a RESP client that pipelines and never reads is held to the output "
+          "limit, a whole request at a time", "[ch09][e2e]") {
+  // The connection feeds RESP a whole request at a time (RespSession::next_piece()) and
+  // checks its output between requests, as it checks between lines of the text protocol.
+  TempDir dir;
+  auto server = start_server(dir, {"--stalled-timeout", "1"});
+  RespClient setter(server->port());
+  const std::string big(100 * 1000, 'b');
+  REQUIRE(setter.call({"SET", "big", big}) == "+OK\r\n");
+  REQUIRE(setter.call({"GET", "big"}) == "$100000\r\n" + big + "\r\n");
+  const long peak_before = server->peak_rss_kib();
+  // 20,000 GETs of a 100 KB value, 1,000 to a write: 2 GB of replies, never read. A read of
+  // the connection's (64 KiB) holds about 2,400 of them: a connection that ran a whole read
+  // before looking at its output would buffer 240 MB.
+  std::string gets;
+  for (int i = 0; i < 1000; ++i) gets += resp_request({"GET", "big"});
+  vkv::testing::NonReadingClient greedy(server->port(), gets, 20);
+  CHECK(vkv::testing::wait_for([&] { return greedy.hung_up(); }, std::chrono::seconds(30)));
+  // At its most (VmHWM), not only once the client is gone and its buffers freed.
+  CHECK(server->peak_rss_kib() - peak_before < 64 * 1024);  // far below what was asked for
+  CHECK(setter.call({"GET", "missing"}) == "$-1\r\n");  // everyone else is served
+}
+
 TEST_CASE("resp server: a 2 GiB bulk header is refused at once and the connection closed, "
           "without the server taking the memory", "[ch09][e2e]") {
   TempDir dir;

@@ -44,6 +44,20 @@ TEST_CASE("resp session: a request fed in pieces runs once, when it is whole", "
   CHECK(commands.ran.size() == 1);
 }
 
+TEST_CASE("resp session: a whole request is one piece; one not all here yet, a line",
+          "[ch09]") {
+  FakeCommands commands;
+  RespSession session(commands, 1, {});
+  const std::string ping = "*1\r\n$4\r\nPING\r\n";
+  CHECK(session.next_piece(ping + ping) == ping.size());
+  CHECK(session.next_piece("*2\r\n$4\r\nECHO\r\n$5\r\nhel") == 4);  // "*2\r\n"
+  CHECK(session.next_piece("PING\r\nPING\r\n") == 6);                  // the inline form
+  CHECK(session.next_piece("$5\r") == 3);                                // no newline: all
+  std::string out;
+  session.feed("*2\r\n", &out);  // now inside a request: the rest goes a line at a time
+  CHECK(session.next_piece("$4\r\nECHO\r\n$2\r\nhi\r\n") == 4);
+}
+
 TEST_CASE("resp session: HELLO 3 switches the replies to RESP3, HELLO 2 back", "[ch09]") {
   FakeCommands commands;
   RespSession session(commands, 1, {});
@@ -123,6 +137,20 @@ TEST_CASE("protocol sniffer: a first byte '*' makes a RESP session", "[ch09]") {
   session->feed("*", &out);  // the first byte alone chooses
   session->feed("1\r\n$4\r\nPING\r\n", &out);
   CHECK(out == "+PONG\r\n");
+}
+
+TEST_CASE("protocol sniffer: pieces are lines until a RESP session is chosen, then its own",
+          "[ch09]") {
+  Sessions s;
+  auto session = s.make();
+  const std::string ping = "*1\r\n$4\r\nPING\r\n";
+  CHECK(session->next_piece(ping) == 4);  // nothing chosen yet: a line
+  std::string out;
+  session->feed("*", &out);
+  CHECK(session->next_piece("1\r\n$4\r\nPING\r\n") == 3);  // the rest of the request begun
+  session->feed("1\r\n$4\r\nPING\r\n", &out);
+  CHECK(out == "+PONG\r\n");
+  CHECK(session->next_piece(ping + ping) == ping.size());  // the RESP session's answer
 }
 
 TEST_CASE("protocol sniffer: any other first byte keeps the text protocol", "[ch09]") {
