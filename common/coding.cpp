@@ -16,6 +16,7 @@ std::uint64_t load_le(const char* p, int n) {
 // The bytes go into a buffer first, then into `dst` in one append: one check of its capacity
 // instead of one per byte.
 void store_le(std::string* dst, std::uint64_t v, int n) {
+  assert(n >= 0 && n <= 8);
   char bytes[8];
   for (int i = 0; i < n; ++i) bytes[i] = static_cast<char>((v >> (8 * i)) & 0xFFu);
   dst->append(bytes, static_cast<std::size_t>(n));

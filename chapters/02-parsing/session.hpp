@@ -31,9 +31,10 @@ class Session {
   [[nodiscard]] virtual bool wants_close() const { return false; }
   /// How many bytes from the front of `rest` (bytes received, not yet fed) a front end
   /// should feed in one call, if it feeds in pieces so as to look at the replies between
-  /// them: from 1 to `rest.size()`. By default one line, through its `\n` (all of `rest` if
-  /// there is none): one command of the text protocol. A session whose requests span
-  /// several lines may answer more. REQUIRES: `rest` is not empty.
+  /// them: from 1 to `rest.size()`, and never more than one command, so that one piece adds
+  /// at most one reply. By default one line, through its `\n` (all of `rest` if there is
+  /// none): one command of the text protocol. A session whose requests span several lines
+  /// may answer a whole request. REQUIRES: `rest` is not empty.
   [[nodiscard]] virtual std::size_t next_piece(std::string_view rest) const {
     const std::size_t newline = rest.find('\n');
     return newline == std::string_view::npos ? rest.size() : newline + 1;

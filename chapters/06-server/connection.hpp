@@ -63,8 +63,9 @@ enum class NextStep {
 ///
 /// Bytes read go to the session a piece at a time (Session::next_piece(): a line, for the
 /// text protocol), so that once the pending replies pass the output limit the connection
-/// stops running commands, keeps the unread input, and waits until the client reads. A client that sends without ever reading therefore costs at most
-/// the output limit plus one reply, and its socket buffers fill: TCP itself makes it wait.
+/// stops running commands, keeps the unread input, and waits until the client reads. A
+/// client that sends without ever reading therefore costs at most the output limit plus one
+/// reply, and its socket buffers fill: TCP itself makes it wait.
 class Connection {
  public:
   /// A connection on the non-blocking socket `fd`, whose bytes go to `session`; each read's

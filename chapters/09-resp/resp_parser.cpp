@@ -110,6 +110,7 @@ std::size_t RespParser::whole_request_size(std::string_view input) const {
 
 RespParse RespParser::take_whole(std::string_view* input, std::size_t size) {
   if (!args_.empty()) start_request();  // the last request has been used
+  data_.reserve(size);  // its bulks, and room to spare for their headers
   const std::string_view request = input->substr(0, size);
   std::uint64_t count = 0;
   std::size_t at = read_plain_number(request, 1, &count);

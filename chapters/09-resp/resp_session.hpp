@@ -33,7 +33,7 @@ class RespSession : public Session {
   void finish(std::string* out) override;
   [[nodiscard]] bool wants_close() const override { return closing_; }
   /// The whole request at the front of `rest`, if it is all there
-  /// (RespParser::whole_request_size()), so that the parser takes it in one pass; else a
+  /// (RespParser::whole_request_size()), so that the parser takes it at once; else a
   /// line, as by default.
   [[nodiscard]] std::size_t next_piece(std::string_view rest) const override {
     const std::size_t whole = parser_.whole_request_size(rest);

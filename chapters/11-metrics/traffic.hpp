@@ -16,7 +16,7 @@
 namespace vkv::runtime {
 
 /// What every connection has sent and received, together. Counted once per reply (not once
-/// per line fed), by each worker in counts of its own (PerThread): a locked add on one shared
+/// per piece fed), by each worker in counts of its own (PerThread): a locked add on one shared
 /// count would cost a worker more than the counting itself.
 /// Thread-safe.
 class Traffic {

@@ -15,7 +15,7 @@ using vkv::protocol::RespParser;
 namespace {
 
 // What a parser made of some input: each request's arguments joined by '|', then the error
-// ("ERROR: ...") if there was one, then "..." if the input ended inside a request.
+// ("ERROR: ...") if there was one.
 struct Outcome {
   std::vector<std::string> events;
   bool operator==(const Outcome&) const = default;
@@ -271,7 +271,8 @@ TEST_CASE("resp parser: a request whose bulks add up past the limit is refused a
 
 TEST_CASE("resp parser: a big bulk in many small pieces arrives whole", "[ch09]") {
   // Each piece is copied once; the test checks the result (that the cost stays linear is the
-  // page's claim, checked by reading parse(): no step looks back at bytes already taken).
+  // page's claim, checked by reading parse_bytes(): no step looks back at bytes already
+  // taken).
   const std::string value(1 << 20, 'v');
   const std::string input = "*2\r\n$3\r\nGET\r\n$" + std::to_string(value.size()) + "\r\n" +
                             value + "\r\n";
@@ -322,10 +323,10 @@ TEST_CASE("resp parser: whole_request_size measures a whole plain request, and n
 
 TEST_CASE("resp parser: a whole request and the same bytes one at a time give the same "
           "requests, on random requests and random damage", "[ch09]") {
-  // parse() reads a request it finds whole in one pass (take_whole()), and everything else a
+  // parse() takes a request it finds whole at once (take_whole()), and everything else a
   // byte at a time (parse_bytes()). Fed whole, most of these go the first way; fed a byte at
   // a time, all go the second. Both must give the same requests, and for damaged input the
-  // same error at the same place.
+  // same error after them.
   std::mt19937 rng(20261202);
   auto pick = [&rng](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   const std::string alphabet = "ab\r\n*$-0123456789";
@@ -370,5 +371,5 @@ TEST_CASE("resp parser: a whole request and the same bytes one at a time give th
     RespParser in_two(limits);
     CHECK(parse_pieces(in_two, {input.substr(0, cut), input.substr(cut)}) == whole);
   }
-  CHECK(whole_seen > 1000);  // the one-pass path was taken, for most of the undamaged inputs
+  CHECK(whole_seen > 1000);  // the whole-request path was taken, for most of the undamaged inputs
 }

@@ -44,7 +44,7 @@ TEST_CASE("resp session: a request fed in pieces runs once, when it is whole", "
   CHECK(commands.ran.size() == 1);
 }
 
-TEST_CASE("resp session: a whole request is one piece; one not all here yet, a line",
+TEST_CASE("resp session: a whole request is one piece, one not all here yet a line",
           "[ch09]") {
   FakeCommands commands;
   RespSession session(commands, 1, {});

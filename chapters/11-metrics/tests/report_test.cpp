@@ -49,6 +49,18 @@ TEST_CASE("traffic: bytes in and out are counted, and a protocol error is told o
   CHECK(traffic.bytes_out() == out.size());
 }
 
+TEST_CASE("traffic: the counting session is fed the pieces its inner session asks for",
+          "[ch11]") {
+  MetricsFixture f;
+  Traffic traffic;
+  CountingSession session(
+      std::make_unique<vkv::runtime::RespSession>(*f.metered, 1, vkv::protocol::RespLimits{}),
+      traffic, nullptr);
+  const std::string ping = "*1\r\n$4\r\nPING\r\n";
+  CHECK(session.next_piece(ping + ping) == ping.size());  // a whole request, as RESP asks
+  CHECK(session.next_piece("*1\r\n$4\r\nPI") == 4);      // not all here: a line
+}
+
 TEST_CASE("traffic: QUIT closes without a protocol error", "[ch11]") {
   MetricsFixture f;
   Traffic traffic;
