@@ -3,7 +3,6 @@
 /// for a storage failure.
 #pragma once
 
-#include <cctype>
 #include <string>
 #include <string_view>
 
@@ -17,10 +16,13 @@ namespace vkv::engine {
 /// test of a command's name.
 using protocol::is_command;
 
-/// `text` in lower case (ASCII): how command names and INFO sections are looked up.
+/// `text` in lower case (ASCII: other bytes as they are): how command names and INFO
+/// sections are looked up.
 inline std::string lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   return out;
 }
 
