@@ -41,6 +41,34 @@ std::size_t read_plain_number(std::string_view in, std::size_t pos, std::uint64_
   return pos + 2;
 }
 
+//! [whole-walk]
+// The size of the request at the front of `input` in its plain form (RespParser::
+// whole_request_size() says which), or 0; `each_bulk` is given each bulk as it is found
+// whole, in order, before the rest of the request is known to be.
+template <typename EachBulk>
+std::size_t walk_whole_request(std::string_view input, const RespLimits& limits,
+                               EachBulk&& each_bulk) {
+  if (input.empty() || input[0] != '*') return 0;
+  std::uint64_t count = 0;
+  std::size_t at = read_plain_number(input, 1, &count);
+  if (at == 0 || count == 0 || count > limits.max_args) return 0;
+  std::uint64_t bytes = 0;  // the bulks' bytes so far, against max_request_bytes
+  for (std::uint64_t i = 0; i < count; ++i) {
+    std::uint64_t length = 0;
+    if (at == input.size() || input[at] != '$') return 0;
+    at = read_plain_number(input, at + 1, &length);
+    if (at == 0 || length > limits.max_bulk_bytes) return 0;
+    bytes += length;
+    if (bytes > limits.max_request_bytes) return 0;
+    if (input.size() - at < length + 2) return 0;  // not all here yet
+    if (input[at + length] != '\r' || input[at + length + 1] != '\n') return 0;
+    each_bulk(input.substr(at, length));
+    at += length + 2;
+  }
+  return at;
+}
+//! [whole-walk]
+
 }  // namespace
 
 std::optional<std::int64_t> parse_redis_integer(std::string_view text) {
@@ -82,47 +110,31 @@ void RespParser::start_request() {
 
 //! [parse-whole]
 RespParse RespParser::parse(std::string_view* input) {
-  if (const std::size_t size = whole_request_size(*input); size != 0) {
-    return take_whole(input, size);
-  }
+  if (take_whole(input)) return finish_request();
   return parse_bytes(input);
 }
 
 std::size_t RespParser::whole_request_size(std::string_view input) const {
-  if (step_ != Step::kArrayType || input.empty() || input[0] != '*') return 0;
-  std::uint64_t count = 0;
-  std::size_t at = read_plain_number(input, 1, &count);
-  if (at == 0 || count == 0 || count > limits_.max_args) return 0;
-  std::uint64_t bytes = 0;  // the bulks' bytes so far, against max_request_bytes
-  for (std::uint64_t i = 0; i < count; ++i) {
-    std::uint64_t length = 0;
-    if (at == input.size() || input[at] != '$') return 0;
-    at = read_plain_number(input, at + 1, &length);
-    if (at == 0 || length > limits_.max_bulk_bytes) return 0;
-    bytes += length;
-    if (bytes > limits_.max_request_bytes) return 0;
-    if (input.size() - at < length + 2) return 0;  // not all here yet
-    if (input[at + length] != '\r' || input[at + length + 1] != '\n') return 0;
-    at += length + 2;
-  }
-  return at;
+  if (step_ != Step::kArrayType) return 0;
+  return walk_whole_request(input, limits_, [](std::string_view /*bulk*/) {});
 }
 
-RespParse RespParser::take_whole(std::string_view* input, std::size_t size) {
+bool RespParser::take_whole(std::string_view* input) {
+  if (step_ != Step::kArrayType) return false;
   if (!args_.empty()) start_request();  // the last request has been used
-  data_.reserve(size);  // its bulks, and room to spare for their headers
-  const std::string_view request = input->substr(0, size);
-  std::uint64_t count = 0;
-  std::size_t at = read_plain_number(request, 1, &count);
-  for (std::uint64_t i = 0; i < count; ++i) {
-    std::uint64_t length = 0;
-    at = read_plain_number(request, at + 1, &length);  // after the '$'
-    data_.append(request.substr(at, length));
+  const std::size_t data_before = data_.size();
+  const std::size_t ends_before = ends_.size();
+  const std::size_t size = walk_whole_request(*input, limits_, [this](std::string_view bulk) {
+    data_.append(bulk);
     ends_.push_back(data_.size());
-    at += length + 2;
+  });
+  if (size == 0) {  // not whole, or not plain: as it was, for parse_bytes()
+    data_.resize(data_before);
+    ends_.resize(ends_before);
+    return false;
   }
   input->remove_prefix(size);
-  return finish_request();
+  return true;
 }
 //! [parse-whole]
 

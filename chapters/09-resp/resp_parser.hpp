@@ -58,8 +58,8 @@ enum class RespParse {
 /// it expects next, how many bytes of the current bulk are still to come) and looks at each
 /// byte once, so a large bulk that arrives in many small pieces costs no more than one that
 /// arrives whole. That is parse_bytes(); a request found whole in the input, as a pipeline
-/// sends most of them, is measured and then taken at once instead (whole_request_size(),
-/// then take_whole()), to the same result.
+/// sends most of them, is taken at once instead (take_whole(), in the form
+/// whole_request_size() describes), to the same result.
 ///
 /// `*0` and `*-1` (an empty or null array) are skipped, as Redis skips them. Anything else
 /// that is not a well-formed request is an error, worded as Redis words it
@@ -114,9 +114,9 @@ class RespParser {
   };
 
   RespParse parse_bytes(std::string_view* input);  // parse(), a byte at a time
-  // parse() of a request whole_request_size() measured at `size` bytes: its bulks taken at
-  // once, with no checks left to make.
-  RespParse take_whole(std::string_view* input, std::size_t size);
+  // If a request whole_request_size() would measure is at the front of `*input`: takes its
+  // bulks into data_ and ends_ at once and removes it. Else changes nothing: false.
+  bool take_whole(std::string_view* input);
   // Each returns kIncomplete to go on reading, or what parse() returns.
   RespParse take_digit(char c);   // one byte of a count or a length
   RespParse start_array();        // the count is read: check it, expect its bulks

@@ -15,12 +15,7 @@
 
 namespace {
 
-// Every ticket is durable at once: these tests are about what runs, not about the disk.
-class NoDisk final : public vkv::engine::Durability {
- public:
-  std::uint64_t ticket() override { return 0; }
-  vkv::Status sync_through(std::uint64_t) override { return vkv::Status::ok(); }
-};
+using vkv::testing::NoDisk;
 
 // What the look-ahead was shown, and whether key "a" already had a value each time.
 struct Seen {

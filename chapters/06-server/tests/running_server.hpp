@@ -15,20 +15,24 @@
 
 namespace vkv::testing {
 
-// One worker, the text protocol; `durability` and `look_ahead` as given. `durability` must
-// outlive it. Stops the server and joins its thread when destroyed.
+// Every ticket is durable at once: for tests about what runs, not about the disk.
+class NoDisk final : public engine::Durability {
+ public:
+  std::uint64_t ticket() override { return 0; }
+  Status sync_through(std::uint64_t) override { return Status::ok(); }
+};
+
+// One worker, the text protocol (or the sessions `sessions` makes); `durability` and
+// `look_ahead` as given. `durability` must outlive it. Stops the server and joins its thread
+// when destroyed.
 struct RunningServer {
   explicit RunningServer(engine::Durability& durability, net::LookAhead look_ahead = {})
       : engine(store) {
-    net::ServerOptions options;
-    options.port = 0;
-    options.workers = 1;
-    options.look_ahead = std::move(look_ahead);
-    auto created =
-        net::Server::create(net::text_sessions(engine, options.max_line), durability, options);
-    REQUIRE(created.is_ok());
-    server = std::move(created).value();
-    thread = std::thread([this] { server->run(); });
+    start(net::text_sessions(engine, net::ServerOptions{}.max_line), durability,
+          std::move(look_ahead));
+  }
+  RunningServer(engine::Durability& durability, net::SessionFactory sessions) : engine(store) {
+    start(std::move(sessions), durability, {});
   }
   ~RunningServer() {
     server->stop();
@@ -41,6 +45,19 @@ struct RunningServer {
   engine::Engine engine;
   std::unique_ptr<net::Server> server;
   std::thread thread;
+
+ private:
+  void start(net::SessionFactory sessions, engine::Durability& durability,
+             net::LookAhead look_ahead) {
+    net::ServerOptions options;
+    options.port = 0;
+    options.workers = 1;
+    options.look_ahead = std::move(look_ahead);
+    auto created = net::Server::create(std::move(sessions), durability, options);
+    REQUIRE(created.is_ok());
+    server = std::move(created).value();
+    thread = std::thread([this] { server->run(); });
+  }
 };
 
 }  // namespace vkv::testing

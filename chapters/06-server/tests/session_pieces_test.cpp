@@ -5,20 +5,12 @@
 #include <algorithm>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "02-parsing/session.hpp"
-#include "06-server/durability.hpp"
-#include "06-server/server.hpp"
+#include "06-server/tests/running_server.hpp"
 #include "tests/support/server_process.hpp"
 
 namespace {
-
-class NoDisk final : public vkv::engine::Durability {
- public:
-  std::uint64_t ticket() override { return 0; }
-  vkv::Status sync_through(std::uint64_t) override { return vkv::Status::ok(); }
-};
 
 // A session whose pieces are `size` bytes (the default, a line, when `size` is 0). Once a
 // piece ends a line, it answers with every piece of that line, each in brackets, then a
@@ -43,27 +35,12 @@ class PieceEcho final : public vkv::runtime::Session {
   std::string pending_;
 };
 
-// A one-worker server whose sessions are PieceEcho(size), run on a thread of its own.
+// A server whose sessions are PieceEcho(size).
 struct EchoServer {
-  explicit EchoServer(std::size_t size) {
-    vkv::net::ServerOptions options;
-    options.port = 0;
-    options.workers = 1;
-    auto created = vkv::net::Server::create(
-        [size] { return std::make_unique<PieceEcho>(size); }, durability, options);
-    REQUIRE(created.is_ok());
-    server = std::move(created).value();
-    thread = std::thread([this] { server->run(); });
-  }
-  ~EchoServer() {
-    server->stop();
-    thread.join();
-  }
-  EchoServer(const EchoServer&) = delete;
-  EchoServer& operator=(const EchoServer&) = delete;
-  NoDisk durability;
-  std::unique_ptr<vkv::net::Server> server;
-  std::thread thread;
+  explicit EchoServer(std::size_t size)
+      : running(durability, [size] { return std::make_unique<PieceEcho>(size); }) {}
+  vkv::testing::NoDisk durability;
+  vkv::testing::RunningServer running;
 };
 
 }  // namespace
@@ -72,7 +49,7 @@ TEST_CASE("session pieces: the connection feeds what next_piece() says, a line b
           "[ch06]") {
   SECTION("a line") {
     EchoServer s(0);
-    vkv::testing::Client c(s.server->port());
+    vkv::testing::Client c(s.running.server->port());
     REQUIRE(c.send("ab\ncdefg\n"));  // one write, most likely one read
     CHECK(c.read_line() == "[ab");
     CHECK(c.read_line() == "]");
@@ -81,7 +58,7 @@ TEST_CASE("session pieces: the connection feeds what next_piece() says, a line b
   }
   SECTION("three bytes") {
     EchoServer s(3);
-    vkv::testing::Client c(s.server->port());
+    vkv::testing::Client c(s.running.server->port());
     REQUIRE(c.send("abcdefgh\n"));
     CHECK(c.read_line() == "[abc][def][gh");
     CHECK(c.read_line() == "]");
