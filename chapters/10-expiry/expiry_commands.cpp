@@ -52,6 +52,15 @@ CommandSpec set_spec() {
 }
 //! [set-row]
 
+// SETEX key seconds value, PSETEX key milliseconds value: SET ... EX (PX) in their older form,
+// which clients still send.
+CommandSpec setex_spec(std::string_view name, std::string_view time, std::string_view since,
+                       std::string_view summary) {
+  return {name, 4, 1, 1, 1, nullptr, "write denyoom", "@write @string @slow", "string", since,
+          summary, {key_arg(), time_arg(time, "integer", {}), {"value", "string", {}, false,
+          false, {}}}, {}};
+}
+
 // EXPIRE's family: key, time, [NX | XX | GT | LT].
 CommandSpec expire_spec(std::string_view name, std::string_view time, std::string_view type,
                         std::string_view since, std::string_view summary) {
@@ -76,6 +85,12 @@ std::span<const ExpiryCommands::Row> ExpiryCommands::rows() {
   static const std::vector<Row> rows = {
       {set_spec(), &E::set},
       {chapter9("mset"), &E::mset},
+      {setex_spec("setex", "seconds", "2.0.0",
+                  "Sets the string value and expiration time of a key. Creates the key if it "
+                  "doesn't exist."), &E::setex},
+      {setex_spec("psetex", "milliseconds", "2.6.0",
+                  "Sets both string value and expiration time in milliseconds of a key. The key "
+                  "is created if it doesn't exist."), &E::setex},
       {{"getex", -2, 1, 1, 1, nullptr, "write fast", "@write @string @fast", "string", "6.2.0",
         "Returns the string value of a key after setting its expiration time.",
         {key_arg(), {"expiration", "oneof", {}, true, false, [] {
@@ -175,6 +190,17 @@ void ExpiryCommands::mset(Args args, protocol::RespWriter& out) {
                                                    " of " + std::to_string(pairs) + " keys");
     }
   }
+  out.simple("OK");
+}
+
+// SETEX and PSETEX: a SET with EX (PX) whose time comes before the value; its errors name
+// the command ('setex', 'psetex'), as Redis's do.
+void ExpiryCommands::setex(Args args, protocol::RespWriter& out) {
+  SetOptions options;
+  options.ttl = SetTtl::kSet;
+  options.time = TimeArg{args[2], unit_of_command(args[0]), false};
+  auto done = rules_.set(args[1], args[3], options, lower(args[0]));
+  if (!done.is_ok()) return rule_error(out, done.status());
   out.simple("OK");
 }
 

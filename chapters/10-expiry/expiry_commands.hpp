@@ -51,6 +51,7 @@ class ExpiryCommands final : public RespCommands {
 
   void set(Args args, protocol::RespWriter& out);
   void mset(Args args, protocol::RespWriter& out);
+  void setex(Args args, protocol::RespWriter& out);
   void getex(Args args, protocol::RespWriter& out);
   void expire(Args args, protocol::RespWriter& out);    // EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT
   void persist(Args args, protocol::RespWriter& out);

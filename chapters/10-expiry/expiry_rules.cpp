@@ -20,12 +20,12 @@ Status ExpiryRules::read_deadline(std::string_view key, std::optional<UnixMillis
 
 //! [set]
 Result<SetOutcome> ExpiryRules::set(std::string_view key, std::string_view value,
-                                    const SetOptions& options) {
+                                    const SetOptions& options, std::string_view command) {
   std::optional<UnixMillis> deadline;
   std::optional<UnixMillis> at;  // a SET with a deadline reads the clock once, here
   if (options.ttl == SetTtl::kSet) {
     at = now();
-    auto when = option_deadline(options.time, *at, "set");
+    auto when = option_deadline(options.time, *at, command);
     if (!when.is_ok()) return when.status();
     deadline = *when;
   }

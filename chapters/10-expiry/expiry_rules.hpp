@@ -35,9 +35,11 @@ class ExpiryRules {
   /// Over `store`, written under `locks`; both must outlive this.
   ExpiryRules(storage::ExpiringStore& store, KeyLocks& locks) : store_(store), locks_(locks) {}
 
-  /// SET `key` `value` with `options` (see SetOptions): checks the time (as 'set'), then, under
-  /// the lock, writes unless NX or XX says no. A deadline already past deletes the key.
-  Result<SetOutcome> set(std::string_view key, std::string_view value, const SetOptions& options);
+  /// SET `key` `value` with `options` (see SetOptions): checks the time (its error naming
+  /// `command`: 'set', or 'setex' for SETEX), then, under the lock, writes unless NX or XX says
+  /// no. A deadline already past deletes the key.
+  Result<SetOutcome> set(std::string_view key, std::string_view value, const SetOptions& options,
+                         std::string_view command = "set");
 
   /// GETEX: the value of `key` (none if it has none), and its deadline changed as `options`
   /// say. The time is checked (as 'getex') only when the key exists, as in Redis.

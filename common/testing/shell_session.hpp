@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "common/testing/child_process.hpp"
+#include "common/testing/free_port.hpp"
 #include "common/testing/test_util.hpp"
 
 namespace vkv::testing {
@@ -141,7 +142,7 @@ class ShellSession {
 
   /// A bash in a fresh directory where `build` links to `build_dir`.
   explicit ShellSession(const std::string& build_dir)
-      : port_(std::to_string(free_port())),
+      : port_(std::to_string(vkv::testing::free_port())),
         // setsid: bash leads a process group of its own, which the destructor kills whole,
         // background jobs included.
         shell_("/usr/bin/setsid", {"bash", "--noprofile", "--norc"},
@@ -234,20 +235,6 @@ class ShellSession {
   static bool is_job_notice(const std::string& line) {
     static const std::regex notice("bash: line [0-9]+: +[0-9]+ (Killed|Terminated)( .*)?");
     return std::regex_match(line, notice);
-  }
-
-  // A port that was free a moment ago (bound, read, closed).
-  static std::uint16_t free_port() {
-    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      throw std::runtime_error("ShellSession: no free port");
-    }
-    return ntohs(addr.sin_port);
   }
 
   // `text` with the word 9999 (no letter or digit either side) replaced by port_.

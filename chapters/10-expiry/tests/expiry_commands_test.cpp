@@ -161,14 +161,32 @@ TEST_CASE("resp expiry: GETEX", "[ch10]") {
   CHECK(f("GET k") == kNil);
 }
 
+TEST_CASE("resp expiry: SETEX and PSETEX, the older spelling of SET with EX and PX", "[ch10]") {
+  ExpiryFixture f;
+  CHECK(f("SETEX k 10 v") == kOk);
+  CHECK(f("TTL k") == integer(10));
+  CHECK(f("GET k") == bulk("v"));
+  CHECK(f("PSETEX p 1500 w") == kOk);
+  CHECK(f("PTTL p") == integer(1500));
+  f.clock.advance(1500);
+  CHECK(f("GET p") == kNil);
+  CHECK(f("SETEX k 0 v") == error("ERR invalid expire time in 'setex' command"));
+  CHECK(f("psetex k -1 v") == error("ERR invalid expire time in 'psetex' command"));
+  CHECK(f("SETEX k ten v") == error("ERR value is not an integer or out of range"));
+  CHECK(f("SETEX k 10") == error("ERR wrong number of arguments for 'setex' command"));
+  CHECK(f("GET k") == bulk("v"));  // the refused ones wrote nothing
+  CHECK(f("PTTL k") == integer(8500));  // 10 s, less the 1.5 s the clock moved
+}
+
 TEST_CASE("resp expiry: COMMAND tells of the new commands and SET's new options", "[ch10]") {
   ExpiryFixture f;
   const std::string list = f("COMMAND LIST");
   for (const char* name : {"expire", "pexpire", "expireat", "pexpireat", "ttl", "pttl",
-                           "persist", "getex", "expiretime", "pexpiretime", "get", "set"}) {
+                           "persist", "getex", "expiretime", "pexpiretime", "setex", "psetex",
+                           "get", "set"}) {
     CHECK(list.find(bulk(name)) != std::string::npos);
   }
-  const std::size_t count = vkv::engine::RedisCommands::table().size() + 10;  // MSET, SET replace
+  const std::size_t count = vkv::engine::RedisCommands::table().size() + 12;  // MSET, SET replace
   CHECK(f("COMMAND COUNT") == integer(static_cast<long long>(count)));
   CHECK(f("COMMAND INFO ttl").find(bulk("ttl") + ":2\r\n") != std::string::npos);
   const std::string set_docs = f("COMMAND DOCS set");

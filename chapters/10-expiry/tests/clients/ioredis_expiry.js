@@ -1,6 +1,6 @@
 // Chapter 10's server with ioredis (chapter 9's tests/clients install, whose directory is the
-// second argument): TTLs set and read with SET EX/PX, EXPIRE, TTL, PTTL, PERSIST, and a key
-// gone once it expires. Prints "ok ioredis expiry"; exits 1 with the reason.
+// second argument): TTLs set and read with SET EX/PX, SETEX, EXPIRE, TTL, PTTL, PERSIST, and a
+// key gone once it expires. Prints "ok ioredis expiry"; exits 1 with the reason.
 //
 // Usage: node ioredis_expiry.js PORT CHAPTER9_CLIENTS_DIR
 const assert = require("assert");
@@ -26,6 +26,9 @@ async function main() {
   assert.strictEqual(await r.expire("io:ex", 50, "NX"), 1);
   const pttl = await r.pttl("io:ex");
   assert.ok(pttl > 49000 && pttl <= 50000, `pttl ${pttl}`);
+  assert.strictEqual(await r.setex("io:setex", 100, "v"), "OK");
+  const setexTtl = await r.ttl("io:setex");
+  assert.ok(setexTtl >= 99 && setexTtl <= 100, `setex ttl ${setexTtl}`);
   assert.strictEqual(await r.set("io:px", "v", "PX", 300), "OK");
   await waitUntil(async () => (await r.get("io:px")) === null);
   assert.strictEqual(await r.exists("io:px"), 0);

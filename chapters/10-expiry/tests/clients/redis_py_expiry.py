@@ -1,5 +1,6 @@
 """Chapter 10's server with redis-py (Debian's python3-redis): TTLs set and read with
-set(ex=, px=), expire, pexpire, ttl, pttl, persist, getex, and a key gone once it expires.
+set(ex=, px=), setex, psetex, expire, pexpire, ttl, pttl, persist, getex, and a key gone once
+it expires.
 
 Usage: /usr/bin/python3 redis_py_expiry.py PORT. Prints "ok redis-py expiry"; fails with the
 reason.
@@ -34,6 +35,8 @@ assert r.getex("py:ex", persist=True) == b"v"
 assert r.ttl("py:ex") == -1
 assert r.incr("py:n") == 1 and r.expire("py:n", 100) is True
 assert r.incr("py:n") == 2 and r.ttl("py:n") > 0  # INCR keeps it
+assert r.setex("py:setex", 100, "v") is True and 99 <= r.ttl("py:setex") <= 100
+assert r.psetex("py:psetex", 100_000, "v") is True and 99_000 <= r.pttl("py:psetex") <= 100_000
 assert r.set("py:px", "v", px=300) is True
 wait_until(lambda: r.get("py:px") is None)
 assert r.exists("py:px") == 0
