@@ -5,76 +5,19 @@
 // what the installed Redis answers.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
-#include <cstdlib>
-#include <string>
-#include <string_view>
 #include <vector>
 
-#include "09-resp/tests/redis_fixture.hpp"
-#include "09-resp/tests/resp_client.hpp"
-#include "common/escape.hpp"
-#include "common/testing/test_util.hpp"
-#include "tests/support/redis_server_process.hpp"
-#include "tests/support/server_process.hpp"
+#include "tests/support/same_as_redis.hpp"
 
-using vkv::testing::RedisServerProcess;
-using vkv::testing::RespClient;
-using vkv::testing::ServerProcess;
-using vkv::testing::TempDir;
+using vkv::testing::RedisStep;
 
 namespace {
 
-// One request and how its replies are compared.
-struct Step {
-  std::string_view line;  // the request's words, split at single spaces
-  long within = -1;       // -1: the same bytes; else both integers, at most this far apart
-};
+constexpr long kSecond = 1;      // a TTL in seconds, asked of two servers a moment apart
+constexpr long kMillis = 1'000;  // a PTTL, on a slow machine
 
-constexpr long kSecond = 1;        // a TTL in seconds, asked of two servers a moment apart
-constexpr long kMillis = 1'000;    // a PTTL, on a slow machine
-
-// The integer of a RESP integer reply (":42\r\n"); false if it is not one.
-bool integer_of(const std::string& reply, long* n) {
-  if (reply.size() < 4 || reply[0] != ':' || reply.compare(reply.size() - 2, 2, "\r\n") != 0) {
-    return false;
-  }
-  char* end = nullptr;
-  const std::string digits = reply.substr(1, reply.size() - 3);
-  *n = std::strtol(digits.c_str(), &end, 10);
-  return end != nullptr && *end == '\0' && !digits.empty();
-}
-
-// Sends every step to both servers in turn and checks each pair of replies.
-void same_replies(const std::vector<Step>& steps) {
-  TempDir redis_dir;
-  TempDir vkv_dir;
-  INFO("needs Debian's redis-server (make test installs it)");
-  REQUIRE(::access(vkv::testing::kRedisServer, X_OK) == 0);
-  RedisServerProcess redis(redis_dir.path());
-  ServerProcess vkv(CH10_SERVER, {"--dir", vkv_dir.file("data"), "--sync", "never"},
-                    vkv_dir.file("stderr"));
-  RespClient to_redis(redis.port());
-  RespClient to_vkv(vkv.port());
-  for (const Step& step : steps) {
-    const auto args = vkv::testing::split_words(step.line);
-    const std::string expected = to_redis.call(args);
-    const std::string got = to_vkv.call(args);
-    INFO("request: " << step.line);
-    INFO("redis: " << vkv::escape_bytes(expected));
-    INFO("vkv:   " << vkv::escape_bytes(got));
-    if (step.within < 0) {
-      CHECK(got == expected);
-      continue;
-    }
-    long a = 0;
-    long b = 0;
-    REQUIRE(integer_of(expected, &a));
-    REQUIRE(integer_of(got, &b));
-    CHECK(std::labs(a - b) <= step.within);
-  }
-  CHECK(redis.stop() == 0);
+void same_replies(const std::vector<RedisStep>& steps) {
+  vkv::testing::same_replies_as_redis(CH10_SERVER, steps);
 }
 
 }  // namespace
