@@ -145,6 +145,10 @@ std::span<const CommandSpec> RedisCommands::table() {
        "atomically.", {key_arg(), integer_arg("decrement")}, {}},
       {"del", -2, 1, -1, 1, &R::del, "write", "@keyspace @write @slow", "generic", "1.0.0",
        "Deletes one or more keys; returns how many there were.", {keys_arg()}, {}},
+      {"unlink", -2, 1, -1, 1, &R::del, "write fast", "@keyspace @write @fast", "generic",
+       "4.0.0", "Deletes one or more keys, as DEL does (a delete writes a tombstone, so none "
+       "waits on a large value's memory, which is what Redis's UNLINK is for).", {keys_arg()},
+       {}},
       {"exists", -2, 1, -1, 1, &R::exists, "readonly fast", "@keyspace @read @fast", "generic",
        "3.0.3", "Counts the keys given that exist (a key given twice counts twice).",
        {keys_arg()}, {}},

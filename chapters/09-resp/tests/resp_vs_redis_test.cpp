@@ -30,6 +30,7 @@ TEST_CASE("resp vs redis: strings, counters and their errors", "[ch09][redis]") 
 TEST_CASE("resp vs redis: keys, the keyspace and the connection", "[ch09][redis]") {
   same_replies_as_redis(CH09_SERVER, {
       {"MSET k1 a k2 b k3 c"}, {"DEL k1 k2 missing"}, {"DEL"}, {"EXISTS k3 k3 missing"},
+      {"MSET u1 a u2 b"}, {"UNLINK u1 u2 u2 missing"}, {"UNLINK"}, {"EXISTS u1 u2"},
       {"EXISTS"}, {"TYPE k3"}, {"TYPE missing"}, {"DBSIZE"}, {"DBSIZE x"},
       {"KEYS k3*"}, {"KEYS [k]3"}, {"KEYS nothing*"}, {"KEYS"},
       {"SCAN 0"}, {"SCAN abc"}, {"SCAN 0 COUNT 0"}, {"SCAN 0 FOO"},
