@@ -40,8 +40,8 @@ CH_LABEL := $(if $(CH),ch$(shell printf %02d $(CH)),)
 # redis-benchmark, hiredis, redis-py; ioredis and node-redis, which the build installs with npm
 # from chapters/09-resp/tests/clients/package-lock.json). Chapter 11's tests read its Prometheus
 # endpoint with curl and check it with promtool, Prometheus's own parser. Chapter 12's run a
-# real twemproxy (Debian's nutcracker) in front of three servers. Chapter 10's send the same
-# requests to its server and to a real redis-server and compare the replies. The starter check
+# real twemproxy (Debian's nutcracker) in front of three servers. Chapter 9's and 10's send the
+# same requests to their server and to a real redis-server and compare the replies. The starter check
 # builds with ninja (faster than make there; it falls back to make without it).
 TEST_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd /usr/include/catch2/catch.hpp:catch2 \
   /usr/include/benchmark/benchmark.h:libbenchmark-dev doxygen:doxygen dot:graphviz \
@@ -49,12 +49,12 @@ TEST_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd /usr/include/catch2/catch.hp
   redis-cli:redis-tools redis-benchmark:redis-tools /usr/include/hiredis/hiredis.h:libhiredis-dev \
   /usr/lib/python3/dist-packages/redis/__init__.py:python3-redis node:nodejs npm:npm \
   promtool:prometheus curl:curl /usr/sbin/nutcracker:nutcracker ninja:ninja-build \
-  redis-server:redis-server
+  /usr/bin/redis-server:redis-server
 # nc is how the README talks to the server; a fresh Debian machine has none.
 RUN_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd
 # What the learner's workspace and the starter check need.
 STARTER_NEEDS := cmake:cmake g++:g++ /usr/include/catch2/catch.hpp:catch2 /usr/bin/python3:python3 \
-  redis-cli:redis-tools
+  redis-cli:redis-tools /usr/bin/redis-server:redis-server
 BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev /usr/include/rocksdb/db.h:librocksdb-dev \
   redis-server:redis-server redis-benchmark:redis-tools gnuplot:gnuplot-nox
 # The pipeline depths of chapter 9's sweep against Redis, drawn as a chart by `make bench`.

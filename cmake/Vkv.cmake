@@ -13,9 +13,10 @@ macro(vkv_setup_sanitizer)
     endif()
     # The sanitizers' instrumentation makes g++ 12 warn of values "maybe used uninitialized"
     # inside the standard library (std::regex's std::function), which -Werror would turn into
-    # a failed build; the sanitizers themselves check what that warning guesses at.
+    # a failed build. Here the warning stays a warning; the build without a sanitizer, which
+    # `make test` runs with -Werror, still fails on it in vkv's own code.
     if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
-      add_compile_options(-Wno-maybe-uninitialized)
+      add_compile_options(-Wno-error=maybe-uninitialized)
     endif()
   endif()
 endmacro()

@@ -24,7 +24,7 @@ struct TimeArg {
 };
 
 /// The unit a command's name gives its time: milliseconds for the P commands (PEXPIRE, PTTL,
-/// PEXPIREAT, PEXPIRETIME), seconds for the others. `command` in any case.
+/// PEXPIREAT, PEXPIRETIME, PSETEX), seconds for the others. `command` in any case.
 TimeUnit unit_of_command(std::string_view command);
 
 /// Redis's error texts (without the `ERR ` each protocol writes before them).

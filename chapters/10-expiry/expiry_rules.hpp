@@ -36,8 +36,8 @@ class ExpiryRules {
   ExpiryRules(storage::ExpiringStore& store, KeyLocks& locks) : store_(store), locks_(locks) {}
 
   /// SET `key` `value` with `options` (see SetOptions): checks the time (its error naming
-  /// `command`: 'set', or 'setex' for SETEX), then, under the lock, writes unless NX or XX says
-  /// no. A deadline already past deletes the key.
+  /// `command`, lower case as Redis writes it: 'set', 'setex' or 'psetex'), then, under the
+  /// lock, writes unless NX or XX says no. A deadline already past deletes the key.
   Result<SetOutcome> set(std::string_view key, std::string_view value, const SetOptions& options,
                          std::string_view command = "set");
 

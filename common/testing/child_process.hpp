@@ -86,7 +86,7 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
-  /// The process id; -1 once it has been waited for.
+  /// The process id; -1 once it has ended and been reaped.
   [[nodiscard]] pid_t pid() const { return pid_; }
 
   /// Writes all of `bytes` to the child's stdin; false if it could not (the child closed it).
@@ -132,17 +132,34 @@ class ChildProcess {
   /// Sends `sig`; false if the process is gone (or was waited for already).
   bool signal(int sig) { return pid_ > 0 && ::kill(pid_, sig) == 0; }
 
-  /// Waits for the child to end; its exit code, or 128 + the signal that ended it.
-  /// REQUIRES: not waited for already.
+  /// Waits for the child to end; its exit code, or 128 + the signal that ended it. Once it
+  /// has ended (found by wait() or has_ended()), the same code again, without waiting.
   int wait() {
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    if (pid_ > 0) {
+      int status = 0;
+      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+      ended(status);
     }
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return exit_code_;
+  }
+
+  /// True if the child has ended (it is then reaped, and wait() returns its code at once).
+  /// Does not block.
+  bool has_ended() {
+    if (pid_ <= 0) return true;
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) != pid_) return false;
+    ended(status);
+    return true;
   }
 
  private:
+  void ended(int status) {
+    pid_ = -1;
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
   // Adds to `actions` what connects the child's descriptor `fd` as `stream` says. For a
   // pipe, the test's end goes to `*ours` and the child's end is returned: it must stay open
   // until the child is spawned.
@@ -170,6 +187,7 @@ class ChildProcess {
   }
 
   pid_t pid_ = -1;
+  int exit_code_ = -1;  // once it has ended
   UniqueFd stdin_;
   UniqueFd stdout_;
   std::string pending_;  // read from stdout, not yet returned as a line

@@ -25,10 +25,7 @@
 /// Contract: a command is one line and reads nothing from the terminal (pipe its input in).
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <cctype>

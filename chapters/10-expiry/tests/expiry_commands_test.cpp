@@ -170,9 +170,9 @@ TEST_CASE("resp expiry: SETEX and PSETEX, the older spelling of SET with EX and 
   CHECK(f("PTTL p") == integer(1500));
   f.clock.advance(1500);
   CHECK(f("GET p") == kNil);
-  CHECK(f("SETEX k 0 v") == error("ERR invalid expire time in 'setex' command"));
-  CHECK(f("psetex k -1 v") == error("ERR invalid expire time in 'psetex' command"));
-  CHECK(f("SETEX k ten v") == error("ERR value is not an integer or out of range"));
+  CHECK(f("SETEX k 0 x") == error("ERR invalid expire time in 'setex' command"));
+  CHECK(f("psetex k -1 x") == error("ERR invalid expire time in 'psetex' command"));
+  CHECK(f("SETEX k ten x") == error("ERR value is not an integer or out of range"));
   CHECK(f("SETEX k 10") == error("ERR wrong number of arguments for 'setex' command"));
   CHECK(f("GET k") == bulk("v"));  // the refused ones wrote nothing
   CHECK(f("PTTL k") == integer(8500));  // 10 s, less the 1.5 s the clock moved
