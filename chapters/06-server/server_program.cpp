@@ -208,8 +208,9 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
   (*server)->run();
   g_server = nullptr;
   const Status failure = (*server)->failure();
-  server->reset();
+  // Before the server goes: what a later chapter started in `serving` may read it until then.
   if (program.before_close) program.before_close();
+  server->reset();
   if (!failure.is_ok()) return 1;  // said when it happened
 
   const Status synced = (*store)->sync();

@@ -34,8 +34,10 @@ struct ServerProgram {
   /// will open with: a later chapter upgrades an older data directory here. A failure stops
   /// the server with its message. May be empty.
   std::function<Status(Env&, const storage::LsmStoreOptions&)> prepare_dir;
-  /// Runs once the server has stopped serving, before the store's last sync: a later chapter
-  /// stops the background work it runs on the store here. May be empty.
+  /// Runs once the server has stopped serving (its workers have returned), while the server
+  /// that `serving` was given still exists, and before the store's last sync: a later chapter
+  /// stops here the background work it runs on the store and what watches the server. May be
+  /// empty.
   std::function<void()> before_close;
   /// Changes the server's options once the flags are read (for example how a worker waits
   /// for its next round). May be empty.

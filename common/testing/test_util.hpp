@@ -19,6 +19,16 @@
 
 namespace vkv::testing {
 
+/// False in a build under AddressSanitizer or ThreadSanitizer (`make test SANITIZE=...`),
+/// whose allocator takes the place of glibc's malloc: mallinfo2() then counts nothing, and a
+/// figure read from it (INFO's used_memory) is 0. The test binary and the servers it starts
+/// are built alike, so this says it for both.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kGlibcMalloc = false;
+#else
+inline constexpr bool kGlibcMalloc = true;
+#endif
+
 /// Waits until `condition` holds, checking every few milliseconds; false after `timeout`.
 inline bool wait_for(const std::function<bool()>& condition,
                      std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
