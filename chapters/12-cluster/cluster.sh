@@ -3,7 +3,7 @@
 # nutcracker (twemproxy) that spreads the keys over them by consistent hashing. Installed by
 # the build as build/bin/vkv-cluster; `make cluster` runs `vkv-cluster run`.
 #
-#   vkv-cluster start [--nodes 3] [--port 22121] [--dir cluster] [--no-eject]
+#   vkv-cluster start [--nodes 3] [--port 22121] [--dir cluster] [--no-eject] [--retry-ms 2000]
 #                                               start, in the background
 #   vkv-cluster run   [the same flags]          start; stop everything on Ctrl-C
 #   vkv-cluster stop  [--dir cluster]           stop every process it started, by its pid
@@ -14,6 +14,7 @@
 # Everything it starts listens on 127.0.0.1 only. The directory keeps each node's data
 # (node-I/), its port, pid and log, the proxy's configuration (nutcracker.yml), log and pid.
 # --no-eject: a failed node's keys get errors, rather than going to the other nodes.
+# --retry-ms: how long the proxy leaves an ejected node out before it tries it again.
 # VKV_ARGS adds flags to every node (e.g. VKV_ARGS="--sync never").
 set -euo pipefail
 bin=$(cd "$(dirname "$0")" && pwd)
@@ -24,7 +25,7 @@ max_nodes=64          # nodes a cluster may have
 ready_tries=200       # times 50 ms: how long a node or the proxy may take to be ready
 stop_tries=100        # times 50 ms: how long a process may take to stop before kill -9
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 fail() { echo "vkv-cluster: $*" >&2; exit 1; }
 say() { echo "vkv-cluster: $*"; }
 
@@ -34,12 +35,14 @@ node=""
 case "$command" in
   kill-node|restart-node|cli) [ $# -ge 1 ] || usage; node=$1; shift ;;
 esac
-nodes=3 port=22121 dir=cluster eject=yes cli_args=()
+nodes=3 port=22121 dir=cluster eject=yes retry_ms=2000 cli_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
-    --nodes|--port|--dir)
+    --nodes|--port|--dir|--retry-ms)
       [ $# -ge 2 ] || { echo "vkv-cluster: $1 needs a value" >&2; usage; }
-      case "$1" in --nodes) nodes=$2 ;; --port) port=$2 ;; --dir) dir=$2 ;; esac
+      case "$1" in
+        --nodes) nodes=$2 ;; --port) port=$2 ;; --dir) dir=$2 ;; --retry-ms) retry_ms=$2 ;;
+      esac
       shift 2 ;;
     --no-eject) eject=no; shift ;;
     *) if [ "$command" = cli ]; then cli_args+=("$1"); shift
@@ -50,6 +53,8 @@ done
   { echo "vkv-cluster: bad value '$nodes' for --nodes: expected 1 to $max_nodes" >&2; exit 2; }
 [[ "$port" =~ ^[0-9]+$ ]] && [ "$port" -ge 1 ] && [ "$port" -le 65535 ] ||
   { echo "vkv-cluster: bad value '$port' for --port: expected 1 to 65535" >&2; exit 2; }
+[[ "$retry_ms" =~ ^[0-9]{1,9}$ ]] ||
+  { echo "vkv-cluster: bad value '$retry_ms' for --retry-ms: expected milliseconds" >&2; exit 2; }
 
 # alive PIDFILE: whether the process it names runs, and is one of ours (vkv or nutcracker:
 # a pid may have been reused since). A process that has ended but that nobody has reaped
@@ -104,7 +109,8 @@ start() {
     servers+="${servers:+,}127.0.0.1:$(cat "$dir/node-$i.port")"
   done
   echo "$nodes" > "$dir/nodes"
-  "$tool" config --servers "$servers" --listen "127.0.0.1:$port" --eject "$eject" > "$dir/nutcracker.yml"
+  "$tool" config --servers "$servers" --listen "127.0.0.1:$port" --eject "$eject" \
+    --retry-ms "$retry_ms" > "$dir/nutcracker.yml"
   "$nutcracker" --test-conf -c "$dir/nutcracker.yml" > "$dir/nutcracker.check" 2>&1 ||
     { echo "vkv-cluster: nutcracker refused its configuration:" >&2; cat "$dir/nutcracker.check" >&2; false; }
   # Its statistics port too on 127.0.0.1 (nutcracker's default is every address).
