@@ -1,6 +1,7 @@
 #include "09-resp/protocol_sniffer.hpp"
 
 #include "09-resp/resp_session.hpp"
+#include "09-resp/transactions.hpp"
 
 namespace vkv::runtime {
 
@@ -56,11 +57,17 @@ SessionFactory resp_or_text_sessions(engine::RespCommands& commands, SessionFact
                                      protocol::RespLimits limits,
                                      std::atomic<std::size_t>* open) {
   auto next_id = std::make_shared<std::atomic<std::uint64_t>>(1);  // shared by every session
-  SessionFactory resp = [&commands, limits, next_id]() -> std::unique_ptr<runtime::Session> {
+  // One for every session: its gate is what holds them all back during an EXEC.
+  auto transactions = std::make_shared<engine::TransactionCommands>(commands);
+  SessionFactory resp = [transactions, limits, next_id]() -> std::unique_ptr<runtime::Session> {
     return std::make_unique<runtime::RespSession>(
-        commands, next_id->fetch_add(1, std::memory_order_relaxed), limits);
+        *transactions, next_id->fetch_add(1, std::memory_order_relaxed), limits);
   };
-  return [resp = std::move(resp), text = std::move(text),
+  SessionFactory gated_text = [transactions,
+                               text = std::move(text)]() -> std::unique_ptr<runtime::Session> {
+    return std::make_unique<runtime::GatedSession>(text(), transactions->gate());
+  };
+  return [resp = std::move(resp), text = std::move(gated_text),
           open]() -> std::unique_ptr<runtime::Session> {
     return std::make_unique<runtime::ProtocolSniffer>(resp, text, open);
   };

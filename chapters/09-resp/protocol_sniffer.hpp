@@ -79,6 +79,10 @@ namespace vkv::net {
 /// `commands` and what `text` refers to must outlive every session made. `open` (may be
 /// null; it too must outlive them) counts the sessions alive: the connections open now, of
 /// both protocols, for INFO's `connected_clients`.
+///
+/// The RESP sessions run `commands` behind one TransactionCommands, made here and shared by
+/// them all (MULTI, EXEC, WATCH); each text session holds that one's gate as it runs
+/// (GatedSession), so that an EXEC runs alone against both protocols.
 SessionFactory resp_or_text_sessions(engine::RespCommands& commands, SessionFactory text,
                                      protocol::RespLimits limits,
                                      std::atomic<std::size_t>* open = nullptr);

@@ -15,6 +15,13 @@ class LsmRedisCommands final : public RespCommands {
            protocol::RespWriter& out) override {
     commands_.run(args, client, out);
   }
+  [[nodiscard]] std::optional<std::string> refusal(
+      std::span<const std::string_view> args) const override {
+    return commands_.refusal(args);
+  }
+  Result<std::optional<std::string>> watch_state(std::string_view key) override {
+    return commands_.watch_state(key);
+  }
 
  private:
   storage::LsmScanner scanner_;

@@ -6,6 +6,7 @@
 
 #include "09-resp/command_helpers.hpp"
 #include "09-resp/resp_writer.hpp"
+#include "09-resp/transactions.hpp"
 
 namespace vkv::engine {
 
@@ -47,6 +48,8 @@ RedisCommands::RedisCommands(storage::Store& store, storage::OrderedStore& order
       cursors_(cursors_start) {
   for (const auto& spec : table()) by_name_.emplace(std::string(spec.name), &spec);
   told_by_name_ = by_name_;
+  // MULTI, EXEC and the rest run in front of these (every session's TransactionCommands).
+  for (const CommandSpec& spec : TransactionCommands::specs()) info_.more_commands.push_back(&spec);
   for (const CommandSpec* more : info_.more_commands) {
     told_by_name_[std::string(more->name)] = more;  // in the place of one of the same name
   }
@@ -68,36 +71,65 @@ const CommandSpec* RedisCommands::find_told(std::string_view name) const {
   return it == told_by_name_.end() ? nullptr : it->second;
 }
 
-// LEARNER: begin RedisCommands::run(): find the command, check its arity and keys (and its subcommand's), call its handler
+// LEARNER: begin RedisCommands::run(): find the command, check its arity and keys (and its subcommand's) in checked(), then call its handler
 //! [run]
-void RedisCommands::run(std::span<const std::string_view> args, ClientState& client,
-                        protocol::RespWriter& out) {
-  commands_processed_.fetch_add(1, std::memory_order_relaxed);
+const CommandSpec* RedisCommands::checked(std::span<const std::string_view> args,
+                                          std::string* error) const {
   const CommandSpec* spec = find(args[0]);
-  if (spec == nullptr) return out.error(unknown_command_error(args));
+  if (spec == nullptr) {
+    *error = unknown_command_error(args);
+    return nullptr;
+  }
   if (!arity_fits(spec->arity, args.size())) {
-    return out.error("ERR wrong number of arguments for '" + std::string(spec->name) +
-                     "' command");
+    *error = "ERR wrong number of arguments for '" + std::string(spec->name) + "' command";
+    return nullptr;
   }
   if (!spec->subcommands.empty() && (args.size() >= 2 || spec->handler == nullptr)) {
     const std::string wanted = std::string(spec->name) + "|" + lower(args[1]);
     const auto sub = std::find_if(spec->subcommands.begin(), spec->subcommands.end(),
                                   [&](const CommandSpec& s) { return s.name == wanted; });
     if (sub == spec->subcommands.end()) {
-      return out.error("ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
-                       "'. Try " + upper(spec->name) + " HELP.");
+      *error = "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) + "'. Try " +
+               upper(spec->name) + " HELP.";
+      return nullptr;
     }
     if (!arity_fits(sub->arity, args.size())) {
-      return out.error("ERR wrong number of arguments for '" + std::string(sub->name) +
-                       "' command");
+      *error = "ERR wrong number of arguments for '" + std::string(sub->name) + "' command";
+      return nullptr;
     }
     spec = &*sub;
   }
-  if (has_empty_key(*spec, args)) return out.error("ERR empty key");
+  if (has_empty_key(*spec, args)) {
+    *error = "ERR empty key";
+    return nullptr;
+  }
+  return spec;
+}
+
+void RedisCommands::run(std::span<const std::string_view> args, ClientState& client,
+                        protocol::RespWriter& out) {
+  commands_processed_.fetch_add(1, std::memory_order_relaxed);
+  std::string error;
+  const CommandSpec* spec = checked(args, &error);
+  if (spec == nullptr) return out.error(error);
   (this->*spec->handler)(args, client, out);
 }
 //! [run]
 // LEARNER: end
+
+std::optional<std::string> RedisCommands::refusal(std::span<const std::string_view> args) const {
+  std::string error;
+  if (checked(args, &error) == nullptr) return error;
+  return std::nullopt;
+}
+
+Result<std::optional<std::string>> RedisCommands::watch_state(std::string_view key) {
+  std::string value;
+  const Status s = store_.get(key, &value);
+  if (s.is_not_found()) return std::optional<std::string>();
+  if (!s.is_ok()) return s.with_context("storage");
+  return std::optional<std::string>(std::move(value));
+}
 
 //! [table]
 std::span<const CommandSpec> RedisCommands::table() {

@@ -112,6 +112,12 @@ class RedisCommands final : public RespCommands {
 
   void run(std::span<const std::string_view> args, ClientState& client,
            protocol::RespWriter& out) override;
+  /// run()'s checks before the handler: an unknown command or subcommand, the wrong number
+  /// of arguments, an empty key.
+  [[nodiscard]] std::optional<std::string> refusal(
+      std::span<const std::string_view> args) const override;
+  /// The key's value, or nothing when it has none.
+  Result<std::optional<std::string>> watch_state(std::string_view key) override;
 
   /// Every command this class runs, in the order COMMAND lists them.
   static std::span<const CommandSpec> table();
@@ -195,6 +201,10 @@ class RedisCommands final : public RespCommands {
   Status info_lines(std::string_view section, std::string* lines);
   void command_help(Args args, ClientState& client, protocol::RespWriter& out);
 
+  // The row `args` runs by (a subcommand's, if it has one), or null with the error it gets
+  // instead in `*error`: an unknown command or subcommand, the wrong number of arguments,
+  // an empty key. run() and refusal() both check with it.
+  const CommandSpec* checked(std::span<const std::string_view> args, std::string* error) const;
   // Finds `name` (any case) among the commands; null when there is none.
   [[nodiscard]] const CommandSpec* find(std::string_view name) const;
   // Finds `name` (any case) among the commands COMMAND tells of (info_.more_commands too).

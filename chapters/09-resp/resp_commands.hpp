@@ -3,14 +3,30 @@
 /// remembers between its requests.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "09-resp/resp_writer.hpp"
+#include "common/status.hpp"
 
 namespace vkv::engine {
+
+/// A connection's transaction (MULTI ... EXEC) and the keys it watches (WATCH): what
+/// TransactionCommands keeps for it between its requests.
+struct TransactionState {
+  bool open = false;    ///< After MULTI, until EXEC or DISCARD: commands are queued.
+  bool failed = false;  ///< A command was refused as it was queued: EXEC runs none.
+  std::vector<std::vector<std::string>> queued;  ///< The commands queued, in order.
+  /// Each watched key, and what it was when watched (RespCommands::watch_state()).
+  std::vector<std::pair<std::string, std::optional<std::string>>> watched;
+  std::size_t bytes = 0;  ///< What `queued` and `watched` hold, about (for the limit).
+};
 
 /// What the server remembers about one RESP connection between its requests. Owned by the
 /// connection's session; read and changed by the commands it runs (HELLO, CLIENT, QUIT).
@@ -23,6 +39,7 @@ struct ClientState {
   std::string lib_name;           ///< CLIENT SETINFO LIB-NAME.
   std::string lib_version;        ///< CLIENT SETINFO LIB-VER.
   bool close_after_reply = false; ///< QUIT: send this reply, then close the connection.
+  TransactionState transaction;   ///< MULTI's queue and WATCH's keys.
 };
 
 //! [resp-commands]
@@ -37,6 +54,25 @@ class RespCommands {
   /// `client`, writing its one reply with `out` (whose version HELLO may change).
   virtual void run(std::span<const std::string_view> args, ClientState& client,
                    protocol::RespWriter& out) = 0;
+
+  /// The error `args` would get without running (an unknown command, the wrong number of
+  /// arguments, an empty key), or nothing when it would run. Asked as a transaction queues a
+  /// command: Redis refuses such a command there, and the whole transaction at EXEC.
+  /// By default nothing is refused.
+  [[nodiscard]] virtual std::optional<std::string> refusal(
+      std::span<const std::string_view> args) const {
+    (void)args;
+    return std::nullopt;
+  }
+
+  /// What WATCH remembers of `key`: everything a write of it can change (its value; a later
+  /// chapter adds its deadline) as one string, or nothing when there is no such key. EXEC
+  /// asks again and runs the transaction only if the answer is the same. By default it fails:
+  /// commands that cannot tell cannot be watched.
+  virtual Result<std::optional<std::string>> watch_state(std::string_view key) {
+    (void)key;
+    return Status::invalid_argument("WATCH is not supported by these commands");
+  }
 };
 //! [resp-commands]
 

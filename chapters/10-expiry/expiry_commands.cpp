@@ -158,6 +158,16 @@ void ExpiryCommands::run(std::span<const std::string_view> args, ClientState& cl
 }
 //! [run]
 
+std::optional<std::string> ExpiryCommands::refusal(std::span<const std::string_view> args) const {
+  const Row* row = find_row(args[0]);
+  if (row == nullptr) return rest_.refusal(args);
+  if (!arity_fits(row->spec.arity, args.size())) {
+    return "ERR wrong number of arguments for '" + std::string(row->spec.name) + "' command";
+  }
+  if (has_empty_key(row->spec, args)) return std::string("ERR empty key");
+  return std::nullopt;
+}
+
 namespace {
 
 // The error for a failed rule: the user's mistake in Redis's words, or the store's failure.

@@ -34,6 +34,13 @@ class ExpiryCommands final : public RespCommands {
 
   void run(std::span<const std::string_view> args, ClientState& client,
            protocol::RespWriter& out) override;
+  /// run()'s checks (of its own commands' rows; `rest`'s of the others).
+  [[nodiscard]] std::optional<std::string> refusal(
+      std::span<const std::string_view> args) const override;
+  /// The key's value and deadline (ExpiryRules::watch_state()).
+  Result<std::optional<std::string>> watch_state(std::string_view key) override {
+    return rules_.watch_state(key);
+  }
 
   /// The rows of chapter 10's commands, for RedisServerInfo::more_commands (and the text
   /// protocol's arity checks).

@@ -68,6 +68,15 @@ Result<std::optional<std::string>> ExpiryRules::getex(std::string_view key,
   return std::optional<std::string>(std::move(value));
 }
 
+Result<std::optional<std::string>> ExpiryRules::watch_state(std::string_view key) {
+  std::string value;
+  std::optional<UnixMillis> deadline;
+  const Status s = store_.read(key, &value, &deadline);
+  if (s.is_not_found()) return std::optional<std::string>();
+  if (!s.is_ok()) return s.with_context("storage");
+  return std::optional<std::string>((deadline ? std::to_string(*deadline) : "none") + ":" + value);
+}
+
 //! [expire]
 Result<bool> ExpiryRules::expire(std::string_view key, UnixMillis deadline,
                                  const ExpireCondition& condition) {

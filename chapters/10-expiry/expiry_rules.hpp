@@ -66,6 +66,11 @@ class ExpiryRules {
   /// EXPIRETIME (kSeconds) or PEXPIRETIME (kMillis): -2, -1, or the deadline as a Unix time.
   Result<std::int64_t> expire_time(std::string_view key, TimeUnit unit);
 
+  /// What WATCH remembers of `key` (RespCommands::watch_state()): its deadline and value, so
+  /// that EXPIRE or PERSIST of a watched key stops the transaction too; nothing when it has
+  /// no value (or it has expired).
+  Result<std::optional<std::string>> watch_state(std::string_view key);
+
   /// The time now, by the store's clock.
   [[nodiscard]] storage::UnixMillis now() const { return store_.clock().now(); }
 

@@ -147,6 +147,12 @@ void MeteredCommands::dispatch(std::span<const std::string_view> args, ClientSta
   }
 }
 
+std::optional<std::string> MeteredCommands::refusal(std::span<const std::string_view> args) const {
+  if (!is_command(args[0], "SLOWLOG")) return inner_.refusal(args);
+  if (args.size() < 2) return std::string("ERR wrong number of arguments for 'slowlog' command");
+  return std::nullopt;  // a wrong subcommand is SLOWLOG's own answer, when it runs
+}
+
 void MeteredCommands::slowlog(std::span<const std::string_view> args,
                               protocol::RespWriter& out) {
   if (args.size() < 2) return out.error("ERR wrong number of arguments for 'slowlog' command");

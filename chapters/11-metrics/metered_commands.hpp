@@ -88,6 +88,13 @@ class MeteredCommands final : public RespCommands {
 
   void run(std::span<const std::string_view> args, ClientState& client,
            protocol::RespWriter& out) override;
+  /// SLOWLOG's missing subcommand; `inner`'s refusal of the others.
+  [[nodiscard]] std::optional<std::string> refusal(
+      std::span<const std::string_view> args) const override;
+  /// `inner`'s (what WATCH compares).
+  Result<std::optional<std::string>> watch_state(std::string_view key) override {
+    return inner_.watch_state(key);
+  }
 
   /// The rows of the commands this runs itself (SLOWLOG and its subcommands), for COMMAND
   /// and COMMAND DOCS (RedisServerInfo::more_commands).

@@ -44,7 +44,7 @@ bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0;
 
 }  // namespace
 
-TEST_CASE("redis clients: redis-py (binary values, pipeline, MGET, INCR from 4 clients, SCAN, "
+TEST_CASE("redis clients: redis-py (binary values, pipelines with and without MULTI, MGET, INCR and WATCH from 4 clients, SCAN, "
           "errors)", "[ch09][clients]") {
   INFO("needs Debian's python3-redis (make test installs it)");
   REQUIRE(exists("/usr/lib/python3/dist-packages/redis/__init__.py"));

@@ -4,9 +4,12 @@
 // the new commands, INFO's expires, and chapter 9's errors for arity and keys.
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "09-resp/tests/redis_fixture.hpp"
+#include "09-resp/transactions.hpp"
 #include "10-expiry/tests/expiry_fixture.hpp"
 
 using vkv::testing::array;
@@ -186,7 +189,9 @@ TEST_CASE("resp expiry: COMMAND tells of the new commands and SET's new options"
                            "get", "set"}) {
     CHECK(list.find(bulk(name)) != std::string::npos);
   }
-  const std::size_t count = vkv::engine::RedisCommands::table().size() + 12;  // MSET, SET replace
+  // MSET and SET replace chapter 9's rows; MULTI, EXEC... come with every session.
+  const std::size_t count = vkv::engine::RedisCommands::table().size() + 12 +
+                            vkv::engine::TransactionCommands::specs().size();
   CHECK(f("COMMAND COUNT") == integer(static_cast<long long>(count)));
   CHECK(f("COMMAND INFO ttl").find(bulk("ttl") + ":2\r\n") != std::string::npos);
   const std::string set_docs = f("COMMAND DOCS set");
@@ -213,4 +218,77 @@ TEST_CASE("resp expiry: INFO counts the keys with deadlines and names chapter 10
   CHECK(stats.find("total_commands_processed:5\r\n") != std::string::npos);  // and INFO
   CHECK(stats.find("keyspace_hits:2\r\n") != std::string::npos);
   CHECK(stats.find("keyspace_misses:1\r\n") != std::string::npos);
+}
+
+namespace {
+
+// A client of the fixture's commands behind chapter 9's transactions.
+struct TransactionClient {
+  explicit TransactionClient(ExpiryFixture& f) : tx(f.backend->commands()) {}
+  // Runs the words of `line`; returns the reply's bytes.
+  std::string operator()(std::string_view line) {
+    const auto args = ExpiryFixture::words(line);
+    std::vector<std::string_view> views(args.begin(), args.end());
+    std::string out;
+    vkv::protocol::RespWriter writer(&out, client.version);
+    tx.run(views, client, writer);
+    return out;
+  }
+  vkv::engine::TransactionCommands tx;
+  vkv::engine::ClientState client;
+};
+
+}  // namespace
+
+TEST_CASE("resp expiry: WATCH sees deadlines: EXPIRE, PERSIST or the expiry of a watched key "
+          "stops the transaction", "[ch10][transactions]") {
+  ExpiryFixture f;
+  TransactionClient t(f);  // the client with the transaction; f's own is another
+  std::string last;  // the last EXEC's reply
+  auto exec_after = [&](const std::function<void()>& change) {
+    REQUIRE(t("WATCH k") == "+OK\r\n");
+    change();
+    REQUIRE(t("MULTI") == "+OK\r\n");
+    REQUIRE(t("SET x 1") == "+QUEUED\r\n");
+    last = t("EXEC");
+    return last;
+  };
+  f("SET k v");
+  SECTION("EXPIRE by another client") {
+    CHECK(exec_after([&] { CHECK(f("EXPIRE k 100") == integer(1)); }) == "*-1\r\n");
+  }
+  SECTION("EXPIRE through the text protocol") {
+    CHECK(exec_after([&] { CHECK(f.text("EXPIRE k 100") == "INTEGER 1"); }) == "*-1\r\n");
+  }
+  SECTION("PERSIST") {
+    f("EXPIRE k 100");
+    CHECK(exec_after([&] { CHECK(f("PERSIST k") == integer(1)); }) == "*-1\r\n");
+  }
+  SECTION("the key expires between WATCH and EXEC") {
+    f("PEXPIRE k 100");
+    CHECK(exec_after([&] { f.clock.advance(100); }) == "*-1\r\n");
+  }
+  SECTION("time passes and the deadline stays: it runs") {
+    f("EXPIRE k 100");
+    CHECK(exec_after([&] { f.clock.advance(1000); }) == "*1\r\n+OK\r\n");
+  }
+  CHECK(f("EXISTS x") == integer(last == "*-1\r\n" ? 0 : 1));  // a transaction stopped wrote nothing
+}
+
+TEST_CASE("resp expiry: inside a transaction, chapter 10's commands are checked as they are "
+          "queued and run with their options by EXEC", "[ch10][transactions]") {
+  ExpiryFixture f;
+  TransactionClient t(f);
+  CHECK(t("MULTI") == "+OK\r\n");
+  CHECK(t("SET e v EX 100") == "+QUEUED\r\n");
+  CHECK(t("TTL e") == "+QUEUED\r\n");
+  CHECK(t("SET e v EX 0") == "+QUEUED\r\n");  // its time is checked when it runs, as Redis does
+  CHECK(t("EXPIRE e") == "-ERR wrong number of arguments for 'expire' command\r\n");
+  CHECK(t("EXEC") == "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  CHECK(f("EXISTS e") == integer(0));
+  CHECK(t("MULTI") == "+OK\r\n");
+  CHECK(t("SET e v EX 100") == "+QUEUED\r\n");
+  CHECK(t("TTL e") == "+QUEUED\r\n");
+  CHECK(t("SET e v EX 0") == "+QUEUED\r\n");
+  CHECK(t("EXEC") == "*3\r\n+OK\r\n:100\r\n-ERR invalid expire time in 'set' command\r\n");
 }

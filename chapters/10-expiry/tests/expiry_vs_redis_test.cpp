@@ -95,3 +95,19 @@ TEST_CASE("expiry vs redis: GETEX", "[ch10][redis]") {
       {"GETEX c EXAT 4102444800"}, {"EXPIRETIME c"}, {"GETEX c PXAT 1"}, {"GET c"},
   });
 }
+
+// A watched key's deadline is part of what WATCH watches, in both. (One connection: the
+// client's own EXPIRE.)
+TEST_CASE("expiry vs redis: WATCH sees a deadline change; a transaction runs SET's options",
+          "[ch10][redis]") {
+  same_replies({
+      {"SET k v"}, {"WATCH k"}, {"EXPIRE k 100"}, {"MULTI"}, {"SET x 1"}, {"EXEC"},
+      {"EXISTS x"},
+      {"WATCH k"}, {"PERSIST k"}, {"MULTI"}, {"SET x 1"}, {"EXEC"}, {"EXISTS x"},
+      {"WATCH k"}, {"PERSIST k"}, {"MULTI"}, {"SET x 1"}, {"EXEC"}, {"EXISTS x"},
+      {"MULTI"}, {"SET e v EX 100"}, {"TTL e"}, {"SET e v EX 0"}, {"EXPIRE e"}, {"EXEC"},
+      {"EXISTS e"},
+      {"MULTI"}, {"SET e v EX 100"}, {"PERSIST e"}, {"SET e v EX 0"}, {"GETEX e PX 5000"},
+      {"EXEC"}, {"PTTL e", 1000},
+  });
+}

@@ -26,6 +26,18 @@ async function with_ioredis(prefix) {
       .set(prefix + "a", "1").set(prefix + "b", "2").get(prefix + "a").incr(prefix + "a").exec();
   assert.deepEqual(results, [[null, "OK"], [null, "OK"], [null, "1"], [null, 2]]);
   assert.deepEqual(await redis.mget(prefix + "a", prefix + "nope", prefix + "b"), ["2", null, "2"]);
+  // A transaction: MULTI, the commands (each +QUEUED), EXEC with their replies.
+  assert.deepEqual(await redis.multi().incr(prefix + "a").get(prefix + "a").exec(),
+                   [[null, 3], [null, "3"]]);
+  // WATCH: a key changed by another client makes EXEC answer null, and nothing runs.
+  const other = new Redis(options);
+  await other.connect();
+  assert.equal(await redis.watch(prefix + "a"), "OK");
+  assert.equal(await other.set(prefix + "a", "changed"), "OK");
+  assert.equal(await redis.multi().set(prefix + "a", "mine").exec(), null);
+  assert.equal(await redis.get(prefix + "a"), "changed");
+  other.disconnect();
+  await redis.set(prefix + "a", "2");
 
   // INCR from several clients at once.
   const clients = await Promise.all(Array.from({ length: 4 }, async () => {
@@ -77,6 +89,8 @@ async function with_node_redis(prefix, resp) {
       .execAsPipeline();  // no MULTI: the commands, pipelined
   assert.deepEqual(results, ["OK", "OK", "1", 2]);
   assert.deepEqual(await client.mGet([prefix + "a", prefix + "nope", prefix + "b"]), ["2", null, "2"]);
+  assert.deepEqual(await client.multi().incr(prefix + "a").get(prefix + "a").exec(), [3, "3"]);
+  await client.set(prefix + "a", "2");
 
   const clients = await Promise.all(Array.from({ length: 4 }, () =>
       createClient({ socket: { port, host: "127.0.0.1", reconnectStrategy: false }, RESP: resp })

@@ -1,0 +1,236 @@
+#include "09-resp/transactions.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+#include <shared_mutex>
+#include <stdexcept>
+
+#include "02-parsing/parser.hpp"
+
+namespace vkv::engine {
+
+TransactionGate::TransactionGate() {
+  pthread_rwlockattr_t attr;
+  pthread_rwlockattr_init(&attr);
+  // Writer first: an EXEC waiting stops new commands from going in ahead of it.
+  pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+  const int rc = pthread_rwlock_init(&lock_, &attr);
+  pthread_rwlockattr_destroy(&attr);
+  if (rc != 0) throw std::runtime_error(std::string("pthread_rwlock_init: ") + std::strerror(rc));
+}
+
+TransactionGate::~TransactionGate() { pthread_rwlock_destroy(&lock_); }
+
+// The only failures POSIX allows these are a lock taken wrongly (twice by one thread, or let
+// go unheld): bugs, which must not pass as if the lock were held.
+void TransactionGate::lock_shared() {
+  if (pthread_rwlock_rdlock(&lock_) != 0) std::terminate();
+}
+void TransactionGate::unlock_shared() {
+  if (pthread_rwlock_unlock(&lock_) != 0) std::terminate();
+}
+void TransactionGate::lock() {
+  if (pthread_rwlock_wrlock(&lock_) != 0) std::terminate();
+}
+void TransactionGate::unlock() {
+  if (pthread_rwlock_unlock(&lock_) != 0) std::terminate();
+}
+
+namespace {
+
+using protocol::is_command;
+
+// What a transaction counts for one command's arguments (or one watched key and its state).
+std::size_t cost(std::span<const std::string_view> args) {
+  std::size_t bytes = 0;
+  for (std::string_view a : args) bytes += a.size() + 16;
+  return bytes;
+}
+
+std::string arity_error(std::string_view name) {
+  return "ERR wrong number of arguments for '" + std::string(name) + "' command";
+}
+
+std::string too_large(std::size_t max_bytes) {
+  return "ERR transaction too large: its queued commands and watched keys would pass " +
+         std::to_string(max_bytes) + " bytes";
+}
+
+}  // namespace
+
+std::span<const CommandSpec> TransactionCommands::specs() {
+  static const std::vector<CommandSpec> rows = {
+      {"multi", 1, 0, 0, 0, nullptr, "noscript loading stale fast allow_busy",
+       "@fast @transaction", "transactions", "1.2.0", "Starts a transaction.", {}, {}},
+      {"exec", 1, 0, 0, 0, nullptr, "noscript loading stale skip_slowlog", "@slow @transaction",
+       "transactions", "1.2.0", "Executes all commands in a transaction.", {}, {}},
+      {"discard", 1, 0, 0, 0, nullptr, "noscript loading stale fast allow_busy",
+       "@fast @transaction", "transactions", "2.0.0", "Discards a transaction.", {}, {}},
+      {"watch", -2, 1, -1, 1, nullptr, "noscript loading stale fast allow_busy",
+       "@fast @transaction", "transactions", "2.2.0",
+       "Monitors changes to keys to determine the execution of a transaction.",
+       {{"key", "key", {}, false, true, {}}}, {}},
+      {"unwatch", 1, 0, 0, 0, nullptr, "noscript loading stale fast allow_busy",
+       "@fast @transaction", "transactions", "2.2.0",
+       "Forgets about watched keys of a transaction.", {}, {}},
+  };
+  return rows;
+}
+
+namespace {
+
+// Which of this class's commands `name` is, if any: their row's index in specs().
+enum class Own { kMulti, kExec, kDiscard, kWatch, kUnwatch, kNone };
+
+Own own_command(std::string_view name) {
+  if (is_command(name, "MULTI")) return Own::kMulti;
+  if (is_command(name, "EXEC")) return Own::kExec;
+  if (is_command(name, "DISCARD")) return Own::kDiscard;
+  if (is_command(name, "WATCH")) return Own::kWatch;
+  if (is_command(name, "UNWATCH")) return Own::kUnwatch;
+  return Own::kNone;
+}
+
+// The error one of this class's commands gets for its arguments, if any.
+std::optional<std::string> own_refusal(Own own, std::span<const std::string_view> args) {
+  const CommandSpec& spec = TransactionCommands::specs()[static_cast<std::size_t>(own)];
+  if (!arity_fits(spec.arity, args.size())) return arity_error(spec.name);
+  if (has_empty_key(spec, args)) return std::string("ERR empty key");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> TransactionCommands::refusal(
+    std::span<const std::string_view> args) const {
+  const Own own = own_command(args[0]);
+  return own == Own::kNone ? inner_.refusal(args) : own_refusal(own, args);
+}
+
+//! [run]
+void TransactionCommands::run(std::span<const std::string_view> args, ClientState& client,
+                              protocol::RespWriter& out) {
+  TransactionState& t = client.transaction;
+  const Own own = own_command(args[0]);
+  if (own == Own::kNone) {  // any other command: queued after MULTI (but QUIT), else run
+    std::shared_lock held(gate_);
+    if (t.open && !is_command(args[0], "QUIT")) return queue(args, client, out);
+    return inner_.run(args, client, out);
+  }
+  if (auto error = own_refusal(own, args)) {
+    if (own == Own::kExec && t.open) {  // as Redis: an EXEC refused ends the transaction
+      client.transaction = TransactionState();
+      return out.error("EXECABORT Transaction discarded because of: " + error->substr(4));
+    }
+    if (t.open) t.failed = true;  // as Redis: a refused command spoils the transaction
+    return out.error(*error);
+  }
+  if (own == Own::kExec) return exec(client, out);  // it takes the gate alone
+  std::shared_lock held(gate_);
+  switch (own) {
+    case Own::kMulti: return multi(client, out);
+    case Own::kDiscard: return discard(client, out);
+    case Own::kWatch: return watch(args, client, out);
+    case Own::kUnwatch:
+      if (t.open) return queue(args, client, out);  // Redis queues it; EXEC answers OK
+      t.watched.clear();
+      t.bytes = 0;
+      return out.simple("OK");
+    default: return;
+  }
+}
+//! [run]
+
+void TransactionCommands::multi(ClientState& client, protocol::RespWriter& out) {
+  TransactionState& t = client.transaction;
+  if (t.open) return out.error("ERR MULTI calls can not be nested");
+  t.open = true;
+  out.simple("OK");
+}
+
+void TransactionCommands::discard(ClientState& client, protocol::RespWriter& out) {
+  TransactionState& t = client.transaction;
+  if (!t.open) return out.error("ERR DISCARD without MULTI");
+  t = TransactionState();  // the queue, and the watched keys with it
+  out.simple("OK");
+}
+
+void TransactionCommands::watch(Args args, ClientState& client, protocol::RespWriter& out) {
+  TransactionState& t = client.transaction;
+  if (t.open) return out.error("ERR WATCH inside MULTI is not allowed");
+  for (std::string_view key : args.subspan(1)) {
+    const bool already = std::any_of(t.watched.begin(), t.watched.end(),
+                                     [&](const auto& w) { return w.first == key; });
+    if (already) continue;  // what it was when first watched is what counts
+    auto state = inner_.watch_state(key);
+    if (!state.is_ok()) return out.error("ERR " + state.status().message());
+    const std::size_t bytes = key.size() + (state->has_value() ? (*state)->size() : 0) + 16;
+    if (t.bytes + bytes > max_bytes_) return out.error(too_large(max_bytes_));
+    t.bytes += bytes;
+    t.watched.emplace_back(std::string(key), std::move(*state));
+  }
+  out.simple("OK");
+}
+
+//! [queue]
+void TransactionCommands::queue(Args args, ClientState& client, protocol::RespWriter& out) {
+  TransactionState& t = client.transaction;
+  if (auto error = refusal(args)) {
+    t.failed = true;  // EXEC will run none of it
+    return out.error(*error);
+  }
+  if (t.bytes + cost(args) > max_bytes_) {
+    t.failed = true;
+    return out.error(too_large(max_bytes_));
+  }
+  t.bytes += cost(args);
+  t.queued.emplace_back(args.begin(), args.end());
+  out.simple("QUEUED");
+}
+//! [queue]
+
+//! [exec]
+void TransactionCommands::exec(ClientState& client, protocol::RespWriter& out) {
+  if (!client.transaction.open) return out.error("ERR EXEC without MULTI");
+  TransactionState t = std::move(client.transaction);
+  client.transaction = TransactionState();  // EXEC ends the transaction and every WATCH
+  if (t.failed) {
+    return out.error("EXECABORT Transaction discarded because of previous errors.");
+  }
+  std::unique_lock alone(gate_);  // from here to the last reply, no other command runs
+  for (const auto& [key, then] : t.watched) {
+    auto now = inner_.watch_state(key);
+    if (!now.is_ok()) return out.error("ERR " + now.status().message());
+    if (*now != then) return out.null_array();  // changed since WATCH: nothing runs
+  }
+  out.array(t.queued.size());
+  std::vector<std::string_view> args;
+  for (const std::vector<std::string>& command : t.queued) {
+    args.assign(command.begin(), command.end());
+    run_queued(args, client, out);
+  }
+}
+//! [exec]
+
+void TransactionCommands::run_queued(Args args, ClientState& client, protocol::RespWriter& out) {
+  if (is_command(args[0], "UNWATCH")) return out.simple("OK");
+  inner_.run(args, client, out);
+}
+
+}  // namespace vkv::engine
+
+namespace vkv::runtime {
+
+void GatedSession::feed(std::string_view bytes, std::string* out) {
+  std::shared_lock held(gate_);
+  inner_->feed(bytes, out);
+}
+
+void GatedSession::finish(std::string* out) {
+  std::shared_lock held(gate_);
+  inner_->finish(out);
+}
+
+}  // namespace vkv::runtime
