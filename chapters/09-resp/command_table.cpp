@@ -62,6 +62,15 @@ bool has_empty_key(const CommandSpec& spec, std::span<const std::string_view> ar
   return false;
 }
 
+std::optional<std::string> row_refusal(const CommandSpec& spec,
+                                       std::span<const std::string_view> args) {
+  if (!arity_fits(spec.arity, args.size())) {
+    return "ERR wrong number of arguments for '" + std::string(spec.name) + "' command";
+  }
+  if (has_empty_key(spec, args)) return std::string("ERR empty key");
+  return std::nullopt;
+}
+
 void write_command_info(const CommandSpec& spec, protocol::RespWriter& out) {
   out.array(10);
   out.bulk(spec.name);

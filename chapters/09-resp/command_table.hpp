@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -62,6 +64,12 @@ inline bool arity_fits(int arity, std::size_t argc) {
 /// True when a word at one of `spec`'s key positions in `args` is empty: vkv's keys are at
 /// least one byte, in every protocol.
 bool has_empty_key(const CommandSpec& spec, std::span<const std::string_view> args);
+
+/// The error a request `args` of the row `spec` gets before it runs, from the row alone: the
+/// wrong number of arguments (Redis's text), or an empty key; nothing when it fits. A
+/// command of subcommands checks its subcommand's row too.
+std::optional<std::string> row_refusal(const CommandSpec& spec,
+                                       std::span<const std::string_view> args);
 
 /// COMMAND INFO's entry for `spec`: Redis 7's ten fields (name, arity, flags, first key, last
 /// key, step, ACL categories, tips, key specs, subcommands).

@@ -3,6 +3,7 @@
 /// remembers between its requests.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -17,6 +18,50 @@
 
 namespace vkv::engine {
 
+/// Bytes a connection's transaction holds (its queue, its watched values), counted against a
+/// total shared by every connection, and given back to it when this goes: at EXEC, DISCARD or
+/// UNWATCH, or when the connection closes. Moves, never copies.
+class HeldBytes {
+ public:
+  HeldBytes() = default;
+  HeldBytes(HeldBytes&& o) noexcept : total_(o.total_), bytes_(std::exchange(o.bytes_, 0)) {}
+  HeldBytes& operator=(HeldBytes&& o) noexcept {
+    if (this != &o) {
+      give_back();
+      total_ = o.total_;
+      bytes_ = std::exchange(o.bytes_, 0);
+    }
+    return *this;
+  }
+  HeldBytes(const HeldBytes&) = delete;
+  HeldBytes& operator=(const HeldBytes&) = delete;
+  ~HeldBytes() { give_back(); }
+
+  /// Takes `n` more bytes from `total`, unless that would pass `own_limit` for this or
+  /// `total_limit` for `total`: then takes nothing and returns false. `total` must be the
+  /// same at every call, and outlive this.
+  bool take(std::atomic<std::size_t>& total, std::size_t n, std::size_t own_limit,
+            std::size_t total_limit) {
+    if (bytes_ + n > own_limit) return false;
+    if (total.fetch_add(n, std::memory_order_relaxed) + n > total_limit) {
+      total.fetch_sub(n, std::memory_order_relaxed);
+      return false;
+    }
+    total_ = &total;
+    bytes_ += n;
+    return true;
+  }
+  /// The bytes held.
+  [[nodiscard]] std::size_t bytes() const { return bytes_; }
+
+ private:
+  void give_back() {
+    if (bytes_ != 0) total_->fetch_sub(std::exchange(bytes_, 0), std::memory_order_relaxed);
+  }
+  std::atomic<std::size_t>* total_ = nullptr;
+  std::size_t bytes_ = 0;
+};
+
 /// A connection's transaction (MULTI ... EXEC) and the keys it watches (WATCH): what
 /// TransactionCommands keeps for it between its requests.
 struct TransactionState {
@@ -25,7 +70,7 @@ struct TransactionState {
   std::vector<std::vector<std::string>> queued;  ///< The commands queued, in order.
   /// Each watched key, and what it was when watched (RespCommands::watch_state()).
   std::vector<std::pair<std::string, std::optional<std::string>>> watched;
-  std::size_t bytes = 0;  ///< What `queued` and `watched` hold, about (for the limit).
+  HeldBytes held;  ///< What `queued` and `watched` hold, about.
 };
 
 /// What the server remembers about one RESP connection between its requests. Owned by the
@@ -55,24 +100,18 @@ class RespCommands {
   virtual void run(std::span<const std::string_view> args, ClientState& client,
                    protocol::RespWriter& out) = 0;
 
-  /// The error `args` would get without running (an unknown command, the wrong number of
-  /// arguments, an empty key), or nothing when it would run. Asked as a transaction queues a
-  /// command: Redis refuses such a command there, and the whole transaction at EXEC.
-  /// By default nothing is refused.
+  /// The error `args` would get without running (an unknown command or subcommand, the
+  /// wrong number of arguments, an empty key), or nothing when it would run: the same checks
+  /// run() makes first. Asked as a transaction queues a command: Redis refuses such a command
+  /// there, and the whole transaction at EXEC. A RespCommands in front of another asks it of
+  /// the commands it does not run itself.
   [[nodiscard]] virtual std::optional<std::string> refusal(
-      std::span<const std::string_view> args) const {
-    (void)args;
-    return std::nullopt;
-  }
+      std::span<const std::string_view> args) const = 0;
 
   /// What WATCH remembers of `key`: everything a write of it can change (its value; a later
   /// chapter adds its deadline) as one string, or nothing when there is no such key. EXEC
-  /// asks again and runs the transaction only if the answer is the same. By default it fails:
-  /// commands that cannot tell cannot be watched.
-  virtual Result<std::optional<std::string>> watch_state(std::string_view key) {
-    (void)key;
-    return Status::invalid_argument("WATCH is not supported by these commands");
-  }
+  /// asks again and runs the transaction only if the answer is the same.
+  virtual Result<std::optional<std::string>> watch_state(std::string_view key) = 0;
 };
 //! [resp-commands]
 

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "02-parsing/parser.hpp"
 
@@ -14,27 +15,38 @@ namespace vkv::engine {
 TransactionGate::TransactionGate() {
   pthread_rwlockattr_t attr;
   pthread_rwlockattr_init(&attr);
-  // Writer first: an EXEC waiting stops new commands from going in ahead of it.
-  pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-  const int rc = pthread_rwlock_init(&lock_, &attr);
+  // Writer first: an EXEC waiting stops new commands from going in ahead of it. (glibc honours
+  // only the NONRECURSIVE kind; plain PREFER_WRITER_NP behaves as PREFER_READER_NP.)
+  int rc = pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+  if (rc == 0) rc = pthread_rwlock_init(&lock_, &attr);
   pthread_rwlockattr_destroy(&attr);
   if (rc != 0) throw std::runtime_error(std::string("pthread_rwlock_init: ") + std::strerror(rc));
 }
 
 TransactionGate::~TransactionGate() { pthread_rwlock_destroy(&lock_); }
 
+namespace {
+// How many holds of a gate this thread has: a second shared hold could wait behind a waiting
+// EXEC that waits for the first, for ever, so it ends the program instead.
+thread_local int holds = 0;
+}  // namespace
+
 // The only failures POSIX allows these are a lock taken wrongly (twice by one thread, or let
 // go unheld): bugs, which must not pass as if the lock were held.
 void TransactionGate::lock_shared() {
-  if (pthread_rwlock_rdlock(&lock_) != 0) std::terminate();
+  if (holds != 0 || pthread_rwlock_rdlock(&lock_) != 0) std::terminate();
+  ++holds;
 }
 void TransactionGate::unlock_shared() {
+  --holds;
   if (pthread_rwlock_unlock(&lock_) != 0) std::terminate();
 }
 void TransactionGate::lock() {
-  if (pthread_rwlock_wrlock(&lock_) != 0) std::terminate();
+  if (holds != 0 || pthread_rwlock_wrlock(&lock_) != 0) std::terminate();
+  ++holds;
 }
 void TransactionGate::unlock() {
+  --holds;
   if (pthread_rwlock_unlock(&lock_) != 0) std::terminate();
 }
 
@@ -42,21 +54,21 @@ namespace {
 
 using protocol::is_command;
 
-// What a transaction counts for one command's arguments (or one watched key and its state).
-std::size_t cost(std::span<const std::string_view> args) {
-  std::size_t bytes = 0;
-  for (std::string_view a : args) bytes += a.size() + 16;
+// What a string costs a transaction: its bytes, the std::string around them, and what the
+// allocator adds to a block. About: a short string has no block of its own.
+constexpr std::size_t string_cost(std::size_t bytes) { return sizeof(std::string) + bytes + 16; }
+
+// What one queued command costs: each argument, and the vector that holds them with its place
+// in the queue.
+std::size_t command_cost(std::span<const std::string_view> args) {
+  std::size_t bytes = 2 * sizeof(std::vector<std::string>) + 16;
+  for (std::string_view a : args) bytes += string_cost(a.size());
   return bytes;
 }
 
-std::string arity_error(std::string_view name) {
-  return "ERR wrong number of arguments for '" + std::string(name) + "' command";
-}
-
-std::string too_large(std::size_t max_bytes) {
-  return "ERR transaction too large: its queued commands and watched keys would pass " +
-         std::to_string(max_bytes) + " bytes";
-}
+constexpr std::string_view kTooLarge =
+    "ERR transaction too large: this connection's, or all connections' together, would pass "
+    "their limit (queued commands and watched values)";
 
 }  // namespace
 
@@ -95,10 +107,7 @@ Own own_command(std::string_view name) {
 
 // The error one of this class's commands gets for its arguments, if any.
 std::optional<std::string> own_refusal(Own own, std::span<const std::string_view> args) {
-  const CommandSpec& spec = TransactionCommands::specs()[static_cast<std::size_t>(own)];
-  if (!arity_fits(spec.arity, args.size())) return arity_error(spec.name);
-  if (has_empty_key(spec, args)) return std::string("ERR empty key");
-  return std::nullopt;
+  return row_refusal(TransactionCommands::specs()[static_cast<std::size_t>(own)], args);
 }
 
 }  // namespace
@@ -114,34 +123,37 @@ void TransactionCommands::run(std::span<const std::string_view> args, ClientStat
                               protocol::RespWriter& out) {
   TransactionState& t = client.transaction;
   const Own own = own_command(args[0]);
-  if (own == Own::kNone) {  // any other command: queued after MULTI (but QUIT), else run
-    std::shared_lock held(gate_);
+  if (own == Own::kNone) {
     if (t.open && !is_command(args[0], "QUIT")) return queue(args, client, out);
+    std::shared_lock held(gate_);  // no EXEC runs while this command does
     return inner_.run(args, client, out);
   }
   if (auto error = own_refusal(own, args)) {
-    if (own == Own::kExec && t.open) {  // as Redis: an EXEC refused ends the transaction
+    if (own == Own::kExec) {  // as Redis: an EXEC refused ends the transaction, and the WATCH
       client.transaction = TransactionState();
       return out.error("EXECABORT Transaction discarded because of: " + error->substr(4));
     }
     if (t.open) t.failed = true;  // as Redis: a refused command spoils the transaction
     return out.error(*error);
   }
-  if (own == Own::kExec) return exec(client, out);  // it takes the gate alone
-  std::shared_lock held(gate_);
-  switch (own) {
+  switch (own) {  // these touch only this client's state (WATCH reads its keys): no gate
     case Own::kMulti: return multi(client, out);
+    case Own::kExec: return exec(client, out);  // takes the gate alone
     case Own::kDiscard: return discard(client, out);
     case Own::kWatch: return watch(args, client, out);
     case Own::kUnwatch:
       if (t.open) return queue(args, client, out);  // Redis queues it; EXEC answers OK
       t.watched.clear();
-      t.bytes = 0;
+      t.held = HeldBytes();
       return out.simple("OK");
-    default: return;
+    case Own::kNone: break;
   }
 }
 //! [run]
+
+bool TransactionCommands::take(TransactionState& t, std::size_t bytes) {
+  return t.held.take(held_, bytes, limits_.per_connection, limits_.all_connections);
+}
 
 void TransactionCommands::multi(ClientState& client, protocol::RespWriter& out) {
   TransactionState& t = client.transaction;
@@ -160,17 +172,20 @@ void TransactionCommands::discard(ClientState& client, protocol::RespWriter& out
 void TransactionCommands::watch(Args args, ClientState& client, protocol::RespWriter& out) {
   TransactionState& t = client.transaction;
   if (t.open) return out.error("ERR WATCH inside MULTI is not allowed");
+  // Every key's state first, then all of them watched, or none if one fails.
+  std::unordered_set<std::string_view> seen;
+  for (const auto& w : t.watched) seen.insert(w.first);
+  std::vector<std::pair<std::string, std::optional<std::string>>> adding;
+  std::size_t bytes = 0;
   for (std::string_view key : args.subspan(1)) {
-    const bool already = std::any_of(t.watched.begin(), t.watched.end(),
-                                     [&](const auto& w) { return w.first == key; });
-    if (already) continue;  // what it was when first watched is what counts
+    if (!seen.insert(key).second) continue;  // what it was when first watched is what counts
     auto state = inner_.watch_state(key);
     if (!state.is_ok()) return out.error("ERR " + state.status().message());
-    const std::size_t bytes = key.size() + (state->has_value() ? (*state)->size() : 0) + 16;
-    if (t.bytes + bytes > max_bytes_) return out.error(too_large(max_bytes_));
-    t.bytes += bytes;
-    t.watched.emplace_back(std::string(key), std::move(*state));
+    bytes += string_cost(key.size()) + string_cost(state->has_value() ? (*state)->size() : 0);
+    adding.emplace_back(std::string(key), std::move(*state));
   }
+  if (!take(t, bytes)) return out.error(kTooLarge);
+  for (auto& w : adding) t.watched.push_back(std::move(w));
   out.simple("OK");
 }
 
@@ -181,11 +196,10 @@ void TransactionCommands::queue(Args args, ClientState& client, protocol::RespWr
     t.failed = true;  // EXEC will run none of it
     return out.error(*error);
   }
-  if (t.bytes + cost(args) > max_bytes_) {
+  if (!take(t, command_cost(args))) {
     t.failed = true;
-    return out.error(too_large(max_bytes_));
+    return out.error(kTooLarge);
   }
-  t.bytes += cost(args);
   t.queued.emplace_back(args.begin(), args.end());
   out.simple("QUEUED");
 }

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -24,8 +25,10 @@ namespace vkv::engine {
 /// between the commands of a transaction.
 ///
 /// It prefers EXEC: once an EXEC waits, new commands wait behind it, so that a busy server
-/// cannot keep a transaction waiting for ever. A thread must not take it shared twice (it
-/// could then wait behind an EXEC that waits for it): commands take it once, at the session.
+/// cannot keep a transaction waiting for ever. The price: while an EXEC waits for a long
+/// command (KEYS over a million keys), every other command waits too. A thread must not take
+/// it shared twice (it could then wait behind an EXEC that waits for it): commands take it
+/// once, at the session, and lock_shared() ends the program if a thread tries.
 ///
 /// Thread-safe. Usable with std::shared_lock and std::unique_lock.
 class TransactionGate {
@@ -45,11 +48,16 @@ class TransactionGate {
 };
 //! [gate]
 
-/// The most a connection's transaction may hold, its queued commands' arguments and its
-/// watched keys together (about: each argument counts 16 bytes more). A command that would
-/// pass it is refused, and with it the transaction, as a wrong command is: a client cannot
-/// make the server hold more than this for it. 256 MiB, half of Redis's largest value.
-inline constexpr std::size_t kMaxTransactionBytes = std::size_t{256} << 20;
+/// How much the transactions may hold: their queued commands and watched values, counted with
+/// what the containers cost around them (HeldBytes).
+struct TransactionLimits {
+  /// One connection's: 256 MiB, half of Redis's largest value. A command that would pass it
+  /// is refused, and its transaction with it, as a wrong command is.
+  std::size_t per_connection = std::size_t{256} << 20;
+  /// Every connection's together, so that many clients cannot hold more than this between
+  /// them: 1 GiB. Past it, the same refusal.
+  std::size_t all_connections = std::size_t{1} << 30;
+};
 
 //! [transaction-commands]
 /// Redis's transactions in front of `inner` (the chapter's commands):
@@ -61,7 +69,7 @@ inline constexpr std::size_t kMaxTransactionBytes = std::size_t{256} << 20;
 ///   the gate held alone: no other client's command runs in between. A spoiled transaction
 ///   runs none (`-EXECABORT`). An error of one command (INCR of a word) does not stop the
 ///   others: Redis has no rollback.
-/// - **DISCARD** drops the queue.
+/// - **DISCARD** drops the queue (and forgets the watched keys).
 /// - **WATCH** key...: EXEC then runs only if each key is still what it was
 ///   (inner.watch_state()), and answers a null array if not. vkv compares what the key holds:
 ///   a write that leaves a key as it was (SET to the same value) does not stop the
@@ -70,15 +78,15 @@ inline constexpr std::size_t kMaxTransactionBytes = std::size_t{256} << 20;
 ///
 /// Every other command runs at once, under the gate held shared. The text protocol's
 /// commands must hold it shared too (GatedSession), for EXEC to be alone against them.
+/// MULTI, DISCARD, WATCH, UNWATCH and queueing touch no other client's keys and take no
+/// gate. A transaction holds at most what `limits` allow.
 ///
 /// Thread-safe: each connection's state is in its ClientState.
 class TransactionCommands final : public RespCommands {
  public:
-  /// In front of `inner`, which must outlive this; a connection's transaction may hold up to
-  /// `max_bytes` (kMaxTransactionBytes; a test gives less).
-  explicit TransactionCommands(RespCommands& inner,
-                               std::size_t max_bytes = kMaxTransactionBytes)
-      : inner_(inner), max_bytes_(max_bytes) {}
+  /// In front of `inner`, which must outlive this.
+  explicit TransactionCommands(RespCommands& inner, TransactionLimits limits = {})
+      : inner_(inner), limits_(limits) {}
   void run(std::span<const std::string_view> args, ClientState& client,
            protocol::RespWriter& out) override;
   [[nodiscard]] std::optional<std::string> refusal(
@@ -88,6 +96,8 @@ class TransactionCommands final : public RespCommands {
   }
   /// The gate every command of these holds; the text protocol's sessions must hold it too.
   TransactionGate& gate() { return gate_; }
+  /// What every connection's transactions hold now, in bytes (HeldBytes).
+  [[nodiscard]] std::size_t bytes_held() const { return held_.load(std::memory_order_relaxed); }
   /// The rows of MULTI, EXEC, DISCARD, WATCH and UNWATCH, for COMMAND (their handlers null:
   /// this class runs them).
   static std::span<const CommandSpec> specs();
@@ -99,12 +109,15 @@ class TransactionCommands final : public RespCommands {
   void discard(ClientState& client, protocol::RespWriter& out);
   void watch(Args args, ClientState& client, protocol::RespWriter& out);
   void queue(Args args, ClientState& client, protocol::RespWriter& out);
+  // Takes `bytes` more for the client's transaction, within the limits.
+  bool take(TransactionState& t, std::size_t bytes);
   // One queued command, run by EXEC: UNWATCH is answered here (EXEC forgets the keys anyway),
   // every other by `inner_`.
   void run_queued(Args args, ClientState& client, protocol::RespWriter& out);
 
   RespCommands& inner_;
-  std::size_t max_bytes_;
+  TransactionLimits limits_;
+  std::atomic<std::size_t> held_{0};  // every connection's HeldBytes, together
   TransactionGate gate_;
 };
 //! [transaction-commands]

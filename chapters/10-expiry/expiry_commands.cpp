@@ -149,23 +149,14 @@ void ExpiryCommands::run(std::span<const std::string_view> args, ClientState& cl
   const Row* row = find_row(args[0]);
   if (row == nullptr) return rest_.run(args, client, out);  // chapter 9's, as it was
   rest_.count_command();
-  if (!arity_fits(row->spec.arity, args.size())) {
-    return out.error("ERR wrong number of arguments for '" + std::string(row->spec.name) +
-                     "' command");
-  }
-  if (has_empty_key(row->spec, args)) return out.error("ERR empty key");
+  if (auto error = row_refusal(row->spec, args)) return out.error(*error);
   (this->*row->handler)(args, out);
 }
 //! [run]
 
 std::optional<std::string> ExpiryCommands::refusal(std::span<const std::string_view> args) const {
   const Row* row = find_row(args[0]);
-  if (row == nullptr) return rest_.refusal(args);
-  if (!arity_fits(row->spec.arity, args.size())) {
-    return "ERR wrong number of arguments for '" + std::string(row->spec.name) + "' command";
-  }
-  if (has_empty_key(row->spec, args)) return std::string("ERR empty key");
-  return std::nullopt;
+  return row == nullptr ? rest_.refusal(args) : row_refusal(row->spec, args);
 }
 
 namespace {

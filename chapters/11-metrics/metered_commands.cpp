@@ -149,8 +149,14 @@ void MeteredCommands::dispatch(std::span<const std::string_view> args, ClientSta
 
 std::optional<std::string> MeteredCommands::refusal(std::span<const std::string_view> args) const {
   if (!is_command(args[0], "SLOWLOG")) return inner_.refusal(args);
-  if (args.size() < 2) return std::string("ERR wrong number of arguments for 'slowlog' command");
-  return std::nullopt;  // a wrong subcommand is SLOWLOG's own answer, when it runs
+  const CommandSpec& slowlog = own_rows().front();
+  if (auto error = row_refusal(slowlog, args)) return error;
+  const std::string wanted = "slowlog|" + lower(args[1]);
+  for (const CommandSpec& sub : slowlog.subcommands) {
+    if (sub.name == wanted) return row_refusal(sub, args);
+  }
+  return "ERR unknown subcommand '" + std::string(args[1].substr(0, 128)) +
+         "'. Try SLOWLOG HELP.";
 }
 
 void MeteredCommands::slowlog(std::span<const std::string_view> args,

@@ -46,6 +46,16 @@ class FakeCommands : public engine::RespCommands {
     }
   }
 
+  /// Nothing is refused before it runs.
+  [[nodiscard]] std::optional<std::string> refusal(
+      std::span<const std::string_view> /*args*/) const override {
+    return std::nullopt;
+  }
+  /// Cannot be watched.
+  Result<std::optional<std::string>> watch_state(std::string_view /*key*/) override {
+    return Status::invalid_argument("FakeCommands cannot be watched");
+  }
+
   std::vector<std::string> ran;  ///< Every request run, its arguments joined by spaces.
 };
 
@@ -79,6 +89,20 @@ class StoreCommands : public engine::RespCommands {
     } else {
       out.error("ERR unknown command");
     }
+  }
+
+  /// Nothing is refused before it runs.
+  [[nodiscard]] std::optional<std::string> refusal(
+      std::span<const std::string_view> /*args*/) const override {
+    return std::nullopt;
+  }
+  /// The key's value.
+  Result<std::optional<std::string>> watch_state(std::string_view key) override {
+    std::string value;
+    const Status s = store_.get(key, &value);
+    if (s.is_not_found()) return std::optional<std::string>();
+    if (!s.is_ok()) return s;
+    return std::optional<std::string>(std::move(value));
   }
 
  private:

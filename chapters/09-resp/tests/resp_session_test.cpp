@@ -222,7 +222,7 @@ TEST_CASE("protocol sniffer: each RESP session gets its own client id, from 1, a
   constexpr int kThreads = 4;
   constexpr int kEach = 50;
   std::vector<std::vector<std::uint64_t>> ids(kThreads);
-  class IdCommands : public vkv::engine::RespCommands {
+  class IdCommands : public vkv::testing::FakeCommands {  // refusal(), watch_state() from it
    public:
     void run(std::span<const std::string_view>, vkv::engine::ClientState& client,
              vkv::protocol::RespWriter& out) override {

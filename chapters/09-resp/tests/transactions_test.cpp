@@ -22,8 +22,7 @@ namespace {
 
 // Chapter 9's commands behind TransactionCommands, with two clients.
 struct TxFixture : RedisFixture {
-  explicit TxFixture(std::size_t max_bytes = vkv::engine::kMaxTransactionBytes)
-      : tx(*commands, max_bytes) {
+  explicit TxFixture(vkv::engine::TransactionLimits limits = {}) : tx(*commands, limits) {
     other.id = 8;
   }
   // Runs `line` (split at spaces) for `c` through the transactions; the reply's bytes.
@@ -84,7 +83,7 @@ TEST_CASE("transactions: a command refused as it is queued spoils the transactio
   }
 }
 
-TEST_CASE("transactions: an EXEC with arguments ends the transaction, as Redis's does",
+TEST_CASE("transactions: an EXEC with arguments ends the transaction and the WATCH, as Redis's does",
           "[ch09][transactions]") {
   TxFixture f;
   CHECK(f.t("MULTI") == "+OK\r\n");
@@ -94,6 +93,13 @@ TEST_CASE("transactions: an EXEC with arguments ends the transaction, as Redis's
         "command\r\n");
   CHECK(f.t("EXEC") == "-ERR EXEC without MULTI\r\n");
   CHECK(f("GET k") == "$-1\r\n");
+  // Outside MULTI too, and it forgets the watched keys, as Redis's does.
+  f("SET w v");
+  CHECK(f.t("WATCH w") == "+OK\r\n");
+  CHECK(f.t("EXEC now").starts_with("-EXECABORT Transaction discarded because of: wrong"));
+  CHECK(f.t("SET w changed", f.other) == "+OK\r\n");
+  CHECK(f.t("MULTI") == "+OK\r\n");
+  CHECK(f.t("EXEC") == "*0\r\n");
 }
 
 TEST_CASE("transactions: a command that fails as it runs does not stop the others (no rollback)",
@@ -195,16 +201,56 @@ TEST_CASE("transactions: WATCH: EXEC runs nothing and answers null when a watche
 
 TEST_CASE("transactions: a transaction may hold only so much: past it, the command is refused "
           "and the transaction with it", "[ch09][transactions]") {
-  TxFixture f(200);  // bytes
+  // A queued SET of a 100-byte value costs about 310 bytes (HeldBytes counts the strings and
+  // vectors around the bytes), a watched key with no value about 100, one of 300 bytes 415.
+  TxFixture f({.per_connection = 400, .all_connections = 700});
   CHECK(f.t("MULTI") == "+OK\r\n");
-  CHECK(f.t("SET k " + std::string(100, 'v')) == "+QUEUED\r\n");  // 3 words: 16 each, and 105
+  CHECK(f.t("SET k " + std::string(100, 'v')) == "+QUEUED\r\n");
   const std::string refused = f.t("SET k " + std::string(100, 'v'));
   CHECK(refused.starts_with("-ERR transaction too large"));
+  CHECK(f.tx.bytes_held() > 0);
   CHECK(f.t("EXEC") == "-EXECABORT Transaction discarded because of previous errors.\r\n");
+  CHECK(f.tx.bytes_held() == 0);  // given back
   CHECK(f("GET k") == "$-1\r\n");
   f("SET big " + std::string(300, 'b'));
-  CHECK(f.t("WATCH big").starts_with("-ERR transaction too large"));
-  CHECK(f.t("WATCH k") == "+OK\r\n");  // the limit was not taken by the refused one
+  CHECK(f.t("WATCH w big").starts_with("-ERR transaction too large"));
+  CHECK(f.t("WATCH k") == "+OK\r\n");  // nothing of the refused WATCH was kept
+  CHECK(f.t("MULTI") == "+OK\r\n");
+  CHECK(f.t("EXEC") == "*0\r\n");  // w and big were not watched: nothing stops it
+  SECTION("every connection's together") {
+    CHECK(f.t("MULTI") == "+OK\r\n");
+    CHECK(f.t("SET k " + std::string(100, 'v')) == "+QUEUED\r\n");
+    CHECK(f.t("MULTI", f.other) == "+OK\r\n");
+    CHECK(f.t("SET k " + std::string(100, 'v'), f.other) == "+QUEUED\r\n");
+    ClientState third;  // within its own limit, past the total's
+    CHECK(f.t("MULTI", third) == "+OK\r\n");
+    CHECK(f.t("SET k " + std::string(100, 'v'), third).starts_with("-ERR transaction too large"));
+    CHECK(f.t("DISCARD") == "+OK\r\n");
+    CHECK(f.t("EXEC", f.other) == "*1\r\n+OK\r\n");
+    CHECK(f.t("EXEC", third) == "-EXECABORT Transaction discarded because of previous errors.\r\n");
+    CHECK(f.tx.bytes_held() == 0);
+  }
+  SECTION("a connection that closes gives its bytes back") {
+    {
+      ClientState leaving;
+      CHECK(f.t("MULTI", leaving) == "+OK\r\n");
+      CHECK(f.t("SET k v", leaving) == "+QUEUED\r\n");
+      CHECK(f.tx.bytes_held() > 0);
+    }
+    CHECK(f.tx.bytes_held() == 0);
+  }
+}
+
+TEST_CASE("transactions: WATCH of many keys, some twice, watches each once", "[ch09][transactions]") {
+  TxFixture f;
+  std::string line = "WATCH";
+  for (int i = 0; i < 20000; ++i) line += " k" + std::to_string(i % 10000);
+  CHECK(f.t(line) == "+OK\r\n");
+  CHECK(f.t("WATCH k1 k2") == "+OK\r\n");
+  CHECK(f.client.transaction.watched.size() == 10000);
+  CHECK(f.t("SET k9999 x", f.other) == "+OK\r\n");
+  CHECK(f.t("MULTI") == "+OK\r\n");
+  CHECK(f.t("EXEC") == "*-1\r\n");
 }
 
 TEST_CASE("transactions: COMMAND tells of MULTI, EXEC, DISCARD, WATCH and UNWATCH",

@@ -98,7 +98,7 @@ TEST_CASE("expiry vs redis: GETEX", "[ch10][redis]") {
 
 // A watched key's deadline is part of what WATCH watches, in both. (One connection: the
 // client's own EXPIRE.)
-TEST_CASE("expiry vs redis: WATCH sees a deadline change; a transaction runs SET's options",
+TEST_CASE("expiry vs redis: WATCH sees a deadline change, and a transaction runs SET's options",
           "[ch10][redis]") {
   same_replies({
       {"SET k v"}, {"WATCH k"}, {"EXPIRE k 100"}, {"MULTI"}, {"SET x 1"}, {"EXEC"},

@@ -116,3 +116,21 @@ TEST_CASE("metered commands: COMMAND tells of SLOWLOG", "[ch11]") {
   CHECK(vkv::engine::MeteredCommands::specs().size() == 1);
   CHECK(vkv::engine::MeteredCommands::specs()[0]->subcommands.size() == 4);
 }
+
+TEST_CASE("metered commands: refused before they run as they would be when run: SLOWLOG's "
+          "subcommands, and the commands behind", "[ch11][transactions]") {
+  MetricsFixture f;
+  auto refusal = [&](std::string_view line) {
+    const auto words = vkv::testing::split_words(line);
+    std::vector<std::string_view> args(words.begin(), words.end());
+    return f.metered->refusal(args).value_or("");
+  };
+  CHECK(refusal("SLOWLOG") == "ERR wrong number of arguments for 'slowlog' command");
+  CHECK(refusal("SLOWLOG FOO") == "ERR unknown subcommand 'FOO'. Try SLOWLOG HELP.");
+  CHECK(refusal("SLOWLOG LEN x") == "ERR wrong number of arguments for 'slowlog|len' command");
+  CHECK(refusal("SLOWLOG get 5").empty());
+  CHECK(refusal("EXPIRE k").rfind("ERR wrong number of arguments for 'expire'", 0) == 0);
+  CHECK(refusal("NOSUCH").rfind("ERR unknown command 'NOSUCH'", 0) == 0);
+  CHECK(refusal("SET k v EX 0").empty());  // its time is checked as it runs
+  CHECK(f("SLOWLOG FOO") == refusal("SLOWLOG FOO").insert(0, "-") + "\r\n");  // the same text
+}
