@@ -77,6 +77,15 @@ inline constexpr std::array<std::string_view, 3> kInfoSectionsNotByDefault = {
 /// Redis's integers (the RESP parser's lengths, INCR's values), as the parser reads them.
 using protocol::parse_redis_integer;
 
+/// A decimal number as Redis's INCRBYFLOAT reads one: all of `text` (up to a NUL, as Redis
+/// reads it) by strtold, in long double, no space first, shorter than 5 KiB, neither NaN nor
+/// past what a long double holds ("inf" is read, and the sum then refused); nothing when not.
+std::optional<long double> parse_redis_long_double(std::string_view text);
+
+/// `value` as Redis's INCRBYFLOAT writes it: 17 decimals, the zeros at the end cut, and the
+/// point if nothing follows it ("10.6", "5200", "0"; never "-0").
+std::string format_redis_long_double(long double value);
+
 /// Redis's words for a command it does not have: <code>ERR unknown command 'NAME', with args
 /// beginning with: </code> and the first arguments, each in quotes and followed by a space, until
 /// they pass 128 bytes (the last one cut to fit).
@@ -143,6 +152,7 @@ class RedisCommands final : public RespCommands {
   void get(Args args, ClientState& client, protocol::RespWriter& out);
   void set(Args args, ClientState& client, protocol::RespWriter& out);
   void setnx(Args args, ClientState& client, protocol::RespWriter& out);
+  void getset(Args args, ClientState& client, protocol::RespWriter& out);
   void getdel(Args args, ClientState& client, protocol::RespWriter& out);
   void mget(Args args, ClientState& client, protocol::RespWriter& out);
   void mset(Args args, ClientState& client, protocol::RespWriter& out);
@@ -152,6 +162,7 @@ class RedisCommands final : public RespCommands {
   void decr(Args args, ClientState& client, protocol::RespWriter& out);
   void incrby(Args args, ClientState& client, protocol::RespWriter& out);
   void decrby(Args args, ClientState& client, protocol::RespWriter& out);
+  void incrbyfloat(Args args, ClientState& client, protocol::RespWriter& out);
   // INCR, DECR, INCRBY and DECRBY: adds `delta` to the number at `key`, atomically.
   void incr_by(std::string_view key, std::int64_t delta, protocol::RespWriter& out);
   // The value of `key` into `*value` (nothing when it has none), counting hits and misses.

@@ -1,5 +1,11 @@
-// RedisCommands: the string commands (GET, SET, SETNX, GETDEL, MGET, MSET, STRLEN, APPEND and
-// the INCR family).
+// RedisCommands: the string commands (GET, SET, SETNX, GETSET, GETDEL, MGET, MSET, STRLEN,
+// APPEND, the INCR family and INCRBYFLOAT).
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
 
 #include "09-resp/command_helpers.hpp"
@@ -72,6 +78,15 @@ void RedisCommands::setnx(Args args, ClientState&, protocol::RespWriter& out) {
   out.integer(1);
 }
 
+// GETSET key value: SET key value GET, in its older spelling.
+void RedisCommands::getset(Args args, ClientState&, protocol::RespWriter& out) {
+  auto held = locks_.lock(args[1]);
+  std::optional<std::string> old;
+  if (const Status s = read(args[1], &old); !s.is_ok()) return storage_error(out, s);
+  if (const Status s = store_.set(args[1], args[2]); !s.is_ok()) return storage_error(out, s);
+  old ? out.bulk(*old) : out.null();
+}
+
 void RedisCommands::getdel(Args args, ClientState&, protocol::RespWriter& out) {
   auto held = locks_.lock(args[1]);
   std::optional<std::string> old;
@@ -142,6 +157,58 @@ void RedisCommands::decrby(Args args, ClientState&, protocol::RespWriter& out) {
     return out.error("ERR decrement would overflow");
   }
   incr_by(args[1], -*delta, out);
+}
+
+std::optional<long double> parse_redis_long_double(std::string_view text) {
+  // Redis reads into a buffer of 5 KiB; a longer text is not a number it reads.
+  constexpr std::size_t kMaxChars = 5 * 1024;
+  if (text.empty() || text.size() >= kMaxChars) return std::nullopt;
+  char buf[kMaxChars];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  if (std::isspace(static_cast<unsigned char>(buf[0]))) return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const long double value = std::strtold(buf, &end);
+  if (*end != '\0') return std::nullopt;  // as Redis: up to the first NUL, all of it
+  const bool out_of_range = errno == ERANGE && (std::isinf(value) || value == 0.0L);
+  if (out_of_range || std::isnan(value)) return std::nullopt;
+  return value;
+}
+
+std::string format_redis_long_double(long double value) {
+  // 17 decimals, then the zeros after the point cut: 10.5 + 0.1 is "10.6", as Redis writes it.
+  // %Lf of the largest long double is about 4,940 characters.
+  std::string text(5 * 1024, '\0');
+  const int n = std::snprintf(text.data(), text.size(), "%.17Lf", value);
+  text.resize(static_cast<std::size_t>(std::max(n, 0)));
+  if (text.find('.') != std::string::npos) {
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+  }
+  if (text == "-0") text = "0";
+  return text;
+}
+
+// INCRBYFLOAT key increment: adds a decimal number, in long double (as Redis does, so that
+// the sums and their digits are Redis's), under the key's lock.
+void RedisCommands::incrbyfloat(Args args, ClientState&, protocol::RespWriter& out) {
+  constexpr std::string_view kNotFloat = "ERR value is not a valid float";
+  const std::string_view key = args[1];
+  auto held = locks_.lock(key);
+  std::optional<std::string> value;
+  if (const Status s = read(key, &value); !s.is_ok()) return storage_error(out, s);
+  const auto current = value ? parse_redis_long_double(*value) : 0.0L;
+  if (!current) return out.error(kNotFloat);
+  const auto delta = parse_redis_long_double(args[2]);
+  if (!delta) return out.error(kNotFloat);
+  const long double sum = *current + *delta;
+  if (std::isnan(sum) || std::isinf(sum)) {
+    return out.error("ERR increment would produce NaN or Infinity");
+  }
+  const std::string text = format_redis_long_double(sum);
+  if (const Status s = store_.set(key, text); !s.is_ok()) return storage_error(out, s);
+  out.bulk(text);
 }
 
 // LEARNER: begin RedisCommands::incr_by(): under the key's lock, read the number (none is 0), add with an overflow check, write the sum

@@ -85,6 +85,7 @@ std::span<const ExpiryCommands::Row> ExpiryCommands::rows() {
   static const std::vector<Row> rows = {
       {set_spec(), &E::set},
       {chapter9("mset"), &E::mset},
+      {chapter9("getset"), &E::getset},
       {setex_spec("setex", "seconds", "2.0.0",
                   "Sets the string value and expiration time of a key. Creates the key if it "
                   "doesn't exist."), &E::setex},
@@ -179,6 +180,16 @@ void ExpiryCommands::set(Args args, protocol::RespWriter& out) {
     return done->old ? out.bulk(*done->old) : out.null();
   }
   done->written ? out.simple("OK") : out.null();
+}
+
+// GETSET: SET key value GET, which clears the deadline as SET does.
+void ExpiryCommands::getset(Args args, protocol::RespWriter& out) {
+  SetOptions options;
+  options.get = true;
+  auto done = rules_.set(args[1], args[2], options);
+  if (!done.is_ok()) return rule_error(out, done.status());
+  rest_.count_lookup(done->old.has_value());
+  done->old ? out.bulk(*done->old) : out.null();
 }
 
 void ExpiryCommands::mset(Args args, protocol::RespWriter& out) {

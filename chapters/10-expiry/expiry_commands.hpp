@@ -18,8 +18,8 @@ namespace vkv::engine {
 /// other request to `rest` (chapter 9's RedisCommands, over the ExpiringStore's
 /// keeping_deadlines(), so that INCR and APPEND keep a key's deadline).
 ///
-/// SET and MSET are taken here because they must clear a key's deadline, which `rest`'s
-/// store keeps. A command is found, its arity and keys checked, as chapter 9 does it, with
+/// SET, MSET and GETSET are taken here because they must clear a key's deadline, which
+/// `rest`'s store keeps. A command is found, its arity and keys checked, as chapter 9 does it, with
 /// the same errors. Its rows (specs()) are chapter 9's CommandSpec, so that `rest`'s
 /// COMMAND tells clients of them (RedisServerInfo::more_commands): redis-cli's hints show
 /// `SET key value [NX|XX] [GET] [EX seconds|...]`.
@@ -58,6 +58,7 @@ class ExpiryCommands final : public RespCommands {
 
   void set(Args args, protocol::RespWriter& out);
   void mset(Args args, protocol::RespWriter& out);
+  void getset(Args args, protocol::RespWriter& out);
   void setex(Args args, protocol::RespWriter& out);
   void getex(Args args, protocol::RespWriter& out);
   void expire(Args args, protocol::RespWriter& out);    // EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT

@@ -409,3 +409,31 @@ TEST_CASE("redis commands: a storage failure is an ERR that says what failed, an
     CHECK(r("GET b") == bulk("1"));
   }
 }
+
+TEST_CASE("redis commands: INCRBYFLOAT's numbers, read and written as Redis does", "[ch09]") {
+  using vkv::engine::format_redis_long_double;
+  using vkv::engine::parse_redis_long_double;
+  CHECK(format_redis_long_double(10.6L) == "10.6");
+  CHECK(format_redis_long_double(5200.0L) == "5200");
+  CHECK(format_redis_long_double(-0.0L) == "0");
+  CHECK(format_redis_long_double(1e-20L) == "0");
+  CHECK(format_redis_long_double(-1e-20L) == "0");  // "-0.00000000000000000", cut to "-0"
+  CHECK(format_redis_long_double(0.5L) == "0.5");
+  CHECK(format_redis_long_double(-4989.4L) == "-4989.39999999999999991");
+  CHECK(parse_redis_long_double("10.50") == 10.5L);
+  CHECK(parse_redis_long_double("0x10") == 16.0L);
+  CHECK(parse_redis_long_double("inf").has_value());  // read; the sum is refused
+  for (std::string_view bad : {"", " 1", "\t1", "1 ", "abc", "1.5e", "nan", "1e5000", "-1e5000"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_redis_long_double(bad).has_value());
+  }
+  CHECK(parse_redis_long_double(std::string("1\0abc", 5)) == 1.0L);  // to the NUL, as Redis
+  CHECK_FALSE(parse_redis_long_double(std::string(5 * 1024, '1')).has_value());
+  RedisFixture r;
+  CHECK(r.run({"SET", "k", " 3"}) == kOk);
+  CHECK(r("INCRBYFLOAT k 1") == error("ERR value is not a valid float"));
+  CHECK(r.run({"INCRBYFLOAT", "k2", ""}) == error("ERR value is not a valid float"));
+  CHECK(r("INCRBYFLOAT k3 1e4932") .size() > 4900);
+  CHECK(r("INCRBYFLOAT k3 1e4932") == error("ERR increment would produce NaN or Infinity"));
+  CHECK(r("GETSET k3 v").size() > 4900);  // the sum was not written: the first stands
+}

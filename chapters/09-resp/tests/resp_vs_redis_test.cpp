@@ -67,3 +67,24 @@ TEST_CASE("resp vs redis: transactions", "[ch09][redis]") {
       {"WATCH missing"}, {"DEL missing"}, {"MULTI"}, {"INCR x"}, {"EXEC"},
   });
 }
+
+TEST_CASE("resp vs redis: GETSET, TOUCH and INCRBYFLOAT", "[ch09][redis]") {
+  same_replies_as_redis(CH09_SERVER, {
+      {"GETSET gs a"}, {"GETSET gs b"}, {"GET gs"}, {"GETSET gs"}, {"GETSET gs a b"},
+      {"TOUCH gs gs missing"}, {"TOUCH"},
+      {"SET f 10.50"}, {"INCRBYFLOAT f 0.1"}, {"INCRBYFLOAT f -5.0e3"}, {"GET f"},
+      {"SET g 5.0e3"}, {"INCRBYFLOAT g 2.0e2"}, {"INCRBYFLOAT new 3"},
+      {"INCRBYFLOAT x 0.1"}, {"INCRBYFLOAT x 0.2"}, {"INCRBYFLOAT y -0"},
+      {"INCRBYFLOAT z 1e-20"}, {"INCRBYFLOAT a 1e-17"}, {"INCRBYFLOAT a 0.000000000000000015"},
+      {"INCRBYFLOAT w 123456789012345678901234567890"},
+      {"INCRBYFLOAT big 1.7976931348623157e308"}, {"INCRBYFLOAT big 1e308"},
+      {"INCRBYFLOAT huge 1e4932"}, {"INCRBYFLOAT huge 1e4932"},
+      {"INCRBYFLOAT h 0x10"}, {"INCRBYFLOAT h +1.5"}, {"INCRBYFLOAT h .5"}, {"INCRBYFLOAT h 5."},
+      {"INCRBYFLOAT h 1E2"}, {"INCRBYFLOAT tiny 1e-400"},
+      {"INCRBYFLOAT i inf"}, {"INCRBYFLOAT i -inf"}, {"INCRBYFLOAT i infinity"},
+      {"INCRBYFLOAT i nan"}, {"INCRBYFLOAT i 1e5000"}, {"INCRBYFLOAT i 1.5e"},
+      {"INCRBYFLOAT i abc"}, {"INCRBYFLOAT i 3abc"}, {"SET s hello"}, {"INCRBYFLOAT s 1"},
+      {"SET n 7"}, {"INCRBYFLOAT n 1"}, {"INCR n"}, {"INCRBYFLOAT n 0.5"}, {"INCR n"},
+      {"INCRBYFLOAT"}, {"INCRBYFLOAT n"}, {"INCRBYFLOAT n 1 2"},
+  });
+}

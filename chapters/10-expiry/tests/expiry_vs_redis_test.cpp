@@ -111,3 +111,13 @@ TEST_CASE("expiry vs redis: WATCH sees a deadline change, and a transaction runs
       {"EXEC"}, {"PTTL e", 1000},
   });
 }
+
+// GETSET is a SET: it clears the deadline. INCRBYFLOAT changes the value: it keeps it.
+TEST_CASE("expiry vs redis: GETSET clears a deadline, INCRBYFLOAT and TOUCH keep it",
+          "[ch10][redis]") {
+  same_replies({
+      {"SET e v EX 100"}, {"GETSET e w"}, {"TTL e"}, {"GET e"},
+      {"SET f 1.5 EX 100"}, {"INCRBYFLOAT f 1"}, {"TTL f", 1}, {"TOUCH f e missing"},
+      {"TTL f", 1}, {"SET p v PX 1"}, {"GETSET missing v"}, {"TTL missing"},
+  });
+}
