@@ -24,7 +24,9 @@ namespace vkv::engine {
 class HeldBytes {
  public:
   HeldBytes() = default;
+  /// Takes over what `o` held; `o` then holds nothing.
   HeldBytes(HeldBytes&& o) noexcept : total_(o.total_), bytes_(std::exchange(o.bytes_, 0)) {}
+  /// Gives back what this held, then takes over what `o` held.
   HeldBytes& operator=(HeldBytes&& o) noexcept {
     if (this != &o) {
       give_back();
@@ -62,6 +64,7 @@ class HeldBytes {
   std::size_t bytes_ = 0;
 };
 
+//! [transaction-state]
 /// A connection's transaction (MULTI ... EXEC) and the keys it watches (WATCH): what
 /// TransactionCommands keeps for it between its requests.
 struct TransactionState {
@@ -72,6 +75,7 @@ struct TransactionState {
   std::vector<std::pair<std::string, std::optional<std::string>>> watched;
   HeldBytes held;  ///< What `queued` and `watched` hold, about.
 };
+//! [transaction-state]
 
 /// What the server remembers about one RESP connection between its requests. Owned by the
 /// connection's session; read and changed by the commands it runs (HELLO, CLIENT, QUIT).
