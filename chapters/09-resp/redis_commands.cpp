@@ -80,8 +80,8 @@ const CommandSpec* RedisCommands::checked(std::span<const std::string_view> args
     *error = unknown_command_error(args);
     return nullptr;
   }
-  if (!arity_fits(spec->arity, args.size())) {
-    *error = "ERR wrong number of arguments for '" + std::string(spec->name) + "' command";
+  if (auto refused = row_refusal(*spec, args)) {  // its arity, and its keys
+    *error = std::move(*refused);
     return nullptr;
   }
   if (!spec->subcommands.empty() && (args.size() >= 2 || spec->handler == nullptr)) {
@@ -93,15 +93,11 @@ const CommandSpec* RedisCommands::checked(std::span<const std::string_view> args
                upper(spec->name) + " HELP.";
       return nullptr;
     }
-    if (!arity_fits(sub->arity, args.size())) {
-      *error = "ERR wrong number of arguments for '" + std::string(sub->name) + "' command";
+    if (auto refused = row_refusal(*sub, args)) {
+      *error = std::move(*refused);
       return nullptr;
     }
     spec = &*sub;
-  }
-  if (has_empty_key(*spec, args)) {
-    *error = "ERR empty key";
-    return nullptr;
   }
   return spec;
 }

@@ -112,8 +112,8 @@ class RespCommands {
   [[nodiscard]] virtual std::optional<std::string> refusal(
       std::span<const std::string_view> args) const = 0;
 
-  /// What WATCH remembers of `key`: everything a write of it can change (its value; a later
-  /// chapter adds its deadline) as one string, or nothing when there is no such key. EXEC
+  /// What WATCH remembers of `key`: everything a write of it can change (its value, and
+  /// whatever else the commands keep with it) as one string, or nothing when there is no such key. EXEC
   /// asks again and runs the transaction only if the answer is the same.
   virtual Result<std::optional<std::string>> watch_state(std::string_view key) = 0;
 };

@@ -33,22 +33,18 @@ thread_local int holds = 0;
 
 // The only failures POSIX allows these are a lock taken wrongly (twice by one thread, or let
 // go unheld): bugs, which must not pass as if the lock were held.
-void TransactionGate::lock_shared() {
-  if (holds != 0 || pthread_rwlock_rdlock(&lock_) != 0) std::terminate();
+void TransactionGate::acquire(int (*take)(pthread_rwlock_t*)) {
+  if (holds != 0 || take(&lock_) != 0) std::terminate();
   ++holds;
 }
-void TransactionGate::unlock_shared() {
+void TransactionGate::release() {
   --holds;
   if (pthread_rwlock_unlock(&lock_) != 0) std::terminate();
 }
-void TransactionGate::lock() {
-  if (holds != 0 || pthread_rwlock_wrlock(&lock_) != 0) std::terminate();
-  ++holds;
-}
-void TransactionGate::unlock() {
-  --holds;
-  if (pthread_rwlock_unlock(&lock_) != 0) std::terminate();
-}
+void TransactionGate::lock_shared() { acquire(pthread_rwlock_rdlock); }
+void TransactionGate::unlock_shared() { release(); }
+void TransactionGate::lock() { acquire(pthread_rwlock_wrlock); }
+void TransactionGate::unlock() { release(); }
 
 namespace {
 

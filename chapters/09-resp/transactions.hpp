@@ -44,6 +44,8 @@ class TransactionGate {
   void unlock();         ///< See lock().
 
  private:
+  void acquire(int (*take)(pthread_rwlock_t*));  // `take` it, once per thread
+  void release();
   pthread_rwlock_t lock_;
 };
 //! [gate]
