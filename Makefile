@@ -55,6 +55,13 @@ RUN_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd
 # What the learner's workspace and the starter check need.
 STARTER_NEEDS := cmake:cmake g++:g++ /usr/include/catch2/catch.hpp:catch2 /usr/bin/python3:python3 \
   redis-cli:redis-tools /usr/bin/redis-server:redis-server
+# What `make check` and `make exercise` need too from chapter 9 on, whose tests run real
+# Redis clients (and chapter 11's curl and promtool, chapter 12's twemproxy): without them a
+# learner's finished chapter would fail for want of a package.
+CLIENT_NEEDS := /usr/include/hiredis/hiredis.h:libhiredis-dev \
+  /usr/lib/python3/dist-packages/redis/__init__.py:python3-redis node:nodejs npm:npm \
+  redis-benchmark:redis-tools promtool:prometheus curl:curl /usr/sbin/nutcracker:nutcracker
+CHECK_NEEDS = $(STARTER_NEEDS) $(if $(shell [ "$(N)" -ge 9 ] 2>/dev/null && echo y),$(CLIENT_NEEDS),)
 BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev /usr/include/rocksdb/db.h:librocksdb-dev \
   redis-server:redis-server redis-benchmark:redis-tools gnuplot:gnuplot-nox
 # The pipeline depths of chapter 9's sweep against Redis, drawn as a chart by `make bench`.
@@ -121,7 +128,7 @@ exercise:
 	@test -n "$(N)" || { echo "usage: make exercise N=3"; exit 2; }
 	@test -n "$(wildcard chapters/$(shell printf %02d $(N))-*)" || \
 	  { echo "no chapter $(N); chapters: $(CHAPTERS)"; exit 2; }
-	$(call install_missing,$(STARTER_NEEDS))
+	$(call install_missing,$(CHECK_NEEDS))
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVKV_TESTS=ON >/dev/null
 	@cmake --build build -j$(JOBS) --target ch$(shell printf %02d $(N))-tests >/dev/null
 	@tools/exercises.py build/tests/ch$(shell printf %02d $(N))-tests
@@ -177,7 +184,7 @@ start:
 
 check:
 	@test -n "$(N)" || { echo "usage: make check N=2"; exit 2; }
-	$(call install_missing,$(STARTER_NEEDS))
+	$(call install_missing,$(CHECK_NEEDS))
 	@test -d $(WORKSPACE) || { echo "no $(WORKSPACE): run make start N=$(N) first"; exit 2; }
 	@JOBS=$(JOBS) tools/starter.py build-and-test $(N) $(WORKSPACE)
 

@@ -281,6 +281,16 @@ std::span<const CommandSpec> RedisCommands::table() {
        "Returns information about the server: sections server, clients, persistence, stats, "
        "keyspace (keyspace counts the keys: O(n)).",
        {{"section", "string", {}, true, true, {}}}, {}},
+      {"shutdown", -1, 0, 0, 0, &R::shutdown, "admin noscript loading stale no_multi allow_busy",
+       "@admin @slow @dangerous", "server", "1.0.0",
+       "Stops the server as SIGTERM does: what is in flight finishes, the log is synced, the "
+       "connections close (vkv's data is its log and tables: SAVE and NOSAVE alike keep it).",
+       {{"save-selector", "oneof", {}, true, false,
+         {token_arg("nosave", "NOSAVE"), token_arg("save", "SAVE")}},
+        {"now", "pure-token", "NOW", true, false, {}},
+        {"force", "pure-token", "FORCE", true, false, {}},
+        {"abort", "pure-token", "ABORT", true, false, {}}},
+       {}},
   };
   return commands;
 }

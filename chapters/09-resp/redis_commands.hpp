@@ -60,6 +60,9 @@ struct RedisServerInfo {
   /// lines of it, or "" for none. A section this chapter does not write (`memory`, `lsm`...)
   /// is left out when it has no lines. May be empty.
   std::function<std::string(std::string_view section)> more_info;
+  /// Stops the server, as SIGTERM does, for SHUTDOWN: returns at once, the server stopping
+  /// after. Empty: SHUTDOWN is refused (commands run without a server, as in a test).
+  std::function<void()> shutdown;
 };
 
 /// INFO's sections in the order INFO writes them, by their names in lower case, as Redis
@@ -211,6 +214,7 @@ class RedisCommands final : public RespCommands {
   // This chapter's lines of INFO's `section` (one of kInfoSections), appended to `*lines`.
   Status info_lines(std::string_view section, std::string* lines);
   void command_help(Args args, ClientState& client, protocol::RespWriter& out);
+  void shutdown(Args args, ClientState& client, protocol::RespWriter& out);
 
   // The row `args` runs by (a subcommand's, if it has one), or null with the error it gets
   // instead in `*error`: an unknown command or subcommand, the wrong number of arguments,

@@ -1,5 +1,9 @@
 #include "09-resp/redis_program.hpp"
 
+#include <unistd.h>
+
+#include <csignal>
+
 #include "09-resp/polling_waiter.hpp"
 #include "09-resp/protocol_sniffer.hpp"
 
@@ -27,6 +31,9 @@ ServerProgram RedisProgram::program() {
     info_.config = engine::store_config(o);
   };
   info_.connected_clients = [this] { return connections_.load(); };
+  // SHUTDOWN stops the server as `kill PID` does: chapter 6's stop (what is in flight
+  // finishes, the store is synced, the program exits 0).
+  info_.shutdown = [] { ::kill(::getpid(), SIGTERM); };
   // The Redis commands, and the key locks they share with the text protocol's writes: the
   // text engine runs over the backend's LockedStore, so a text SET cannot slip between an
   // INCR's read and write. Made once the store is open; lives until the server has stopped.

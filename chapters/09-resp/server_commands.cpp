@@ -214,4 +214,28 @@ Status RedisCommands::info_lines(std::string_view section, std::string* lines) {
 }
 //! [info]
 
+//! [shutdown]
+void RedisCommands::shutdown(Args args, ClientState& client, protocol::RespWriter& out) {
+  bool save = false, nosave = false, now_or_force = false, abort = false;
+  for (std::string_view word : args.subspan(1)) {
+    if (is_command(word, "SAVE")) save = true;
+    else if (is_command(word, "NOSAVE")) nosave = true;
+    else if (is_command(word, "NOW") || is_command(word, "FORCE")) now_or_force = true;
+    else if (is_command(word, "ABORT")) abort = true;
+    else return out.error("ERR syntax error");
+  }
+  if ((save && nosave) || (abort && (save || nosave || now_or_force))) {
+    return out.error("ERR syntax error");  // Redis's words for these pairs too
+  }
+  // vkv stops at once (its log is its data: there is no snapshot to wait for), so no
+  // shutdown is ever in progress to abort.
+  if (abort) return out.error("ERR No shutdown in progress.");
+  if (!info_.shutdown) return out.error("ERR SHUTDOWN is not possible here: no server to stop");
+  info_.shutdown();
+  // No reply, as Redis's (a client such as redis-cli or redis-py takes the closed connection
+  // for success); nothing after it on this connection runs.
+  client.close_after_reply = true;
+}
+//! [shutdown]
+
 }  // namespace vkv::engine

@@ -1,7 +1,5 @@
 #include "09-resp/transactions.hpp"
 
-#include <algorithm>
-#include <cerrno>
 #include <cstring>
 #include <mutex>
 #include <shared_mutex>
@@ -191,6 +189,10 @@ void TransactionCommands::queue(Args args, ClientState& client, protocol::RespWr
   if (auto error = refusal(args)) {
     t.failed = true;  // EXEC will run none of it
     return out.error(*error);
+  }
+  if (is_command(args[0], "SHUTDOWN")) {  // Redis's no_multi flag: it cannot wait for EXEC
+    t.failed = true;
+    return out.error("ERR Command not allowed inside a transaction");
   }
   if (!take(t, command_cost(args))) {
     t.failed = true;

@@ -71,6 +71,17 @@ class ServerProcess {
     return child_.wait();
   }
 
+  /// Waits up to `timeout` for the process to end by itself (SHUTDOWN); its exit code, or
+  /// nothing if it still runs.
+  std::optional<int> exit_code_within(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!child_.has_ended()) {
+      if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return child_.wait();
+  }
+
   /// The server's resident memory in KiB, from /proc.
   [[nodiscard]] long rss_kib() const { return status_kib("VmRSS:"); }
   /// The most memory it has held at once since it started (VmHWM), in KiB; -1 if unknown.

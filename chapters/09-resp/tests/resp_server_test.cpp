@@ -197,6 +197,33 @@ TEST_CASE("resp server: QUIT is answered, then the connection closes", "[ch09][e
   CHECK(c.closes_next());
 }
 
+TEST_CASE("resp server: SHUTDOWN stops the server as SIGTERM does: no reply, the requests "
+          "after it not run, exit code 0, every write kept, and redis-cli's shutdown too",
+          "[ch09][e2e]") {
+  TempDir dir;
+  auto server = start_server(dir);  // --sync never: only the clean stop's sync keeps the SETs
+  RespClient c(server->port());
+  REQUIRE(c.call({"SET", "kept", "yes"}) == "+OK\r\n");
+  REQUIRE(c.send(resp_request({"SET", "before", "1"}) + resp_request({"SHUTDOWN", "NOSAVE"}) +
+                 resp_request({"SET", "after", "1"})));
+  CHECK(c.read_reply() == "+OK\r\n");
+  CHECK(c.closes_next());  // nothing for SHUTDOWN, nor for the SET after it
+  CHECK(server->exit_code_within(std::chrono::seconds(30)) == std::optional<int>(0));
+
+  server = start_server(dir);
+  RespClient again(server->port());
+  CHECK(again.call({"MGET", "kept", "before", "after"}) ==
+        "*3\r\n$3\r\nyes\r\n$1\r\n1\r\n$-1\r\n");
+  const std::string cli = on_path("redis-cli");
+  INFO("redis-cli is in Debian's redis-tools: apt-get install redis-tools");
+  REQUIRE(!cli.empty());
+  const auto shut = vkv::testing::run_program(cli, {"-p", std::to_string(server->port()),
+                                                    "SHUTDOWN"}, "");
+  CHECK(shut.exit_code == 0);
+  CHECK(shut.out.empty());
+  CHECK(server->exit_code_within(std::chrono::seconds(30)) == std::optional<int>(0));
+}
+
 TEST_CASE("resp server: HELLO 3 switches the connection to RESP3, HELLO 2 back", "[ch09][e2e]") {
   TempDir dir;
   auto server = start_server(dir);

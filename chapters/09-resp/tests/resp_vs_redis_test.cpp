@@ -68,6 +68,17 @@ TEST_CASE("resp vs redis: transactions", "[ch09][redis]") {
   });
 }
 
+// SHUTDOWN's refusals only: one accepted would stop the server (resp_server_test.cpp).
+TEST_CASE("resp vs redis: SHUTDOWN's refusals, and SHUTDOWN inside MULTI", "[ch09][redis]") {
+  same_replies_as_redis(CH09_SERVER, {
+      {"SHUTDOWN FOO"}, {"SHUTDOWN SAVE NOSAVE"}, {"SHUTDOWN nosave NOW save"},
+      {"SHUTDOWN ABORT"}, {"SHUTDOWN abort ABORT"}, {"SHUTDOWN ABORT NOW"},
+      {"SHUTDOWN FORCE ABORT"}, {"SET k 1"},
+      {"MULTI"}, {"SET k 2"}, {"SHUTDOWN"}, {"EXEC"}, {"GET k"},
+      {"MULTI"}, {"SHUTDOWN FOO"}, {"DISCARD"}, {"PING"},
+  });
+}
+
 TEST_CASE("resp vs redis: GETSET, TOUCH and INCRBYFLOAT", "[ch09][redis]") {
   same_replies_as_redis(CH09_SERVER, {
       {"GETSET gs a"}, {"GETSET gs b"}, {"GET gs"}, {"GETSET gs"}, {"GETSET gs a b"},
