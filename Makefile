@@ -64,6 +64,9 @@ CLIENT_NEEDS := /usr/include/hiredis/hiredis.h:libhiredis-dev \
 CHECK_NEEDS = $(STARTER_NEEDS) $(if $(shell [ "$(N)" -ge 9 ] 2>/dev/null && echo y),$(CLIENT_NEEDS),)
 BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev /usr/include/rocksdb/db.h:librocksdb-dev \
   redis-server:redis-server redis-benchmark:redis-tools gnuplot:gnuplot-nox
+# How many test sources `make test` compiles as one (CMakeLists.txt, VKV_TEST_UNITY); empty:
+# each alone (TEST_UNITY= ), which an edit to one test file recompiles faster.
+TEST_UNITY ?= 8
 # The pipeline depths of chapter 9's sweep against Redis, drawn as a chart by `make bench`.
 PIPELINES ?= 1 2 4 8 16 32 64
 
@@ -136,7 +139,7 @@ exercise:
 test: deps
 	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=$(if $(SANITIZE),RelWithDebInfo,Release) \
 	  -DVKV_TESTS=ON -DVKV_BENCH=$(if $(SANITIZE),OFF,ON) -DVKV_WERROR=ON \
-	  -DVKV_SANITIZE=$(SANITIZE) >/dev/null
+	  -DVKV_SANITIZE=$(SANITIZE) -DVKV_TEST_UNITY=$(TEST_UNITY) >/dev/null
 	cmake --build $(TEST_BUILD) -j$(JOBS)
 	cd $(TEST_BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600 $(if $(CH_LABEL),-L '^$(CH_LABEL)$$',)
 ifeq ($(CH)$(SANITIZE),)

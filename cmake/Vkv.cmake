@@ -58,6 +58,14 @@ macro(vkv_setup_test_frameworks)
   endif()
 endmacro()
 
+# vkv_test_compile_options(<target>): VKV_TEST_CXX_FLAGS on a target of test sources.
+function(vkv_test_compile_options target)
+  if(VKV_TEST_CXX_FLAGS)
+    separate_arguments(test_flags UNIX_COMMAND "${VKV_TEST_CXX_FLAGS}")
+    target_compile_options(${target} PRIVATE ${test_flags})
+  endif()
+endfunction()
+
 # vkv_add_tests(<name> <sources...> [LIBS <libs...>] [LABEL <label>])
 # One Catch2 test program, build/tests/<name>-tests, each test registered with CTest under
 # the label <name> (ch01, ch02, ...), or LABEL when given (the e2e tests of the server: ch06).
@@ -73,9 +81,9 @@ function(vkv_add_tests label)
   add_executable(${target} ${ARG_UNPARSED_ARGUMENTS})
   set_target_properties(${target} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
   target_link_libraries(${target} PRIVATE ${ARG_LIBS} vkv_testing Catch2::Catch2WithMain)
-  if(VKV_TEST_CXX_FLAGS)
-    separate_arguments(test_flags UNIX_COMMAND "${VKV_TEST_CXX_FLAGS}")
-    target_compile_options(${target} PRIVATE ${test_flags})
+  vkv_test_compile_options(${target})
+  if(VKV_TEST_UNITY)
+    set_target_properties(${target} PROPERTIES UNITY_BUILD ON UNITY_BUILD_BATCH_SIZE ${VKV_TEST_UNITY})
   endif()
   list(LENGTH ARG_UNPARSED_ARGUMENTS source_count)
   if(VKV_TEST_PCH AND source_count GREATER 1)  # for one source it only costs

@@ -1,5 +1,5 @@
-// The server, tested as users meet it: the real binary (VKV_SERVER: each server chapter's) on a
-// free port, real sockets.
+// The server, tested as users meet it: the real binary (e2e::kServer: each server chapter's)
+// on a free port, real sockets.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -17,17 +17,19 @@
 #include "common/testing/shell_session.hpp"
 #include "common/testing/test_util.hpp"
 #include "common/testing/transcript.hpp"
+#include "tests/support/e2e_config.hpp"
 
 using vkv::testing::Client;
 using vkv::testing::ServerProcess;
 using vkv::testing::TempDir;
 using vkv::testing::wait_for;
+namespace e2e = vkv::testing::e2e;
 
 namespace {
 
 std::unique_ptr<ServerProcess> start_server(const TempDir& dir, std::vector<std::string> args = {}) {
   args.insert(args.end(), {"--dir", dir.path()});
-  return std::make_unique<ServerProcess>(VKV_SERVER, args);
+  return std::make_unique<ServerProcess>(e2e::kServer, args);
 }
 
 // `replies` with the commands a later chapter adds to the text protocol (SCAN, from chapter
@@ -61,15 +63,15 @@ TEST_CASE("server: the nc session works, with LF or CRLF line ends", "[e2e]") {
 TEST_CASE("server: the chapter's nc session (transcript), over a socket", "[e2e]") {
   TempDir dir;
   auto server = start_server(dir);
-  const auto t = vkv::testing::load_transcript(VKV_TRANSCRIPTS, "nc.session");
+  const auto t = vkv::testing::load_transcript(e2e::kTranscripts, "nc.session");
   Client c(server->port());
   CHECK(without_added_commands(vkv::testing::replay(c, t)) == t.expected);
 }
 
 TEST_CASE("server: the page's Run it session (the chapter's tests/run-it), replayed in one shell",
           "[e2e]") {
-  vkv::testing::ShellSession shell(VKV_BUILD_DIR);
-  const auto steps = shell.run_all(vkv::testing::session_files(VKV_RUN_IT));
+  vkv::testing::ShellSession shell(e2e::kBuildDir);
+  const auto steps = shell.run_all(vkv::testing::session_files(e2e::kRunIt));
   for (const auto& step : steps) CHECK(step.mismatch() == "");
   // Beyond the words, which hold no numbers: where the session shows the server's memory
   // (before and while a client never reads), it grows by far less than the replies it asked
@@ -221,15 +223,15 @@ TEST_CASE("server: garbage bytes get errors, never a crash", "[e2e]") {
 }
 
 TEST_CASE("server: --help lists the flags, and bad flags stop it", "[e2e]") {
-  auto help = vkv::testing::run_program(VKV_SERVER, {"--help"}, "");
+  auto help = vkv::testing::run_program(e2e::kServer, {"--help"}, "");
   CHECK(help.exit_code == 0);
   for (const char* flag : {"--bind", "--port", "--dir", "--sync", "--memtable-bytes", "--workers",
                            "--max-connections", "--max-line"}) {
     CHECK(help.out.find(flag) != std::string::npos);
   }
-  auto bad = vkv::testing::run_program(VKV_SERVER, {"--port", "70000"}, "");
+  auto bad = vkv::testing::run_program(e2e::kServer, {"--port", "70000"}, "");
   CHECK(bad.exit_code == 2);
-  auto bad_bind = vkv::testing::run_program(VKV_SERVER, {"--bind", "nowhere", "--port", "0"}, "");
+  auto bad_bind = vkv::testing::run_program(e2e::kServer, {"--bind", "nowhere", "--port", "0"}, "");
   CHECK(bad_bind.exit_code != 0);
   CHECK(bad_bind.err.find("bad bind address 'nowhere'") != std::string::npos);
 }
@@ -329,7 +331,7 @@ TEST_CASE("server: SIGTERM lets the commands in flight finish", "[e2e]") {
 TEST_CASE("server: a second server on the same data directory stops with a clear message", "[e2e]") {
   TempDir dir;
   auto server = start_server(dir);
-  auto second = vkv::testing::run_program(VKV_SERVER, {"--port", "0", "--dir", dir.path()}, "");
+  auto second = vkv::testing::run_program(e2e::kServer, {"--port", "0", "--dir", dir.path()}, "");
   CHECK(second.exit_code == 1);
   CHECK(second.err.find("LOCK") != std::string::npos);
 }
@@ -346,7 +348,7 @@ TEST_CASE("server: a full disk: writes get an error naming it, reads go on, and 
     TempDir logs;
     const std::string err = logs.file("stderr");
     auto server = std::make_unique<ServerProcess>(
-        VKV_SERVER, std::vector<std::string>{"--dir", disk.file("data"), "--sync", sync}, err);
+        e2e::kServer, std::vector<std::string>{"--dir", disk.file("data"), "--sync", sync}, err);
     Client c(server->port());
     REQUIRE(c.call("SET before-full yes") == "OK");
     // Fill what is left with a file of our own, then write until the disk says no.
@@ -387,7 +389,7 @@ TEST_CASE("server: a full disk: writes get an error naming it, reads go on, and 
     acknowledged["before-full"] = "yes";
     server->stop(SIGKILL);
     auto restarted = std::make_unique<ServerProcess>(
-        VKV_SERVER, std::vector<std::string>{"--dir", disk.file("data"), "--sync", sync});
+        e2e::kServer, std::vector<std::string>{"--dir", disk.file("data"), "--sync", sync});
     Client check(restarted->port());
     int missing = 0;
     for (const auto& [key, v] : acknowledged) missing += check.call("GET " + key) != "VALUE " + v;

@@ -61,6 +61,9 @@ STARTER_CXX_FLAGS = "-Wno-unused-function -Wno-unused-parameter"
 # is not the same there). Both are needed then: at -O2, GCC 12 warns of some code through a
 # precompiled header that it does not warn of without one.
 STARTER_TEST_CXX_FLAGS = "-O0"
+# `check` compiles each test program's sources this many at a time, as `make test` does
+# (VKV_TEST_UNITY in CMakeLists.txt); the learner's `make check` compiles them one at a time.
+STARTER_TEST_UNITY = "8"
 # `check` builds with Ninja where it is installed: it compiles a target's sources while the
 # libraries it links are still being built, where make waits for each library in turn.
 STARTER_GENERATOR = "Ninja"
@@ -420,10 +423,11 @@ def cached_generator(build):
 
 
 def build_and_test(src, build, n, werror, jobs, timeout=TEST_TIMEOUT_SECONDS, test_flags="",
-                   test_pch=False, generator=None):
+                   test_pch=False, generator=None, test_unity=""):
     """Configures src in build (with `generator`, when given), builds chapter n's test
-    programs (with `test_flags` added, and Catch2's header precompiled if `test_pch`) and runs
-    its tests; returns (ctest rc, output, seconds building)."""
+    programs (with `test_flags` added, Catch2's header precompiled if `test_pch`, and
+    `test_unity` sources compiled as one when given) and runs its tests; returns (ctest rc,
+    output, seconds building)."""
     label = f"ch{n:02d}"
     t0 = time.time()
     if generator and cached_generator(build) not in (None, generator):
@@ -432,7 +436,8 @@ def build_and_test(src, build, n, werror, jobs, timeout=TEST_TIMEOUT_SECONDS, te
                    ["-DCMAKE_BUILD_TYPE=Release",
                     "-DVKV_TESTS=ON", "-DVKV_BENCH=OFF", f"-DVKV_WERROR={'ON' if werror else 'OFF'}",
                     f"-DCMAKE_CXX_FLAGS={STARTER_CXX_FLAGS}", f"-DVKV_TEST_CXX_FLAGS={test_flags}",
-                    f"-DVKV_TEST_PCH={'ON' if test_pch else 'OFF'}"],
+                    f"-DVKV_TEST_PCH={'ON' if test_pch else 'OFF'}",
+                    f"-DVKV_TEST_UNITY={test_unity}"],
                    check=True, stdout=subprocess.DEVNULL)
     # Quiet unless it fails; without make's variables, so no "Entering directory" lines.
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
@@ -459,7 +464,7 @@ def check_chapter(n, jobs):
         rc, out, built = build_and_test(src, build, n, werror=True, jobs=jobs,
                                         timeout=STARTER_TEST_TIMEOUT_SECONDS,
                                         test_flags=STARTER_TEST_CXX_FLAGS if quick_tests else "",
-                                        test_pch=quick_tests,
+                                        test_pch=quick_tests, test_unity=STARTER_TEST_UNITY,
                                         generator=STARTER_GENERATOR if shutil.which("ninja")
                                         else None)
     except subprocess.CalledProcessError as e:

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -28,6 +29,11 @@ inline constexpr bool kGlibcMalloc = false;
 #else
 inline constexpr bool kGlibcMalloc = true;
 #endif
+
+/// True when `text` holds `part` somewhere (a log line, a reply, an error message).
+inline bool contains(std::string_view text, std::string_view part) {
+  return text.find(part) != std::string_view::npos;
+}
 
 /// Waits until `condition` holds, checking every few milliseconds; false after `timeout`.
 inline bool wait_for(const std::function<bool()>& condition,

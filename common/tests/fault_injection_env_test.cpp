@@ -12,6 +12,7 @@ using vkv::Status;
 using vkv::testing::read_whole_file;
 using vkv::testing::TempDir;
 using vkv::testing::write_whole_file;
+using vkv::testing::contains;
 
 namespace {
 
@@ -30,10 +31,6 @@ std::unique_ptr<vkv::WritableFile> open_synced(FaultInjectionEnv& env, const Tem
   REQUIRE(f->append("synced|").is_ok());
   REQUIRE(f->sync().is_ok());
   return f;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 
 using vkv::Env;
 using vkv::testing::TempDir;
+using vkv::testing::contains;
 
 namespace {
 
@@ -37,10 +38,6 @@ std::string read_sequentially(const std::string& path, std::size_t chunk) {
     all += part;
   }
   return all;
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 
 #include "08-compaction/bench/compaction_sim.hpp"
 
-using vkv::sim::Entry;
+using SimEntry = vkv::sim::Entry;
 using vkv::sim::Leveled;
 using vkv::sim::Run;
 using vkv::sim::SimOptions;
@@ -44,7 +44,7 @@ TEST_CASE("compaction sim: merge_runs keeps one entry per key, the newer", "[ch0
   const Run older{{1, 2}, {2, 3}, {5, 4}, {9, 5}};
   const Run merged = vkv::sim::merge_runs(newer, older);
   REQUIRE(merged.size() == 5);
-  const Entry want[] = {{1, 10}, {2, 3}, {3, 11}, {5, 12}, {9, 5}};
+  const SimEntry want[] = {{1, 10}, {2, 3}, {3, 11}, {5, 12}, {9, 5}};
   for (std::size_t i = 0; i < merged.size(); ++i) {
     CHECK(merged[i].key == want[i].key);
     CHECK(merged[i].seq == want[i].seq);
@@ -80,8 +80,8 @@ TEST_CASE("compaction sim: leveled's levels never overlap, flush after flush", "
         run.push_back({key, 0});
       }
     }
-    std::sort(run.begin(), run.end(), [](const Entry& a, const Entry& b) { return a.key < b.key; });
-    for (Entry& e : run) e.seq = ++seq;
+    std::sort(run.begin(), run.end(), [](const SimEntry& a, const SimEntry& b) { return a.key < b.key; });
+    for (SimEntry& e : run) e.seq = ++seq;
     tree.add_flushed(std::move(run));
     REQUIRE(tree.levels_in_order());
     REQUIRE(tree.level_entries(0) < o.l0_trigger * o.memtable_entries);  // level 0 went down

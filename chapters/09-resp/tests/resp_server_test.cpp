@@ -25,7 +25,7 @@ namespace {
 
 // The server on a free port, its data in `dir`/data and its standard error in `dir`/stderr
 // (the levels' table it prints would only clutter the test's output).
-std::unique_ptr<ServerProcess> start_server(const TempDir& dir,
+std::unique_ptr<ServerProcess> start_resp_server(const TempDir& dir,
                                             std::vector<std::string> args = {}) {
   args.insert(args.end(), {"--dir", dir.file("data"), "--sync", "never"});
   return std::make_unique<ServerProcess>(CH09_SERVER, args, dir.file("stderr"));
@@ -50,7 +50,7 @@ std::string on_path(const std::string& program) {
 TEST_CASE("resp server: RESP and text clients on one port at once, seeing each other's writes",
           "[ch09][e2e]") {
   TempDir dir;
-  auto server = start_server(dir);
+  auto server = start_resp_server(dir);
   RespClient resp(server->port());
   Client text(server->port());
   CHECK(resp.call({"PING"}) == "+PONG\r\n");
@@ -64,7 +64,7 @@ TEST_CASE("resp server: RESP and text clients on one port at once, seeing each o
 
 TEST_CASE("resp server: pipelined requests get their replies in order", "[ch09][e2e]") {
   TempDir dir;
-  auto server = start_server(dir);
+  auto server = start_resp_server(dir);
   RespClient c(server->port());
   std::string requests;
   for (int i = 0; i < 100; ++i) {
@@ -82,7 +82,7 @@ TEST_CASE("resp server: pipelined requests get their replies in order", "[ch09][
 TEST_CASE("resp server: a 1 MiB value holding every byte value comes back the same",
           "[ch09][e2e]") {
   TempDir dir;
-  auto server = start_server(dir);
+  auto server = start_resp_server(dir);
   std::string value(1 << 20, '\0');
   std::mt19937 rng(9);
   for (std::size_t i = 0; i < value.size(); ++i) value[i] = static_cast<char>(i % 256);
@@ -100,7 +100,7 @@ TEST_CASE("resp server: a RESP client that pipelines and never reads is held to 
   // The connection feeds RESP a whole request at a time (RespSession::next_piece()) and
   // checks its output between requests, as it checks between lines of the text protocol.
   TempDir dir;
-  auto server = start_server(dir, {"--stalled-timeout", "1"});
+  auto server = start_resp_server(dir, {"--stalled-timeout", "1"});
   RespClient setter(server->port());
   const std::string big(100 * 1000, 'b');
   REQUIRE(setter.call({"SET", "big", big}) == "+OK\r\n");
@@ -123,7 +123,7 @@ TEST_CASE("resp server: a RESP client that pipelines and never reads is held to 
 TEST_CASE("resp server: a 2 GiB bulk header is refused at once and the connection closed, "
           "without the server taking the memory", "[ch09][e2e]") {
   TempDir dir;
-  auto server = start_server(dir);
+  auto server = start_resp_server(dir);
   const long before_kib = server->rss_kib();
   RespClient c(server->port());
   REQUIRE(c.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2147483648\r\n"));
@@ -136,7 +136,7 @@ TEST_CASE("resp server: a 2 GiB bulk header is refused at once and the connectio
 
 TEST_CASE("resp server: --max-bulk-bytes and --max-args set the limits", "[ch09][e2e]") {
   TempDir dir;
-  auto server = start_server(dir, {"--max-bulk-bytes", "1000", "--max-args", "3"});
+  auto server = start_resp_server(dir, {"--max-bulk-bytes", "1000", "--max-args", "3"});
   RespClient ok(server->port());
   CHECK(ok.call({"SET", "k", std::string(1000, 'x')}) == "+OK\r\n");
   RespClient big(server->port());
@@ -152,7 +152,7 @@ TEST_CASE("resp server: --max-bulk-bytes and --max-args set the limits", "[ch09]
 TEST_CASE("resp server: a malformed request gets its protocol error, then the connection "
           "closes", "[ch09][e2e]") {
   TempDir dir;
-  auto server = start_server(dir);
+  auto server = start_resp_server(dir);
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"*1\r\n$x\r\n", "-ERR Protocol error: invalid bulk length\r\n"},
       {"*-5\r\n", "-ERR Protocol error: invalid multibulk length\r\n"},
@@ -171,7 +171,7 @@ TEST_CASE("resp server: a malformed request gets its protocol error, then the co
 TEST_CASE("resp server: the inline form is read on a RESP connection, and an inline PING "
           "first makes one", "[ch09][e2e]") {
   TempDir dir;
-  auto server = start_server(dir);
+  auto server = start_resp_server(dir);
   {
     RespClient c(server->port());
     CHECK(c.call({"PING"}) == "+PONG\r\n");
@@ -190,7 +190,7 @@ TEST_CASE("resp server: the inline form is read on a RESP connection, and an inl
 
 TEST_CASE("resp server: QUIT is answered, then the connection closes", "[ch09][e2e]") {
   TempDir dir;
-  auto server = start_server(dir);
+  auto server = start_resp_server(dir);
   RespClient c(server->port());
   REQUIRE(c.send(resp_request({"QUIT"}) + resp_request({"PING"})));
   CHECK(c.read_reply() == "+OK\r\n");
@@ -201,7 +201,7 @@ TEST_CASE("resp server: SHUTDOWN stops the server as SIGTERM does: no reply, the
           "after it not run, exit code 0, every write kept, and redis-cli's shutdown too",
           "[ch09][e2e]") {
   TempDir dir;
-  auto server = start_server(dir);  // --sync never: only the clean stop's sync keeps the SETs
+  auto server = start_resp_server(dir);  // --sync never: only the clean stop's sync keeps the SETs
   RespClient c(server->port());
   REQUIRE(c.call({"SET", "kept", "yes"}) == "+OK\r\n");
   REQUIRE(c.send(resp_request({"SET", "before", "1"}) + resp_request({"SHUTDOWN", "NOSAVE"}) +
@@ -210,7 +210,7 @@ TEST_CASE("resp server: SHUTDOWN stops the server as SIGTERM does: no reply, the
   CHECK(c.closes_next());  // nothing for SHUTDOWN, nor for the SET after it
   CHECK(server->exit_code_within(std::chrono::seconds(30)) == std::optional<int>(0));
 
-  server = start_server(dir);
+  server = start_resp_server(dir);
   RespClient again(server->port());
   CHECK(again.call({"MGET", "kept", "before", "after"}) ==
         "*3\r\n$3\r\nyes\r\n$1\r\n1\r\n$-1\r\n");
@@ -226,7 +226,7 @@ TEST_CASE("resp server: SHUTDOWN stops the server as SIGTERM does: no reply, the
 
 TEST_CASE("resp server: HELLO 3 switches the connection to RESP3, HELLO 2 back", "[ch09][e2e]") {
   TempDir dir;
-  auto server = start_server(dir);
+  auto server = start_resp_server(dir);
   RespClient c(server->port());
   CHECK(c.call({"GET", "missing"}) == "$-1\r\n");
   CHECK(c.call({"HELLO", "3"}).substr(0, 1) == "%");
@@ -257,7 +257,7 @@ TEST_CASE("resp server: redis-cli talks to it: PING, SET and GET, RESP3 with -3"
   INFO("redis-cli is in Debian's redis-tools: apt-get install redis-tools");
   REQUIRE(!cli.empty());
   TempDir dir;
-  auto server = start_server(dir);
+  auto server = start_resp_server(dir);
   const std::string port = std::to_string(server->port());
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {"-p", port});
@@ -276,7 +276,7 @@ TEST_CASE("resp server: redis-cli talks to it: PING, SET and GET, RESP3 with -3"
 TEST_CASE("resp server: INFO counts the connections open now, of both protocols",
           "[ch09][e2e]") {
   TempDir dir;
-  auto server = start_server(dir);
+  auto server = start_resp_server(dir);
   RespClient a(server->port());
   CHECK(a.call({"PING"}) == "+PONG\r\n");
   const auto clients = [&a] {

@@ -14,7 +14,7 @@ namespace {
 
 // The value of `r`, which must hold one.
 template <class T>
-T ok(vkv::Result<T> r) {
+T value_of(vkv::Result<T> r) {
   REQUIRE(r.is_ok());
   return std::move(r).value();
 }
@@ -36,8 +36,8 @@ struct Rules {
     auto done = rules.set(key, value, set_options(words));
     REQUIRE(done.is_ok());
   }
-  std::int64_t pttl(std::string_view key) { return ok(rules.ttl(key, TimeUnit::kMillis)); }
-  std::int64_t ttl(std::string_view key) { return ok(rules.ttl(key, TimeUnit::kSeconds)); }
+  std::int64_t pttl(std::string_view key) { return value_of(rules.ttl(key, TimeUnit::kMillis)); }
+  std::int64_t ttl(std::string_view key) { return value_of(rules.ttl(key, TimeUnit::kSeconds)); }
   std::string get(std::string_view key) {
     std::string v;
     return f.backend->store().get(key, &v).is_ok() ? v : "<none>";
@@ -57,8 +57,8 @@ TEST_CASE("rules: SET EX sets a deadline, a plain SET clears it, KEEPTTL keeps i
   CHECK(r.pttl("k") == -1);
   r.set("k", "y", {"PXAT", std::to_string(kStart + 2500)});
   CHECK(r.pttl("k") == 2500);
-  CHECK(ok(r.rules.expire_time("k", TimeUnit::kMillis)) == kStart + 2500);
-  CHECK(ok(r.rules.expire_time("k", TimeUnit::kSeconds)) == (kStart + 2500 + 500) / 1000);
+  CHECK(value_of(r.rules.expire_time("k", TimeUnit::kMillis)) == kStart + 2500);
+  CHECK(value_of(r.rules.expire_time("k", TimeUnit::kSeconds)) == (kStart + 2500 + 500) / 1000);
   r.f.clock.advance(2500);
   CHECK(r.get("k") == "<none>");
   CHECK(r.pttl("k") == -2);
@@ -111,58 +111,58 @@ TEST_CASE("rules: TTL rounds to the nearest second, as Redis does", "[ch10]") {
   CHECK(r.ttl("missing") == -2);
   r.set("plain", "v");
   CHECK(r.ttl("plain") == -1);
-  CHECK(ok(r.rules.expire_time("plain", TimeUnit::kSeconds)) == -1);
-  CHECK(ok(r.rules.expire_time("missing", TimeUnit::kMillis)) == -2);
+  CHECK(value_of(r.rules.expire_time("plain", TimeUnit::kSeconds)) == -1);
+  CHECK(value_of(r.rules.expire_time("missing", TimeUnit::kMillis)) == -2);
 }
 
 TEST_CASE("rules: EXPIRE to a past time deletes the key and counts as done", "[ch10]") {
   Rules r;
   r.set("k", "v");
-  CHECK(ok(r.rules.expire("k", kStart - 1, {})) == true);
+  CHECK(value_of(r.rules.expire("k", kStart - 1, {})) == true);
   CHECK(r.get("k") == "<none>");
-  CHECK(ok(r.rules.expire("k", kStart + 10, {})) == false);  // no key: 0
+  CHECK(value_of(r.rules.expire("k", kStart + 10, {})) == false);  // no key: 0
 }
 
 TEST_CASE("rules: EXPIRE's conditions against the stored deadline", "[ch10]") {
   Rules r;
   r.set("k", "v");
-  CHECK(ok(r.rules.expire("k", kStart + 100, {.xx = true})) == false);
-  CHECK(ok(r.rules.expire("k", kStart + 100, {.gt = true})) == false);
-  CHECK(ok(r.rules.expire("k", kStart + 100, {.nx = true})) == true);
-  CHECK(ok(r.rules.expire("k", kStart + 200, {.nx = true})) == false);
-  CHECK(ok(r.rules.expire("k", kStart + 50, {.gt = true})) == false);
-  CHECK(ok(r.rules.expire("k", kStart + 200, {.gt = true})) == true);
-  CHECK(ok(r.rules.expire("k", kStart + 300, {.lt = true})) == false);
-  CHECK(ok(r.rules.expire("k", kStart + 150, {.xx = true, .lt = true})) == true);
+  CHECK(value_of(r.rules.expire("k", kStart + 100, {.xx = true})) == false);
+  CHECK(value_of(r.rules.expire("k", kStart + 100, {.gt = true})) == false);
+  CHECK(value_of(r.rules.expire("k", kStart + 100, {.nx = true})) == true);
+  CHECK(value_of(r.rules.expire("k", kStart + 200, {.nx = true})) == false);
+  CHECK(value_of(r.rules.expire("k", kStart + 50, {.gt = true})) == false);
+  CHECK(value_of(r.rules.expire("k", kStart + 200, {.gt = true})) == true);
+  CHECK(value_of(r.rules.expire("k", kStart + 300, {.lt = true})) == false);
+  CHECK(value_of(r.rules.expire("k", kStart + 150, {.xx = true, .lt = true})) == true);
   CHECK(r.pttl("k") == 150);
   CHECK(r.get("k") == "v");
 }
 
 TEST_CASE("rules: PERSIST and GETEX", "[ch10]") {
   Rules r;
-  CHECK(ok(r.rules.persist("missing")) == false);
+  CHECK(value_of(r.rules.persist("missing")) == false);
   r.set("k", "v");
-  CHECK(ok(r.rules.persist("k")) == false);
+  CHECK(value_of(r.rules.persist("k")) == false);
   GetexOptions px;
   px.time = TimeArg{"300", TimeUnit::kMillis, false};
-  CHECK(ok(r.rules.getex("k", px)) == "v");
+  CHECK(value_of(r.rules.getex("k", px)) == "v");
   CHECK(r.pttl("k") == 300);
-  CHECK(ok(r.rules.getex("k", {})) == "v");  // no option: the deadline stays
+  CHECK(value_of(r.rules.getex("k", {})) == "v");  // no option: the deadline stays
   CHECK(r.pttl("k") == 300);
   GetexOptions persist;
   persist.persist = true;
-  CHECK(ok(r.rules.getex("k", persist)) == "v");
+  CHECK(value_of(r.rules.getex("k", persist)) == "v");
   CHECK(r.pttl("k") == -1);
-  CHECK(ok(r.rules.expire("k", kStart + 10, {})) == true);
-  CHECK(ok(r.rules.persist("k")) == true);
+  CHECK(value_of(r.rules.expire("k", kStart + 10, {})) == true);
+  CHECK(value_of(r.rules.persist("k")) == true);
   CHECK(r.pttl("k") == -1);
   GetexOptions past;
   past.time = TimeArg{"1", TimeUnit::kSeconds, true};
-  CHECK(ok(r.rules.getex("k", past)) == "v");  // answers the value, then the key is gone
+  CHECK(value_of(r.rules.getex("k", past)) == "v");  // answers the value, then the key is gone
   CHECK(r.get("k") == "<none>");
   GetexOptions zero;
   zero.time = TimeArg{"0", TimeUnit::kSeconds, false};
-  CHECK_FALSE(ok(r.rules.getex("k", zero)));  // no key: nil before the time is checked
+  CHECK_FALSE(value_of(r.rules.getex("k", zero)));  // no key: nil before the time is checked
   r.set("k", "v");
   CHECK(r.rules.getex("k", zero).status().message() == "invalid expire time in 'getex' command");
 }

@@ -12,12 +12,9 @@ using vkv::testing::error;
 using vkv::testing::integer;
 using vkv::testing::kOk;
 using vkv::testing::MetricsFixture;
+using vkv::testing::contains;
 
 namespace {
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 }  // namespace
 
@@ -30,16 +27,16 @@ TEST_CASE("metered commands: replies pass through unchanged, and each command is
   CHECK(f("INCR a") == integer(2));
   CHECK(f("CONFIG GET dir").rfind("*", 0) == 0);
   const std::string stats = f.metered->info("commandstats");
-  CHECK(has(stats, "cmdstat_set:calls=2,usec="));
-  CHECK(has(stats, "cmdstat_get:calls=1,"));
-  CHECK(has(stats, "cmdstat_incr:calls=1,"));
-  CHECK(has(stats, "cmdstat_config|get:calls=1,"));
-  CHECK(has(stats, ",rejected_calls=0,failed_calls=0\r\n"));
-  CHECK_FALSE(has(stats, "cmdstat_del"));  // never called: not shown, as in Redis
+  CHECK(contains(stats, "cmdstat_set:calls=2,usec="));
+  CHECK(contains(stats, "cmdstat_get:calls=1,"));
+  CHECK(contains(stats, "cmdstat_incr:calls=1,"));
+  CHECK(contains(stats, "cmdstat_config|get:calls=1,"));
+  CHECK(contains(stats, ",rejected_calls=0,failed_calls=0\r\n"));
+  CHECK_FALSE(contains(stats, "cmdstat_del"));  // never called: not shown, as in Redis
   const std::string latency = f.metered->info("latencystats");
-  CHECK(has(latency, "latency_percentiles_usec_set:p50="));
-  CHECK(has(latency, ",p99="));
-  CHECK(has(latency, ",p99.9="));
+  CHECK(contains(latency, "latency_percentiles_usec_set:p50="));
+  CHECK(contains(latency, ",p99="));
+  CHECK(contains(latency, ",p99.9="));
 }
 
 TEST_CASE("metered commands: errors are counted by code, as rejected or failed calls",
@@ -51,14 +48,14 @@ TEST_CASE("metered commands: errors are counted by code, as rejected or failed c
   CHECK(f("CONFIG NOSUCH").rfind("-ERR unknown subcommand", 0) == 0);
   CHECK(f("NOSUCH x").rfind("-ERR unknown command", 0) == 0);
   const std::string stats = f.metered->info("commandstats");
-  CHECK(has(stats, "cmdstat_incr:calls=1,"));
-  CHECK(has(stats, "cmdstat_incr:calls=1,usec="));
-  CHECK(has(stats, ",rejected_calls=0,failed_calls=1\r\n"));  // INCR ran, and failed
+  CHECK(contains(stats, "cmdstat_incr:calls=1,"));
+  CHECK(contains(stats, "cmdstat_incr:calls=1,usec="));
+  CHECK(contains(stats, ",rejected_calls=0,failed_calls=1\r\n"));  // INCR ran, and failed
   // GET was refused before it ran: not a call of GET, as in Redis, but a rejected one.
-  CHECK(has(stats, "cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,"
+  CHECK(contains(stats, "cmdstat_get:calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,"
                    "failed_calls=0\r\n"));
-  CHECK_FALSE(has(f.metered->info("latencystats"), "latency_percentiles_usec_get"));
-  CHECK(has(f.metered->info("errorstats"), "errorstat_ERR:count=4\r\n"));
+  CHECK_FALSE(contains(f.metered->info("latencystats"), "latency_percentiles_usec_get"));
+  CHECK(contains(f.metered->info("errorstats"), "errorstat_ERR:count=4\r\n"));
   CHECK(f.metered->info("stats") == "total_error_replies:4\r\n");
   CHECK(f.errors.size() == 4);
 }
@@ -72,7 +69,7 @@ TEST_CASE("metered commands: the error hook never sees a client's value", "[ch11
   REQUIRE(f.errors.size() == 3);
   for (const auto& e : f.errors) {
     INFO(e);
-    CHECK_FALSE(has(e, "SECRETVALUE"));
+    CHECK_FALSE(contains(e, "SECRETVALUE"));
   }
 }
 
@@ -87,7 +84,7 @@ TEST_CASE("metered commands: SLOWLOG GET, LEN, RESET and HELP, as Redis answers 
   CHECK(f("SLOWLOG LEN") == integer(2));  // SET and GET; SLOWLOG LEN itself comes after
   const std::string got = f("SLOWLOG GET 1");
   CHECK(got.rfind("*1\r\n*6\r\n:2\r\n:", 0) == 0);  // id 2: SLOWLOG LEN itself
-  CHECK(has(got, "*2\r\n$7\r\nSLOWLOG\r\n$3\r\nLEN\r\n$0\r\n\r\n$0\r\n\r\n"));
+  CHECK(contains(got, "*2\r\n$7\r\nSLOWLOG\r\n$3\r\nLEN\r\n$0\r\n\r\n$0\r\n\r\n"));
   CHECK(f("SLOWLOG GET -1").rfind("*2\r\n", 0) == 0);  // max_len 2
   CHECK(f("SLOWLOG GET -2") == error("ERR count should be greater than or equal to -1"));
   CHECK(f("SLOWLOG GET x") == error("ERR count should be greater than or equal to -1"));
@@ -97,7 +94,7 @@ TEST_CASE("metered commands: SLOWLOG GET, LEN, RESET and HELP, as Redis answers 
   CHECK(f("SLOWLOG NOSUCH") == error("ERR unknown subcommand 'NOSUCH'. Try SLOWLOG HELP."));
   CHECK(f("SLOWLOG") == error("ERR wrong number of arguments for 'slowlog' command"));
   CHECK(f("SLOWLOG LEN x") == error("ERR wrong number of arguments for 'slowlog|len' command"));
-  CHECK(has(f.metered->info("commandstats"), "cmdstat_slowlog|get:calls="));
+  CHECK(contains(f.metered->info("commandstats"), "cmdstat_slowlog|get:calls="));
 }
 
 TEST_CASE("metered commands: CONFIG RESETSTAT resets these counts with chapter 9's",
@@ -107,7 +104,7 @@ TEST_CASE("metered commands: CONFIG RESETSTAT resets these counts with chapter 9
   f("GET");
   CHECK(f("CONFIG RESETSTAT") == kOk);
   const std::string stats = f.metered->info("commandstats");
-  CHECK_FALSE(has(stats, "cmdstat_set"));
+  CHECK_FALSE(contains(stats, "cmdstat_set"));
   CHECK(f.metered->info("errorstats").empty());
   CHECK(f.metered->info("stats") == "total_error_replies:0\r\n");
 }

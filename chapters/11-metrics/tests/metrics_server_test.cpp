@@ -26,6 +26,7 @@ using vkv::testing::run_program;
 using vkv::testing::ServerProcess;
 using vkv::testing::TempDir;
 using vkv::testing::wait_for;
+using vkv::testing::contains;
 
 namespace {
 
@@ -33,10 +34,6 @@ std::unique_ptr<ServerProcess> start_server(const TempDir& dir, std::vector<std:
   std::vector<std::string> args{"--dir", dir.file("data"), "--sync", "never"};
   args.insert(args.end(), more.begin(), more.end());
   return std::make_unique<ServerProcess>(CH11_SERVER, args, dir.file("stderr"));
-}
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 // INFO's report (the bulk string's text) for `sections`.
@@ -110,10 +107,10 @@ TEST_CASE("metrics server: INFO's fields follow what the server did", "[ch11][e2
   CHECK(field(all, "rejected_connections") == "1");
   CHECK(field(all, "total_error_replies") == "1");
   CHECK(field(all, "errorstat_ERR") == "count=1");
-  CHECK(has(field(all, "cmdstat_set"), "calls=21,"));
-  CHECK(has(field(all, "cmdstat_incr"), "rejected_calls=0,failed_calls=1"));
-  CHECK(has(field(all, "latency_percentiles_usec_set"), "p50="));
-  CHECK(has(field(all, "latency_percentiles_usec_set"), ",p99.9="));
+  CHECK(contains(field(all, "cmdstat_set"), "calls=21,"));
+  CHECK(contains(field(all, "cmdstat_incr"), "rejected_calls=0,failed_calls=1"));
+  CHECK(contains(field(all, "latency_percentiles_usec_set"), "p50="));
+  CHECK(contains(field(all, "latency_percentiles_usec_set"), ",p99.9="));
   CHECK(field(all, "db0") == "keys=21,expires=1,avg_ttl=0");
   if (vkv::testing::kGlibcMalloc) CHECK(std::stoull(field(all, "used_memory")) > 0);
   CHECK(std::stoull(field(all, "used_memory_rss")) > 0);
@@ -122,8 +119,8 @@ TEST_CASE("metrics server: INFO's fields follow what the server did", "[ch11][e2
   CHECK(field(all, "vkv_sync") == "never");
   CHECK(field(all, "aof_last_write_status") == "ok");
   CHECK(field(all, "role") == "master");
-  CHECK(has(all, "\r\n# LSM\r\n"));
-  CHECK(has(all, "vkv_write_amplification:"));
+  CHECK(contains(all, "\r\n# LSM\r\n"));
+  CHECK(contains(all, "vkv_write_amplification:"));
   // The rate is over the last 1.6 s of samples, taken every 100 ms: commands sent now show.
   REQUIRE(wait_for([&] {
     for (int i = 0; i < 50; ++i) c.call({"PING"});
@@ -131,9 +128,9 @@ TEST_CASE("metrics server: INFO's fields follow what the server did", "[ch11][e2
   }));
   // INFO with no argument: the default sections, not the long ones.
   const std::string standard = info(c);
-  CHECK(has(standard, "# Memory\r\n"));
-  CHECK_FALSE(has(standard, "# Commandstats"));
-  CHECK_FALSE(has(standard, "# Keyspace"));
+  CHECK(contains(standard, "# Memory\r\n"));
+  CHECK_FALSE(contains(standard, "# Commandstats"));
+  CHECK_FALSE(contains(standard, "# Keyspace"));
 }
 
 TEST_CASE("metrics server: redis-cli INFO shows the sections, and SLOWLOG keeps slow commands",
@@ -154,13 +151,13 @@ TEST_CASE("metrics server: redis-cli INFO shows the sections, and SLOWLOG keeps 
                               "# Replication", "# CPU", "# LSM", "# Commandstats",
                               "# Latencystats", "# Keyspace"}) {
     INFO(section);
-    CHECK(has(all, std::string(section) + "\r\n"));
+    CHECK(contains(all, std::string(section) + "\r\n"));
   }
   CHECK(cli({"SLOWLOG", "LEN"}) == "2\n");  // SET and INFO (LEN goes in once it has run)
   CHECK(cli({"SLOWLOG", "LEN"}) == "3\n");
   CHECK(cli({"SLOWLOG", "LEN"}) == "3\n");  // at most --slowlog-max-len
   const std::string slow = cli({"SLOWLOG", "GET", "1"});
-  CHECK(has(slow, "SLOWLOG\nLEN\n"));
+  CHECK(contains(slow, "SLOWLOG\nLEN\n"));
   CHECK(cli({"SLOWLOG", "RESET"}) == "OK\n");
   CHECK(cli({"CONFIG", "GET", "slowlog-max-len"}) == "slowlog-max-len\n3\n");
 }
@@ -180,7 +177,7 @@ TEST_CASE("metrics server: STATS in the text protocol shows what INFO shows", "[
   CHECK(std::find(lines.begin(), lines.end(),
                   "STAT tcp_port " + std::to_string(server->port())) != lines.end());
   CHECK(text.call("NOSUCH") .rfind("ERR", 0) == 0);
-  CHECK(has(text.call("NOSUCH"), "STATS"));  // the known commands' list names it
+  CHECK(contains(text.call("NOSUCH"), "STATS"));  // the known commands' list names it
 }
 
 TEST_CASE("metrics server: /metrics is valid Prometheus text, checked by promtool",
@@ -198,12 +195,12 @@ TEST_CASE("metrics server: /metrics is valid Prometheus text, checked by promtoo
   const std::string response = http_get(port, "/metrics");
   REQUIRE(response.rfind("HTTP/1.1 200", 0) == 0);
   const std::string body = response.substr(response.find("\n\n") + 2);
-  CHECK(has(body, "vkv_command_calls_total{cmd=\"set\"} 5\n"));
-  CHECK(has(body, "vkv_command_duration_seconds_bucket{cmd=\"set\",le=\"+Inf\"} 5\n"));
-  CHECK(has(body, "vkv_command_duration_seconds_count{cmd=\"get\"} 1\n"));
-  CHECK(has(body, "vkv_keyspace_hits_total 1\n"));
-  CHECK(has(body, "vkv_error_replies_total{code=\"ERR\"} 1\n"));
-  CHECK(has(body, "# TYPE vkv_connections_received_total counter\n"));
+  CHECK(contains(body, "vkv_command_calls_total{cmd=\"set\"} 5\n"));
+  CHECK(contains(body, "vkv_command_duration_seconds_bucket{cmd=\"set\",le=\"+Inf\"} 5\n"));
+  CHECK(contains(body, "vkv_command_duration_seconds_count{cmd=\"get\"} 1\n"));
+  CHECK(contains(body, "vkv_keyspace_hits_total 1\n"));
+  CHECK(contains(body, "vkv_error_replies_total{code=\"ERR\"} 1\n"));
+  CHECK(contains(body, "# TYPE vkv_connections_received_total counter\n"));
   const auto checked = run_program("/usr/bin/promtool", {"check", "metrics"}, body);
   INFO(checked.out << checked.err);
   CHECK(checked.exit_code == 0);
@@ -224,8 +221,8 @@ TEST_CASE("metrics server: a --metrics-port already taken is said in the log, an
   const std::string taken = std::to_string(ntohs(addr.sin_port));
   TempDir dir;
   auto server = start_server(dir, {"--metrics-port", taken});
-  REQUIRE(wait_for([&] { return has(read_whole_file(dir.file("stderr")), "metrics_failed"); }));
-  CHECK(has(read_whole_file(dir.file("stderr")), "metrics=off"));
+  REQUIRE(wait_for([&] { return contains(read_whole_file(dir.file("stderr")), "metrics_failed"); }));
+  CHECK(contains(read_whole_file(dir.file("stderr")), "metrics=off"));
   RespClient c(server->port());
   CHECK(c.call({"PING"}) == "+PONG\r\n");
 }
@@ -236,11 +233,11 @@ TEST_CASE("metrics server: a --metrics-port that is not a port stops it with a c
   const auto bad = run_program(CH11_SERVER, {"--dir", dir.file("data"), "--port", "0",
                                              "--metrics-port", "70000"}, "");
   CHECK(bad.exit_code == 1);
-  CHECK(has(bad.err, "bad value '70000' for --metrics-port: expected 0 to 65535"));
-  CHECK(has(bad.err, " error failed message="));  // why it stops, at level error
+  CHECK(contains(bad.err, "bad value '70000' for --metrics-port: expected 0 to 65535"));
+  CHECK(contains(bad.err, " error failed message="));  // why it stops, at level error
   const auto bad_format = run_program(CH11_SERVER, {"--log-format", "xml"}, "");
   CHECK(bad_format.exit_code == 2);
-  CHECK(has(bad_format.err, "log-format"));
+  CHECK(contains(bad_format.err, "log-format"));
 }
 
 TEST_CASE("metrics server: the log's events, one JSON object a line, and never a stored value",
@@ -266,21 +263,21 @@ TEST_CASE("metrics server: the log's events, one JSON object a line, and never a
     CHECK(bad.closes_next());
   }
   const std::string path = dir.file("stderr");
-  REQUIRE(wait_for([&] { return has(read_whole_file(path), "\"event\":\"compaction\""); }));
+  REQUIRE(wait_for([&] { return contains(read_whole_file(path), "\"event\":\"compaction\""); }));
   CHECK(server->stop(SIGTERM) == 0);
   const std::string log = read_whole_file(path);
   INFO(log.substr(0, 4000));
   for (const char* event : {"recovered", "ready", "flush", "compaction", "client_error",
                             "protocol_error", "shutdown"}) {
     INFO(event);
-    CHECK(has(log, std::string("\"event\":\"") + event + "\""));
+    CHECK(contains(log, std::string("\"event\":\"") + event + "\""));
   }
   std::size_t client_errors = 0;
   for (std::size_t at = 0; (at = log.find("\"event\":\"client_error\"", at)) != std::string::npos; ++at) {
     ++client_errors;
   }
   CHECK(client_errors == 10);  // of 50: at most 10 of a kind in 10 s (the rest are counted)
-  CHECK_FALSE(has(log, "SECRET-VALUE"));
+  CHECK_FALSE(contains(log, "SECRET-VALUE"));
   // Every line is one JSON object, as a real parser reads it.
   const auto parsed = run_program(
       "/usr/bin/python3",
@@ -298,10 +295,10 @@ TEST_CASE("metrics server: text logs at --log-level warn leave out the info even
   RespClient c(server->port());
   // Answered first (a server that did not answer would never log it).
   REQUIRE(c.call({"NOSUCH"}).rfind("-ERR unknown command", 0) == 0);
-  REQUIRE(wait_for([&] { return has(read_whole_file(dir.file("stderr")), " client_error "); }));
+  REQUIRE(wait_for([&] { return contains(read_whole_file(dir.file("stderr")), " client_error "); }));
   CHECK(server->stop(SIGTERM) == 0);
   const std::string log = read_whole_file(dir.file("stderr"));
-  CHECK_FALSE(has(log, " ready "));
-  CHECK_FALSE(has(log, " shutdown "));
-  CHECK(has(log, "warn  client_error client=1 command=(unknown) error=\"ERR unknown command\""));
+  CHECK_FALSE(contains(log, " ready "));
+  CHECK_FALSE(contains(log, " shutdown "));
+  CHECK(contains(log, "warn  client_error client=1 command=(unknown) error=\"ERR unknown command\""));
 }

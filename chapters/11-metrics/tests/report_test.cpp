@@ -20,12 +20,9 @@ using vkv::runtime::CountingSession;
 using vkv::runtime::InstantaneousMeter;
 using vkv::runtime::Traffic;
 using vkv::testing::MetricsFixture;
+using vkv::testing::contains;
 
 namespace {
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 }  // namespace
 
@@ -131,22 +128,22 @@ TEST_CASE("server report: memory, persistence, LSM and CPU lines from a real sto
   vkv::runtime::ServerReport report(sources);
   report.sample(0);
   const std::string memory = report.info("memory");
-  CHECK(has(memory, "used_memory:"));
-  CHECK(has(memory, "used_memory_rss:"));
-  CHECK(has(memory, "vkv_memtable_bytes:"));
+  CHECK(contains(memory, "used_memory:"));
+  CHECK(contains(memory, "used_memory_rss:"));
+  CHECK(contains(memory, "vkv_memtable_bytes:"));
   if (vkv::testing::kGlibcMalloc) CHECK(report.memory().used > 0);
   CHECK(report.memory().rss > 0);
   const std::string persistence = report.info("persistence");
-  CHECK(has(persistence, "vkv_sync:always\r\n"));
-  CHECK(has(persistence, "aof_last_write_status:ok\r\n"));
-  CHECK(has(persistence, "vkv_log_unsynced_bytes:0\r\n"));  // under always, all synced
+  CHECK(contains(persistence, "vkv_sync:always\r\n"));
+  CHECK(contains(persistence, "aof_last_write_status:ok\r\n"));
+  CHECK(contains(persistence, "vkv_log_unsynced_bytes:0\r\n"));  // under always, all synced
   report.note_write_error();
-  CHECK(has(report.info("persistence"), "aof_last_write_status:err\r\n"));
+  CHECK(contains(report.info("persistence"), "aof_last_write_status:err\r\n"));
   const std::string lsm = report.info("lsm");
-  CHECK(has(lsm, "level0:tables="));
-  CHECK(has(lsm, "vkv_write_amplification:"));
-  CHECK_FALSE(has(lsm, "vkv_flushed_bytes:0\r\n"));
-  CHECK(has(report.info("cpu"), "used_cpu_user:"));
+  CHECK(contains(lsm, "level0:tables="));
+  CHECK(contains(lsm, "vkv_write_amplification:"));
+  CHECK_FALSE(contains(lsm, "vkv_flushed_bytes:0\r\n"));
+  CHECK(contains(report.info("cpu"), "used_cpu_user:"));
   CHECK(report.info("clients") == "blocked_clients:0\r\n");  // the rest once it serves
   CHECK(report.info("server").empty());  // no server yet: no port to tell
   CHECK(report.info("nosuch").empty());

@@ -76,7 +76,7 @@ std::vector<std::string> node_names() {
 }
 
 std::string bulk(const std::string& s) { return "$" + std::to_string(s.size()) + "\r\n" + s + "\r\n"; }
-std::string key(int i) { return "key:" + std::to_string(i); }
+std::string node_key(int i) { return "key:" + std::to_string(i); }
 std::string value(int i) { return "value-" + std::to_string(i); }
 
 }  // namespace
@@ -106,15 +106,15 @@ TEST_CASE("cluster: keys written through the proxy spread over the nodes, each w
           "says, and all read back", "[ch12][e2e]") {
   Cluster cluster;
   RespClient proxy(cluster.proxy_port());
-  for (int i = 0; i < 300; ++i) REQUIRE(proxy.call({"SET", key(i), value(i)}) == "+OK\r\n");
+  for (int i = 0; i < 300; ++i) REQUIRE(proxy.call({"SET", node_key(i), value(i)}) == "+OK\r\n");
   const vkv::cluster::KetamaRing ring(node_names());
   std::vector<std::unique_ptr<RespClient>> nodes;
   for (std::size_t n = 0; n < kNodes; ++n) nodes.push_back(std::make_unique<RespClient>(cluster.node_port(n)));
   std::vector<int> held(kNodes);
   for (int i = 0; i < 300; ++i) {
-    const std::size_t n = ring.server_for_key(key(i));
-    INFO(key(i) << " on node" << n + 1);
-    CHECK(nodes[n]->call({"GET", key(i)}) == bulk(value(i)));  // where the model says
+    const std::size_t n = ring.server_for_key(node_key(i));
+    INFO(node_key(i) << " on node" << n + 1);
+    CHECK(nodes[n]->call({"GET", node_key(i)}) == bulk(value(i)));  // where the model says
     ++held[n];
   }
   std::int64_t total = 0;
@@ -126,9 +126,9 @@ TEST_CASE("cluster: keys written through the proxy spread over the nodes, each w
   }
   CHECK(total == 300);
   // Read back through the proxy, MGET split by the proxy over the nodes.
-  CHECK(proxy.call({"MGET", key(0), key(1), key(2)}) ==
+  CHECK(proxy.call({"MGET", node_key(0), node_key(1), node_key(2)}) ==
         "*3\r\n" + bulk(value(0)) + bulk(value(1)) + bulk(value(2)));
-  for (int i = 0; i < 300; ++i) CHECK(proxy.call({"GET", key(i)}) == bulk(value(i)));
+  for (int i = 0; i < 300; ++i) CHECK(proxy.call({"GET", node_key(i)}) == bulk(value(i)));
 }
 
 TEST_CASE("cluster: keys with one hash tag land on one node", "[ch12][e2e]") {
@@ -159,10 +159,10 @@ TEST_CASE("cluster: a node killed is ejected, the others go on serving, and rest
   // would then go to the dead node and fail: 6 s leaves room.
   Cluster cluster({"--retry-ms", "6000"});
   RespClient proxy(cluster.proxy_port());
-  for (int i = 0; i < 200; ++i) REQUIRE(proxy.call({"SET", key(i), value(i)}) == "+OK\r\n");
+  for (int i = 0; i < 200; ++i) REQUIRE(proxy.call({"SET", node_key(i), value(i)}) == "+OK\r\n");
   const vkv::cluster::KetamaRing ring(node_names());
   std::vector<int> on_node2, elsewhere;
-  for (int i = 0; i < 200; ++i) (ring.server_for_key(key(i)) == 1 ? on_node2 : elsewhere).push_back(i);
+  for (int i = 0; i < 200; ++i) (ring.server_for_key(node_key(i)) == 1 ? on_node2 : elsewhere).push_back(i);
   REQUIRE(!on_node2.empty());
   REQUIRE(cluster.run({"kill-node", "2"}).exit_code == 0);
   // The first requests for node 2's keys fail (connection refused) until the proxy has
@@ -172,7 +172,7 @@ TEST_CASE("cluster: a node killed is ejected, the others go on serving, and rest
     return fresh.call({"GET", key(on_node2[0])}) == "$-1\r\n";  // now asked of another node
   }));
   RespClient after(cluster.proxy_port());
-  for (int i : elsewhere) CHECK(after.call({"GET", key(i)}) == bulk(value(i)));
+  for (int i : elsewhere) CHECK(after.call({"GET", node_key(i)}) == bulk(value(i)));
   // A write to one of node 2's keys while it is out goes to another node...
   CHECK(after.call({"SET", key(on_node2[0]), "written-while-out"}) == "+OK\r\n");
   // Node 2 back on its port and directory: once the retry timeout has passed, the proxy puts
@@ -185,7 +185,7 @@ TEST_CASE("cluster: a node killed is ejected, the others go on serving, and rest
   RespClient back(cluster.proxy_port());
   // ...so once node 2 is back, the value from before it failed is read again: the write made
   // meanwhile is on a node the ring no longer sends that key to.
-  for (int i : on_node2) CHECK(back.call({"GET", key(i)}) == bulk(value(i)));
+  for (int i : on_node2) CHECK(back.call({"GET", node_key(i)}) == bulk(value(i)));
 }
 
 TEST_CASE("cluster: redis-cli and redis-py through the proxy, and what it cannot pass on",
