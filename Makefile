@@ -33,7 +33,11 @@ ifeq ($(SANITIZE),)
 else
   TEST_BUILD := build-$(SANITIZE)
 endif
-CH_LABEL := $(if $(CH),ch$(shell printf %02d $(CH)),)
+# A chapter's number in two digits, given as 9 or 09 (10# makes bash read 08 and 09 as decimal,
+# not as bad octal); empty when it is not a number.
+HASH := \#
+two_digits = $(shell n='$(1)'; printf %02d "$$((10$(HASH)$$n))" 2>/dev/null)
+CH_LABEL := $(if $(CH),ch$(call two_digits,$(CH)),)
 
 # Tools and the Debian packages that bring them. `make test` installs what is missing.
 # The last two lines: chapter 9's tests run real Redis clients against its server (redis-cli,
@@ -55,13 +59,18 @@ RUN_NEEDS := cmake:cmake g++:g++ nc:netcat-openbsd
 # What the learner's workspace and the starter check need.
 STARTER_NEEDS := cmake:cmake g++:g++ /usr/include/catch2/catch.hpp:catch2 /usr/bin/python3:python3 \
   redis-cli:redis-tools /usr/bin/redis-server:redis-server
-# What `make check` and `make exercise` need too from chapter 9 on, whose tests run real
-# Redis clients (and chapter 11's curl and promtool, chapter 12's twemproxy): without them a
+# What `make check` and `make exercise` need too: from chapter 9 on, whose tests run real
+# Redis clients; from chapter 11, curl and promtool; from chapter 12, twemproxy. Without them a
 # learner's finished chapter would fail for want of a package.
 CLIENT_NEEDS := /usr/include/hiredis/hiredis.h:libhiredis-dev \
   /usr/lib/python3/dist-packages/redis/__init__.py:python3-redis node:nodejs npm:npm \
-  redis-benchmark:redis-tools promtool:prometheus curl:curl /usr/sbin/nutcracker:nutcracker
-CHECK_NEEDS = $(STARTER_NEEDS) $(if $(shell [ "$(N)" -ge 9 ] 2>/dev/null && echo y),$(CLIENT_NEEDS),)
+  redis-benchmark:redis-tools
+METRICS_NEEDS := promtool:prometheus curl:curl
+CLUSTER_TEST_NEEDS := /usr/sbin/nutcracker:nutcracker
+CHECK_NEEDS = $(STARTER_NEEDS) $(if $(call from_chapter,9),$(CLIENT_NEEDS),) \
+  $(if $(call from_chapter,11),$(METRICS_NEEDS),) $(if $(call from_chapter,12),$(CLUSTER_TEST_NEEDS),)
+# Non-empty when N is chapter $(1) or a later one.
+from_chapter = $(shell n='$(N)'; [ "$$((10$(HASH)$$n))" -ge $(1) ] 2>/dev/null && echo y)
 BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev /usr/include/rocksdb/db.h:librocksdb-dev \
   redis-server:redis-server redis-benchmark:redis-tools gnuplot:gnuplot-nox
 # How many test sources `make test` compiles as one (CMakeLists.txt, VKV_TEST_UNITY); empty:
@@ -117,7 +126,7 @@ run:
 
 chapter:
 	@test -n "$(N)" || { echo "usage: make chapter N=3"; exit 2; }
-	$(eval DIR := $(notdir $(wildcard chapters/$(shell printf %02d $(N))-*)))
+	$(eval DIR := $(notdir $(wildcard chapters/$(call two_digits,$(N))-*)))
 	@test -n "$(DIR)" || { echo "no chapter $(N); chapters: $(CHAPTERS)"; exit 2; }
 	$(call install_missing,$(RUN_NEEDS))
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -129,12 +138,12 @@ chapter:
 # tools/exercises.py reports each as done or not yet and does not fail the build.
 exercise:
 	@test -n "$(N)" || { echo "usage: make exercise N=3"; exit 2; }
-	@test -n "$(wildcard chapters/$(shell printf %02d $(N))-*)" || \
+	@test -n "$(wildcard chapters/$(call two_digits,$(N))-*)" || \
 	  { echo "no chapter $(N); chapters: $(CHAPTERS)"; exit 2; }
 	$(call install_missing,$(CHECK_NEEDS))
 	@cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DVKV_TESTS=ON >/dev/null
-	@cmake --build build -j$(JOBS) --target ch$(shell printf %02d $(N))-tests >/dev/null
-	@tools/exercises.py build/tests/ch$(shell printf %02d $(N))-tests
+	@cmake --build build -j$(JOBS) --target ch$(call two_digits,$(N))-tests >/dev/null
+	@tools/exercises.py build/tests/ch$(call two_digits,$(N))-tests
 
 test: deps
 	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=$(if $(SANITIZE),RelWithDebInfo,Release) \
@@ -178,7 +187,7 @@ fuzz:
 # The learner's workspace (tools/starter.py): a copy of the repository in which the function
 # bodies chapter N teaches, marked `// LEARNER: begin ...` / `// LEARNER: end` in the sources,
 # are stubs that compile and fail. `make start` never overwrites a workspace unless FORCE=1.
-WORKSPACE = workspace/ch$(shell printf %02d $(N))
+WORKSPACE = workspace/ch$(call two_digits,$(N))
 
 start:
 	@test -n "$(N)" || { echo "usage: make start N=2 [FORCE=1]"; exit 2; }

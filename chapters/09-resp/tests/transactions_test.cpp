@@ -70,7 +70,9 @@ TEST_CASE("transactions: MULTI queues, EXEC runs the queue in order and answers 
 TEST_CASE("transactions: a command refused as it is queued spoils the transaction: EXECABORT, "
           "and nothing of it runs", "[ch09][transactions]") {
   TxFixture f;
-  for (const char* wrong : {"NOSUCH x", "GET", "SET  v", "CLIENT NOSUCH", "WATCH"}) {
+  // SHUTDOWN is refused by name (Redis's no_multi), not for its arguments.
+  for (const char* wrong :
+       {"NOSUCH x", "GET", "SET  v", "CLIENT NOSUCH", "WATCH", "SHUTDOWN", "shutdown NOSAVE"}) {
     INFO(wrong);
     CHECK(f.t("MULTI") == "+OK\r\n");
     CHECK(f.t("SET k 1") == "+QUEUED\r\n");
@@ -81,6 +83,9 @@ TEST_CASE("transactions: a command refused as it is queued spoils the transactio
     CHECK(f("GET j") == "$-1\r\n");
     CHECK(f.t("EXEC") == "-ERR EXEC without MULTI\r\n");  // the transaction is gone
   }
+  CHECK(f.t("MULTI") == "+OK\r\n");
+  CHECK(f.t("SHUTDOWN NOW") == "-ERR Command not allowed inside a transaction\r\n");
+  CHECK(f.t("DISCARD") == "+OK\r\n");
 }
 
 TEST_CASE("transactions: an EXEC with arguments ends the transaction and the WATCH, as Redis's does",

@@ -14,10 +14,6 @@ using vkv::testing::kOk;
 using vkv::testing::MetricsFixture;
 using vkv::testing::contains;
 
-namespace {
-
-}  // namespace
-
 TEST_CASE("metered commands: replies pass through unchanged, and each command is counted",
           "[ch11]") {
   MetricsFixture f;

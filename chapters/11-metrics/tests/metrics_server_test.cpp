@@ -162,6 +162,36 @@ TEST_CASE("metrics server: redis-cli INFO shows the sections, and SLOWLOG keeps 
   CHECK(cli({"CONFIG", "GET", "slowlog-max-len"}) == "slowlog-max-len\n3\n");
 }
 
+TEST_CASE("metrics server: redis-cli's and redis-py's shutdown stop the final server cleanly: exit "
+          "code 0, the stop logged, every write kept", "[ch11][e2e]") {
+  INFO("needs redis-cli (Debian's redis-tools; make test installs it)");
+  REQUIRE(::access("/usr/bin/redis-cli", X_OK) == 0);
+  TempDir dir;
+  auto server = start_server(dir);  // --sync never: only the clean stop's sync keeps the SET
+  const auto cli = [](const ServerProcess& s, std::vector<std::string> words) {
+    words.insert(words.begin(), {"-p", std::to_string(s.port())});
+    return run_program("/usr/bin/redis-cli", words, "");
+  };
+  CHECK(cli(*server, {"SET", "kept", "yes"}).out == "OK\n");
+  const auto shut = cli(*server, {"SHUTDOWN"});
+  CHECK(shut.exit_code == 0);
+  CHECK(shut.out.empty());
+  CHECK(server->exit_code_within(std::chrono::seconds(30)) == std::optional<int>(0));
+  CHECK(contains(read_whole_file(dir.file("stderr")), "shutdown"));
+  server = start_server(dir);
+  CHECK(cli(*server, {"GET", "kept"}).out == "yes\n");
+  // redis-py's shutdown() takes the closed connection for success (a reply would be an error).
+  INFO("needs Debian's python3-redis (make test installs it)");
+  const auto py = run_program(
+      "/usr/bin/python3",
+      {"-c", "import redis, sys; redis.Redis(port=int(sys.argv[1])).shutdown(nosave=True)",
+       std::to_string(server->port())},
+      "");
+  INFO(py.err);
+  CHECK(py.exit_code == 0);
+  CHECK(server->exit_code_within(std::chrono::seconds(30)) == std::optional<int>(0));
+}
+
 TEST_CASE("metrics server: STATS in the text protocol shows what INFO shows", "[ch11][e2e]") {
   TempDir dir;
   auto server = start_server(dir);
