@@ -7,6 +7,8 @@
 #   make test                   everything CI runs
 #   make test CH=3              chapter 3's tests only
 #   make test SANITIZE=address  the tests under ASan (also: undefined, thread)
+#   make test TEST_UNITY=       the test files compiled one at a time, not 8 as one: slower
+#                               from scratch, faster after an edit to one test file
 #   make chapter N=3            build and start chapter 3's program
 #   make exercise N=3           chapter 3's exercise tests: which are done, which not yet
 #   make docs                   the course as HTML: build/docs/html/index.html
