@@ -72,7 +72,7 @@ CLUSTER_TEST_NEEDS := /usr/sbin/nutcracker:nutcracker
 CHECK_NEEDS = $(STARTER_NEEDS) $(if $(call from_chapter,9),$(CLIENT_NEEDS),) \
   $(if $(call from_chapter,11),$(METRICS_NEEDS),) $(if $(call from_chapter,12),$(CLUSTER_TEST_NEEDS),)
 # Non-empty when N is chapter $(1) or a later one.
-from_chapter = $(shell n='$(N)'; [ "$$((10$(HASH)$$n))" -ge $(1) ] 2>/dev/null && echo y)
+from_chapter = $(shell [ "$(call two_digits,$(N))" -ge $(1) ] 2>/dev/null && echo y)
 BENCH_NEEDS := /usr/include/leveldb/db.h:libleveldb-dev /usr/include/rocksdb/db.h:librocksdb-dev \
   redis-server:redis-server redis-benchmark:redis-tools gnuplot:gnuplot-nox
 # How many test sources `make test` compiles as one (CMakeLists.txt, VKV_TEST_UNITY); empty:

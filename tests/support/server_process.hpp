@@ -74,11 +74,7 @@ class ServerProcess {
   /// Waits up to `timeout` for the process to end by itself (SHUTDOWN); its exit code, or
   /// nothing if it still runs.
   std::optional<int> exit_code_within(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!child_.has_ended()) {
-      if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+    if (!wait_for([this] { return child_.has_ended(); }, timeout)) return std::nullopt;
     return child_.wait();
   }
 

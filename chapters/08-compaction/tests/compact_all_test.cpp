@@ -20,14 +20,13 @@ using vkv::storage::LevelOptions;
 using vkv::storage::LsmStore;
 using vkv::testing::check_level_shape;
 using vkv::testing::get_or_absent;
+using vkv::testing::key_for;
 using vkv::testing::table_bytes_on_disk;
 using vkv::testing::open_leveled;
 using vkv::testing::TempDir;
 using vkv::testing::tiny_levels;
 
 namespace {
-
-std::string compact_key(int key) { return "key" + std::to_string(100000 + key); }
 
 // A value of about 1 KB; one that starts with "dead" is dead to dead_levels()' filter.
 std::string compact_value(int key, int round, const char* prefix = "live") {
@@ -70,17 +69,17 @@ TEST_CASE("dead values: dropped at the bottom, live ones stay, and the counters 
   levels.l0_slowdown_trigger = levels.l0_stop_trigger = 200;
   auto s = open_leveled(tmp.file("data"), levels);
   for (int k = 0; k < 100; ++k) {
-    REQUIRE(s.store->set(compact_key(k), compact_value(k, 0, k % 2 == 0 ? "dead" : "live")).is_ok());
+    REQUIRE(s.store->set(key_for(k), compact_value(k, 0, k % 2 == 0 ? "dead" : "live")).is_ok());
   }
   REQUIRE(s.store->flush().is_ok());
   REQUIRE(levels_in_use(*s.set->version()) == std::vector<int>{0});
   // Reads do not ask the filter (the later chapter's reads do their own check). This one
   // also puts the dead value in the row cache, which the compaction must make stale.
-  CHECK(get_or_absent(*s.store, compact_key(0)) == compact_value(0, 0, "dead"));
+  CHECK(get_or_absent(*s.store, key_for(0)) == compact_value(0, 0, "dead"));
   REQUIRE(s.set->compact_all().is_ok());
   CHECK(levels_in_use(*s.set->version()) == std::vector<int>{1});
   for (int k = 0; k < 100; ++k) {
-    CHECK(get_or_absent(*s.store, compact_key(k)) == (k % 2 == 0 ? "<absent>" : compact_value(k, 0)));
+    CHECK(get_or_absent(*s.store, key_for(k)) == (k % 2 == 0 ? "<absent>" : compact_value(k, 0)));
   }
   const auto stats = s.set->stats();
   CHECK(stats.dead_values == 50);
@@ -94,7 +93,7 @@ TEST_CASE("dead values: a dead value above an older live one is written as a tom
   TempDir tmp;
   auto s = open_leveled(tmp.file("data"), dead_levels(/*background=*/false));
   // 300 live keys, pushed to the bottom: level 1 is empty after compact_all().
-  for (int k = 0; k < 300; ++k) REQUIRE(s.store->set(compact_key(k), compact_value(k, 0)).is_ok());
+  for (int k = 0; k < 300; ++k) REQUIRE(s.store->set(key_for(k), compact_value(k, 0)).is_ok());
   REQUIRE(s.store->flush().is_ok());
   REQUIRE(s.set->compact_all().is_ok());
   const std::vector<int> bottom = levels_in_use(*s.set->version());
@@ -102,7 +101,7 @@ TEST_CASE("dead values: a dead value above an older live one is written as a tom
   REQUIRE(bottom[0] >= 2);
   // Newer, dead values of the first 100, flushed until level 0 is compacted into level 1,
   // above the old values (level 0 is compacted at 2 tables).
-  for (int k = 0; k < 100; ++k) REQUIRE(s.store->set(compact_key(k), compact_value(k, 1, "dead")).is_ok());
+  for (int k = 0; k < 100; ++k) REQUIRE(s.store->set(key_for(k), compact_value(k, 1, "dead")).is_ok());
   REQUIRE(s.store->flush().is_ok());
   for (int i = 0; i < 2 && !s.set->version()->level(0).empty(); ++i) {
     REQUIRE(s.store->set("other", "x").is_ok());
@@ -113,13 +112,13 @@ TEST_CASE("dead values: a dead value above an older live one is written as a tom
   CHECK(tombstones_in(*v, 1) == 100);
   CHECK(s.set->stats().dead_values == 100);
   for (int k = 0; k < 300; ++k) {
-    CHECK(get_or_absent(*s.store, compact_key(k)) == (k < 100 ? "<absent>" : compact_value(k, 0)));
+    CHECK(get_or_absent(*s.store, key_for(k)) == (k < 100 ? "<absent>" : compact_value(k, 0)));
   }
   // Merged down onto the old values, the tombstones go too, and take the old values along.
   REQUIRE(s.set->compact_all().is_ok());
   CHECK(s.set->stats().dropped_tombstones == 100);
   CHECK(s.store->stats().table_entries == 201);
-  for (int k = 0; k < 100; ++k) CHECK(get_or_absent(*s.store, compact_key(k)) == "<absent>");
+  for (int k = 0; k < 100; ++k) CHECK(get_or_absent(*s.store, key_for(k)) == "<absent>");
 }
 
 TEST_CASE("compact_all: the same live data, in one level, about its size, and dead values go",
@@ -135,15 +134,15 @@ TEST_CASE("compact_all: the same live data, in one level, about its size, and de
     const int k = static_cast<int>(rng() % 400);
     const int what = static_cast<int>(rng() % 10);
     if (what == 0) {
-      REQUIRE(s.store->del(compact_key(k)).is_ok());
-      model.erase(compact_key(k));
+      REQUIRE(s.store->del(key_for(k)).is_ok());
+      model.erase(key_for(k));
     } else {
       const std::string value = compact_value(k, i, what == 1 ? "dead" : "live");
-      REQUIRE(s.store->set(compact_key(k), value).is_ok());
+      REQUIRE(s.store->set(key_for(k), value).is_ok());
       if (what == 1) {
-        model.erase(compact_key(k));
+        model.erase(key_for(k));
       } else {
-        model[compact_key(k)] = value;
+        model[key_for(k)] = value;
       }
     }
   }
@@ -157,8 +156,8 @@ TEST_CASE("compact_all: the same live data, in one level, about its size, and de
   CHECK(levels_in_use(*v).size() == 1);
   check_level_shape(*v);
   for (int k = 0; k < 400; ++k) {
-    const auto it = model.find(compact_key(k));
-    CHECK(get_or_absent(*s.store, compact_key(k)) == (it == model.end() ? "<absent>" : it->second));
+    const auto it = model.find(key_for(k));
+    CHECK(get_or_absent(*s.store, key_for(k)) == (it == model.end() ? "<absent>" : it->second));
   }
   std::uint64_t live = 0;
   for (const auto& [key, value] : model) live += key.size() + value.size();
@@ -187,7 +186,7 @@ TEST_CASE("compact_all: tables in the last level are rewritten too", "[ch08][com
   {
     auto s = open_leveled(dir, tiny_levels(/*background=*/false));
     for (int k = 0; k < 100; ++k) {
-      REQUIRE(s.store->set(compact_key(k), compact_value(k, 0, k < 50 ? "dead" : "live")).is_ok());
+      REQUIRE(s.store->set(key_for(k), compact_value(k, 0, k < 50 ? "dead" : "live")).is_ok());
     }
     REQUIRE(s.store->flush().is_ok());
     REQUIRE(s.set->compact_all().is_ok());
@@ -206,6 +205,6 @@ TEST_CASE("compact_all: tables in the last level are rewritten too", "[ch08][com
   CHECK(s.set->stats().dead_values == 50);
   CHECK(levels_in_use(*s.set->version()) == std::vector<int>{kLevels - 1});
   for (int k = 0; k < 100; ++k) {
-    CHECK(get_or_absent(*s.store, compact_key(k)) == (k < 50 ? "<absent>" : compact_value(k, 0)));
+    CHECK(get_or_absent(*s.store, key_for(k)) == (k < 50 ? "<absent>" : compact_value(k, 0)));
   }
 }

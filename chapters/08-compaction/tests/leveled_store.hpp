@@ -61,6 +61,9 @@ inline LeveledStore open_leveled(const std::string& dir,
   return s;
 }
 
+/// Key number `k` of a test: "key100000" on, so that the keys sort as their numbers do.
+inline std::string key_for(int k) { return "key" + std::to_string(100000 + k); }
+
 /// The table files (.sst) in `dir`.
 inline std::size_t table_files(const std::string& dir) {
   std::size_t n = 0;

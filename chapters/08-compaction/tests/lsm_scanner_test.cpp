@@ -21,6 +21,7 @@ using vkv::storage::LevelIterator;
 using vkv::storage::LsmScanner;
 using vkv::storage::LsmStore;
 using vkv::storage::Version;
+using vkv::testing::key_for;
 using vkv::testing::open_leveled;
 using vkv::testing::table_files;
 using vkv::testing::TempDir;
@@ -58,7 +59,6 @@ class ScannedLsmStore final : public vkv::testing::ScanStoreUnderTest {
   std::unique_ptr<LsmScanner> scanner_;
 };
 
-std::string scan_key(int k) { return "key" + std::to_string(100000 + k); }
 
 }  // namespace
 
@@ -80,12 +80,12 @@ TEST_CASE("scan: the memtable, level 0 and deeper levels merge into one order, t
   auto s = open_leveled(tmp.file("data"), levels);
   Model model;
   const auto set = [&](int k, const std::string& value) {
-    REQUIRE(s.store->set(scan_key(k), value).is_ok());
-    model[scan_key(k)] = value;
+    REQUIRE(s.store->set(key_for(k), value).is_ok());
+    model[key_for(k)] = value;
   };
   const auto del = [&](int k) {
-    REQUIRE(s.store->del(scan_key(k)).is_ok());
-    model.erase(scan_key(k));
+    REQUIRE(s.store->del(key_for(k)).is_ok());
+    model.erase(key_for(k));
   };
   // The oldest entries, compacted into the deeper levels.
   for (int k = 0; k < 2000; ++k) set(k, "r0-" + std::string(200, 'a'));
@@ -118,8 +118,8 @@ TEST_CASE("scan: the memtable, level 0 and deeper levels merge into one order, t
   for (int i = 0; i < 20; ++i) {
     int a = static_cast<int>(rng() % 2100), b = static_cast<int>(rng() % 2100);
     if (b < a) std::swap(a, b);
-    CHECK(scan_all(scanner, scan_key(a), scan_key(b), 1 + rng() % 50) ==
-          model_range(model, scan_key(a), scan_key(b)));
+    CHECK(scan_all(scanner, key_for(a), key_for(b), 1 + rng() % 50) ==
+          model_range(model, key_for(a), key_for(b)));
   }
 }
 
@@ -128,7 +128,7 @@ TEST_CASE("scan: the sources a scan holds stay readable while compactions replac
   TempDir tmp;
   const std::string dir = tmp.file("data");
   auto s = open_leveled(dir, tiny_levels(/*background=*/false));
-  for (int k = 0; k < 100; ++k) REQUIRE(s.store->set(scan_key(k), "round0").is_ok());
+  for (int k = 0; k < 100; ++k) REQUIRE(s.store->set(key_for(k), "round0").is_ok());
   REQUIRE(s.store->flush().is_ok());
   REQUIRE(s.store->set("m", "in the memtable").is_ok());
   std::optional<vkv::storage::LsmSources> held = s.store->sources();
@@ -136,7 +136,7 @@ TEST_CASE("scan: the sources a scan holds stay readable while compactions replac
   // into the memtable held (it takes writes until its flush); later rounds into newer ones.
   for (int round = 1; round <= 8; ++round) {
     for (int k = 0; k < 50; ++k) {
-      REQUIRE(s.store->set(scan_key(k), "round" + std::to_string(round)).is_ok());
+      REQUIRE(s.store->set(key_for(k), "round" + std::to_string(round)).is_ok());
     }
     REQUIRE(s.store->flush().is_ok());
   }
@@ -153,8 +153,8 @@ TEST_CASE("scan: the sources a scan holds stay readable while compactions replac
   }
   CHECK(seen.size() == 101);
   CHECK(seen["m"] == "in the memtable");
-  for (int k = 0; k < 50; ++k) CHECK(seen[scan_key(k)] == "round1");
-  for (int k = 50; k < 100; ++k) CHECK(seen[scan_key(k)] == "round0");  // the held tables'
+  for (int k = 0; k < 50; ++k) CHECK(seen[key_for(k)] == "round1");
+  for (int k = 50; k < 100; ++k) CHECK(seen[key_for(k)] == "round0");  // the held tables'
   // Let go: the replaced tables' files go with the last holder.
   held.reset();
   CHECK(table_files(dir) == s.set->version()->tables().size());
@@ -164,7 +164,7 @@ TEST_CASE("scan: a damaged table is an error naming it, never a short page", "[c
   TempDir tmp;
   const std::string dir = tmp.file("data");
   auto s = open_leveled(dir, tiny_levels(/*background=*/false));
-  for (int k = 0; k < 10; ++k) REQUIRE(s.store->set(scan_key(k), std::string(100, 'v')).is_ok());
+  for (int k = 0; k < 10; ++k) REQUIRE(s.store->set(key_for(k), std::string(100, 'v')).is_ok());
   REQUIRE(s.store->flush().is_ok());
   const std::string name = vkv::storage::table_file_name(s.set->version()->level(0).front()->number());
   std::string bytes = vkv::testing::read_whole_file(dir + "/" + name);
@@ -182,7 +182,7 @@ TEST_CASE("level iterator: walks a level's tables one after another, and seeks i
           "table that may hold the target", "[ch08][scan]") {
   TempDir tmp;
   auto s = open_leveled(tmp.file("data"), tiny_levels(/*background=*/false));
-  for (int k = 0; k < 2000; k += 2) REQUIRE(s.store->set(scan_key(k), std::string(200, 'v')).is_ok());
+  for (int k = 0; k < 2000; k += 2) REQUIRE(s.store->set(key_for(k), std::string(200, 'v')).is_ok());
   REQUIRE(s.store->flush().is_ok());
   REQUIRE(s.set->wait_until_compacted().is_ok());
   const auto v = s.set->version();

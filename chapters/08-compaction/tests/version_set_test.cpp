@@ -25,6 +25,7 @@ using vkv::storage::SyncPolicy;
 using vkv::storage::VersionSet;
 using vkv::testing::check_level_shape;
 using vkv::testing::get_or_absent;
+using vkv::testing::key_for;
 using vkv::testing::table_bytes_on_disk;
 using vkv::testing::open_leveled;
 using vkv::testing::table_files;
@@ -48,7 +49,6 @@ std::string value_for(int key, int round) {
   return "k" + std::to_string(key) + "-r" + std::to_string(round) + "-" + std::string(1000, 'v');
 }
 
-std::string key_for(int key) { return "key" + std::to_string(100000 + key); }
 
 }  // namespace
 

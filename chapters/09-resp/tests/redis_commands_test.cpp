@@ -441,36 +441,30 @@ TEST_CASE("redis commands: INCRBYFLOAT's numbers, read and written as Redis does
 TEST_CASE("redis commands: SHUTDOWN asks the server to stop and closes the connection without a "
           "reply, and its bad options and ABORT are refused and stop nothing", "[ch09]") {
   RedisFixture r;
-  int stops = 0;
-  vkv::engine::RedisServerInfo info;
-  info.shutdown = [&stops] { ++stops; };
-  vkv::engine::RedisCommands commands(*r.store, *r.scanner, r.locks, info, 1);
-  const auto run = [&commands](std::vector<std::string_view> args, ClientState& client) {
-    std::string out;
-    vkv::protocol::RespWriter writer(&out, client.version);
-    commands.run(args, client, writer);
-    return out;
-  };
-  ClientState client;
-  for (const auto& bad : std::vector<std::vector<std::string_view>>{
-           {"SHUTDOWN", "NOW", "LATER"}, {"SHUTDOWN", "SAVE", "NOSAVE"},
-           {"shutdown", "nosave", "save"}, {"SHUTDOWN", "ABORT", "NOW"},
-           {"SHUTDOWN", "NOSAVE", "ABORT"}}) {
-    CHECK(run(bad, client) == error("ERR syntax error"));
-  }
-  CHECK(run({"SHUTDOWN", "ABORT"}, client) == error("ERR No shutdown in progress."));
-  CHECK(run({"SHUTDOWN", "abort", "ABORT"}, client) == error("ERR No shutdown in progress."));
-  CHECK(stops == 0);
-  CHECK_FALSE(client.close_after_reply);
-
-  CHECK(run({"SHUTDOWN", "NOSAVE", "NOW", "FORCE"}, client).empty());
-  CHECK(stops == 1);
-  CHECK(client.close_after_reply);
-  ClientState other;
-  CHECK(run({"shutdown"}, other).empty());
-  CHECK(stops == 2);
-
   // Commands made without a server to stop (as the fixture's) refuse it.
   CHECK(r("SHUTDOWN") == error("ERR SHUTDOWN is not possible here: no server to stop"));
   CHECK_FALSE(r.client.close_after_reply);
+
+  int stops = 0;
+  vkv::engine::RedisServerInfo info;
+  info.shutdown = [&stops] { ++stops; };
+  r.commands = std::make_unique<vkv::engine::RedisCommands>(*r.store, *r.scanner, r.locks, info, 1);
+  ClientState client;
+  for (const auto& bad : std::vector<std::vector<std::string>>{
+           {"SHUTDOWN", "NOW", "LATER"}, {"SHUTDOWN", "SAVE", "NOSAVE"},
+           {"shutdown", "nosave", "save"}, {"SHUTDOWN", "ABORT", "NOW"},
+           {"SHUTDOWN", "NOSAVE", "ABORT"}}) {
+    CHECK(r.run(bad, &client) == error("ERR syntax error"));
+  }
+  CHECK(r.run({"SHUTDOWN", "ABORT"}, &client) == error("ERR No shutdown in progress."));
+  CHECK(r.run({"SHUTDOWN", "abort", "ABORT"}, &client) == error("ERR No shutdown in progress."));
+  CHECK(stops == 0);
+  CHECK_FALSE(client.close_after_reply);
+
+  CHECK(r.run({"SHUTDOWN", "NOSAVE", "NOW", "FORCE"}, &client).empty());
+  CHECK(stops == 1);
+  CHECK(client.close_after_reply);
+  ClientState other;
+  CHECK(r.run({"shutdown"}, &other).empty());
+  CHECK(stops == 2);
 }

@@ -36,6 +36,12 @@ std::unique_ptr<ServerProcess> start_server(const TempDir& dir, std::vector<std:
   return std::make_unique<ServerProcess>(CH11_SERVER, args, dir.file("stderr"));
 }
 
+// redis-cli (Debian's redis-tools) run with `words` against the server on `port`.
+vkv::testing::ProgramOutput redis_cli(std::uint16_t port, std::vector<std::string> words) {
+  words.insert(words.begin(), {"-p", std::to_string(port)});
+  return run_program("/usr/bin/redis-cli", words, "");
+}
+
 // INFO's report (the bulk string's text) for `sections`.
 std::string info(RespClient& c, std::vector<std::string> sections = {}) {
   sections.insert(sections.begin(), "INFO");
@@ -139,12 +145,7 @@ TEST_CASE("metrics server: redis-cli INFO shows the sections, and SLOWLOG keeps 
   REQUIRE(::access("/usr/bin/redis-cli", X_OK) == 0);
   TempDir dir;
   auto server = start_server(dir, {"--slowlog-log-slower-than", "0", "--slowlog-max-len", "3"});
-  const std::string port = std::to_string(server->port());
-  auto cli = [&](std::vector<std::string> words) {
-    std::vector<std::string> args{"-p", port};
-    args.insert(args.end(), words.begin(), words.end());
-    return run_program("/usr/bin/redis-cli", args, "").out;
-  };
+  auto cli = [&](std::vector<std::string> words) { return redis_cli(server->port(), words).out; };
   CHECK(cli({"SET", "a", "1"}) == "OK\n");
   const std::string all = cli({"INFO", "all"});
   for (const char* section : {"# Server", "# Clients", "# Memory", "# Persistence", "# Stats",
@@ -168,18 +169,14 @@ TEST_CASE("metrics server: redis-cli's and redis-py's shutdown stop the final se
   REQUIRE(::access("/usr/bin/redis-cli", X_OK) == 0);
   TempDir dir;
   auto server = start_server(dir);  // --sync never: only the clean stop's sync keeps the SET
-  const auto cli = [](const ServerProcess& s, std::vector<std::string> words) {
-    words.insert(words.begin(), {"-p", std::to_string(s.port())});
-    return run_program("/usr/bin/redis-cli", words, "");
-  };
-  CHECK(cli(*server, {"SET", "kept", "yes"}).out == "OK\n");
-  const auto shut = cli(*server, {"SHUTDOWN"});
+  CHECK(redis_cli(server->port(), {"SET", "kept", "yes"}).out == "OK\n");
+  const auto shut = redis_cli(server->port(), {"SHUTDOWN"});
   CHECK(shut.exit_code == 0);
   CHECK(shut.out.empty());
   CHECK(server->exit_code_within(std::chrono::seconds(30)) == std::optional<int>(0));
   CHECK(contains(read_whole_file(dir.file("stderr")), "shutdown"));
   server = start_server(dir);
-  CHECK(cli(*server, {"GET", "kept"}).out == "yes\n");
+  CHECK(redis_cli(server->port(), {"GET", "kept"}).out == "yes\n");
   // redis-py's shutdown() takes the closed connection for success (a reply would be an error).
   INFO("needs Debian's python3-redis (make test installs it)");
   const auto py = run_program(
