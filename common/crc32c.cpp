@@ -61,9 +61,43 @@ std::uint32_t extend_table(std::uint32_t crc, const unsigned char* p, std::size_
   return ~c;
 }
 
+// The register after `n` zero bytes have gone through it, from `c`: the table loop above
+// with nothing to add. A CRC is linear: going through bytes B from register c gives the
+// register of B from zero, XORed with this of c. That is what lets three streams be joined.
+constexpr std::uint32_t through_zeros(std::uint32_t c, std::size_t n) {
+  for (; n > 0; --n) c = (c >> 8) ^ kTables[0][c & 0xFFu];
+  return c;
+}
+
+// Bytes per stream per round of the three-stream loop (a multiple of 8).
+constexpr std::size_t kStride = 256;
+
+// kShift[k][b]: the register through kStride zero bytes, from b in byte k of the register.
+// By linearity the register through kStride zeros is the XOR of its four bytes' entries.
+using ShiftTables = std::array<std::array<std::uint32_t, 256>, 4>;
+
+ShiftTables make_shift_tables() {
+  ShiftTables t{};
+  for (std::uint32_t k = 0; k < 4; ++k) {
+    for (std::uint32_t b = 0; b < 256; ++b) t[k][b] = through_zeros(b << (8 * k), kStride);
+  }
+  return t;
+}
+
+// The register through kStride zero bytes, from `c`.
+std::uint32_t through_stride(const ShiftTables& t, std::uint32_t c) {
+  return t[0][c & 0xFFu] ^ t[1][(c >> 8) & 0xFFu] ^ t[2][(c >> 16) & 0xFFu] ^ t[3][c >> 24];
+}
+
 #if defined(__x86_64__)
 // Compiled for SSE4.2 alone, so the rest of the program still runs on any x86-64; only
 // called after the runtime check in hardware_accelerated() has passed.
+//
+// The instruction takes 8 bytes a cycle but gives its result 3 cycles later, so one chain of
+// them runs at a third of its speed. Long inputs go as three streams at once, each of
+// kStride bytes a round, joined at the end of the round: the first stream's register is
+// carried through the second's bytes (as zeros) and XORed with it, then the same with the
+// third. (Intel's white paper on CRC32C with this instruction describes the method.)
 __attribute__((target("sse4.2"))) std::uint32_t extend_sse42(std::uint32_t crc,
                                                              const unsigned char* p,
                                                              std::size_t n) {
@@ -74,11 +108,28 @@ __attribute__((target("sse4.2"))) std::uint32_t extend_sse42(std::uint32_t crc,
     ++p;
     --n;
   }
-  for (; n >= 8; p += 8, n -= 8) {
+  const auto word_at = [](const unsigned char* q) {
     std::uint64_t word;
-    std::memcpy(&word, p, sizeof word);  // x86 is little-endian, as the instruction expects
-    c = _mm_crc32_u64(c, word);
+    std::memcpy(&word, q, sizeof word);  // x86 is little-endian, as the instruction expects
+    return word;
+  };
+  if (n >= 3 * kStride) {
+    static const ShiftTables shift = make_shift_tables();
+    for (; n >= 3 * kStride; p += 3 * kStride, n -= 3 * kStride) {
+      std::uint64_t a = c;
+      std::uint64_t b = 0;
+      std::uint64_t d = 0;
+      for (std::size_t i = 0; i < kStride; i += 8) {
+        a = _mm_crc32_u64(a, word_at(p + i));
+        b = _mm_crc32_u64(b, word_at(p + kStride + i));
+        d = _mm_crc32_u64(d, word_at(p + 2 * kStride + i));
+      }
+      const std::uint32_t ab = through_stride(shift, static_cast<std::uint32_t>(a)) ^
+                               static_cast<std::uint32_t>(b);
+      c = through_stride(shift, ab) ^ static_cast<std::uint32_t>(d);
+    }
   }
+  for (; n >= 8; p += 8, n -= 8) c = _mm_crc32_u64(c, word_at(p));
   for (; n > 0; ++p, --n) c = _mm_crc32_u8(static_cast<std::uint32_t>(c), *p);
   return ~static_cast<std::uint32_t>(c);
 }

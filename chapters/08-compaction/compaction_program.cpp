@@ -35,10 +35,17 @@ net::LookAhead prefetching_look_ahead(storage::LsmStore& store) {
 ServerProgram CompactionProgram::program() {
   ServerProgram program;
   program.store_env = [this](const storage::LsmStoreOptions& options) -> Env& {
-    return fast_.env_for(options);
+    Env& fast = fast_.env_for(options);  // chapter 7's log files
+    if (pread_tables_) return fast;
+    if (!mapped_tables_) mapped_tables_.emplace(fast);  // and tables read through maps
+    return *mapped_tables_;
   };
   program.tune_store = [this](storage::LsmStoreOptions& options) {
     storage::FastStore::tune(options);  // chapter 7's parts
+    // A mapped table's blocks are in the page cache already: a block cache would hold a
+    // second copy of some of them and cost every miss an insert (the page's "Reading the
+    // tables through a map").
+    if (!pread_tables_) options.block_cache_bytes = 0;
     auto levels = storage::LevelOptions::for_memtable(options.memtable_bytes);
     if (tune_levels) tune_levels(levels);
     options.table_set = storage::VersionSet::factory(levels, &levels_);  // the levels
@@ -46,6 +53,8 @@ ServerProgram CompactionProgram::program() {
   // --levels: every table's level, size and key range too, not only the levels' table.
   program.add_flags = [this](Flags& flags) {
     flags.add_bool("levels", &list_tables_, "also list every table: level, size, key range");
+    flags.add_bool("pread-tables", &pread_tables_,
+                   "read tables with pread and the block cache (chapter 5's way), not mapped");
   };
   // The levels' table when the store opens and when the server stops.
   program.store_report = [this] {

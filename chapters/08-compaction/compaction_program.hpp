@@ -4,10 +4,12 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "06-server/server_program.hpp"
 #include "07-fast/fast_store.hpp"
+#include "08-compaction/mapped_table_file.hpp"
 #include "08-compaction/version_set.hpp"
 
 namespace vkv::runtime {
@@ -28,8 +30,10 @@ class CompactionProgram {
   CompactionProgram(const CompactionProgram&) = delete;
   CompactionProgram& operator=(const CompactionProgram&) = delete;
 
-  /// Chapter 8's server: chapter 7's Env and memtable, the levels, their table printed at
-  /// start and stop (`--levels` adds every table), and SCAN in the text protocol.
+  /// Chapter 8's server: chapter 7's Env and memtable, tables read through memory maps
+  /// (`--pread-tables`: with `pread` and the block cache, as chapter 5 reads them), the
+  /// levels, their table printed at start and stop (`--levels` adds every table), and SCAN
+  /// in the text protocol.
   ServerProgram program();
 
   /// Changes the levels' options before the store opens (a later chapter gives compaction a
@@ -41,8 +45,10 @@ class CompactionProgram {
 
  private:
   storage::FastStore fast_;
+  std::optional<storage::MappedTableEnv> mapped_tables_;  // over fast_'s Env, made with it
   storage::VersionSet* levels_ = nullptr;  // made by the store, lives as long as it
   bool list_tables_ = false;               // --levels
+  bool pread_tables_ = false;              // --pread-tables
 };
 
 }  // namespace vkv::runtime

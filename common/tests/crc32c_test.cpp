@@ -4,6 +4,7 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -55,6 +56,27 @@ TEST_CASE("crc32c's fast path agrees with the table on every length and alignmen
       REQUIRE(vkv::crc32c::extend(0, data) == vkv::crc32c::extend_portable(0, data));
       REQUIRE(vkv::crc32c::extend(0x12345678u, data) ==
               vkv::crc32c::extend_portable(0x12345678u, data));
+    }
+  }
+}
+
+TEST_CASE("crc32c's fast path agrees with the table past its three-stream threshold",
+          "[common]") {
+  // Inputs of 768 bytes and more go as three streams joined every round: lengths around
+  // each multiple of a round, a table block's size, and 64 KiB, at every alignment.
+  std::mt19937 rng(7);
+  const std::string buffer = random_bytes(rng, 65536 + 16);
+  std::vector<std::size_t> lengths = {4096 + 5, 4096 + 5 - 17, 65536};
+  for (std::size_t round = 1; round <= 6; ++round) {
+    for (std::size_t len = round * 768 - 9; len <= round * 768 + 9; ++len) lengths.push_back(len);
+  }
+  for (std::size_t start = 0; start < 16; ++start) {
+    for (std::size_t len : lengths) {
+      const std::string_view data(buffer.data() + start, len);
+      INFO("start " << start << " length " << len);
+      REQUIRE(vkv::crc32c::extend(0, data) == vkv::crc32c::extend_portable(0, data));
+      REQUIRE(vkv::crc32c::extend(0xDEADBEEFu, data) ==
+              vkv::crc32c::extend_portable(0xDEADBEEFu, data));
     }
   }
 }

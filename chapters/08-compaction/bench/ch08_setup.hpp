@@ -5,6 +5,10 @@
 #include "06-server/background_flusher.hpp"
 #include "07-fast/bench/fast_setup.hpp"
 #include "08-compaction/version_set.hpp"
+#include "08-compaction/mapped_table_file.hpp"
+
+#include <map>
+#include <memory>
 
 namespace vkv::bench::db {
 
@@ -15,7 +19,17 @@ inline VkvSetup leveled_setup() {
   // as LevelDB and RocksDB flush: the writer fills the next memtable meanwhile. Made before
   // any store, so it outlives them all.
   static vkv::storage::BackgroundFlusher flusher;
+  // Tables read through memory maps, as chapter 8's server reads them: one MappedTableEnv
+  // over each of chapter 7's Envs, kept for the whole run.
+  leveled.env = [fast_env = leveled.env](const vkv::storage::LsmStoreOptions& o) -> vkv::Env& {
+    static std::map<vkv::Env*, std::unique_ptr<vkv::storage::MappedTableEnv>> mapped;
+    vkv::Env& fast = fast_env(o);
+    auto& env = mapped[&fast];
+    if (!env) env = std::make_unique<vkv::storage::MappedTableEnv>(fast);
+    return *env;
+  };
   leveled.tune = [](vkv::storage::LsmStoreOptions& o) {
+    o.block_cache_bytes = 0;  // the page cache is the mapped tables' cache, as in the server
     vkv::storage::FastStore::tune(o);
     o.flush_runner = flusher.runner();
     o.table_set = vkv::storage::VersionSet::factory(

@@ -1,0 +1,135 @@
+#include "08-compaction/mapped_table_file.hpp"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mman.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+#include "05-sstables/table_file.hpp"
+#include "common/posix_io.hpp"
+
+namespace vkv::storage {
+
+namespace {
+
+// Where a copy in progress on this thread jumps back to if it raises SIGBUS; null when this
+// thread is not copying. (A thread_local of the program itself: reading it is safe in a
+// signal handler.)
+thread_local sigjmp_buf* t_copy_guard = nullptr;
+
+// The SIGBUS action found when the handler was installed: a fault outside a copy goes there.
+struct sigaction g_previous_action {};
+std::mutex g_install_mutex;
+
+void on_sigbus(int sig, siginfo_t* info, void* context) {
+  if (sigjmp_buf* guard = t_copy_guard) siglongjmp(*guard, 1);
+  // Not ours: as if this handler had never been installed.
+  const struct sigaction& previous = g_previous_action;
+  if ((previous.sa_flags & SA_SIGINFO) != 0 && previous.sa_sigaction != nullptr) {
+    previous.sa_sigaction(sig, info, context);
+  } else if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN &&
+             previous.sa_handler != nullptr) {
+    previous.sa_handler(sig);
+  } else {
+    // Default action: restore it and return; the faulting access runs again and ends the
+    // process as it would have.
+    signal(SIGBUS, SIG_DFL);
+  }
+}
+
+// Installs on_sigbus unless it is the handler now. Cheap enough for every map: one
+// sigaction() to look.
+void ensure_sigbus_handler() {
+  std::lock_guard<std::mutex> lock(g_install_mutex);
+  struct sigaction now {};
+  sigaction(SIGBUS, nullptr, &now);
+  if ((now.sa_flags & SA_SIGINFO) != 0 && now.sa_sigaction == on_sigbus) return;
+  struct sigaction ours {};
+  ours.sa_sigaction = on_sigbus;
+  ours.sa_flags = SA_SIGINFO | SA_ONSTACK;
+  sigemptyset(&ours.sa_mask);
+  sigaction(SIGBUS, &ours, &g_previous_action);
+}
+
+}  // namespace
+
+//! [copy-from-map]
+bool copy_from_map(void* to, const void* from, std::size_t n) noexcept {
+  sigjmp_buf guard;
+  // 0: the signal mask is not saved (that would be a system call per copy); the jump from
+  // the handler leaves SIGBUS blocked, so the failure path unblocks it.
+  if (sigsetjmp(guard, 0) != 0) {
+    t_copy_guard = nullptr;
+    sigset_t bus;
+    sigemptyset(&bus);
+    sigaddset(&bus, SIGBUS);
+    pthread_sigmask(SIG_UNBLOCK, &bus, nullptr);
+    return false;
+  }
+  t_copy_guard = &guard;
+  std::atomic_signal_fence(std::memory_order_seq_cst);  // the guard is set before the copy
+  std::memcpy(to, from, n);
+  std::atomic_signal_fence(std::memory_order_seq_cst);  // and cleared after it
+  t_copy_guard = nullptr;
+  return true;
+}
+//! [copy-from-map]
+
+Result<std::unique_ptr<RandomAccessFile>> MappedTableFile::open(const std::string& path) {
+  auto fd = open_fd(path, O_RDONLY);
+  if (!fd.is_ok()) return fd.status();
+  auto size = fd_size(fd->get(), path);
+  if (!size.is_ok()) return size.status();
+  const char* base = nullptr;
+  if (*size > 0) {
+    ensure_sigbus_handler();
+    void* map = ::mmap(nullptr, *size, PROT_READ, MAP_SHARED, fd->get(), 0);
+    if (map == MAP_FAILED) return posix_error("mmap", path, errno);
+    base = static_cast<const char*>(map);
+  }
+  // The map holds the file open: the descriptor closes here.
+  return std::unique_ptr<RandomAccessFile>(new MappedTableFile(path, base, *size));
+}
+
+MappedTableFile::~MappedTableFile() {
+  if (base_ != nullptr) ::munmap(const_cast<char*>(base_), size_);
+}
+
+Status MappedTableFile::read(std::uint64_t offset, std::size_t n, std::string* out) const {
+  if (offset > size_ || n > size_ - offset) {
+    out->clear();
+    return Status::corruption("read " + path_ + ": short read at offset " +
+                              std::to_string(offset) + ": wanted " + std::to_string(n) +
+                              " bytes, the file ends after " +
+                              std::to_string(offset > size_ ? 0 : size_ - offset));
+  }
+  if (out->size() != n) out->resize(n);
+  if (n > 0 && !copy_from_map(out->data(), base_ + offset, n)) {
+    out->clear();
+    return Status::io_error("read " + path_ + " at offset " + std::to_string(offset) + ", " +
+                            std::to_string(n) + " bytes: the mapped file could not be read " +
+                            "(SIGBUS: a disk error, or the file was cut short)");
+  }
+  return Status::ok();
+}
+
+Result<std::unique_ptr<RandomAccessFile>> MappedTableEnv::new_random_access_file(
+    const std::string& path) {
+  if (!is_table(path)) return target().new_random_access_file(path);
+  return MappedTableFile::open(path);
+}
+
+bool MappedTableEnv::is_table(const std::string& path) {
+  const std::string_view whole(path);
+  const auto slash = whole.find_last_of('/');
+  const std::string_view name = slash == std::string_view::npos ? whole : whole.substr(slash + 1);
+  return parse_table_file_name(name).has_value();
+}
+
+}  // namespace vkv::storage
