@@ -19,7 +19,9 @@
 ///   is every engine's default block size. All three keep each open table's index and filter
 ///   in memory, outside the cache (RocksDB: `cache_index_and_filter_blocks = false`, its
 ///   default), and keep every table open (RocksDB `max_open_files = -1`, its default; LevelDB
-///   keeps up to 1000, more than these runs make).
+///   keeps up to 1000, more than these runs make). Chapter 8's setup reads its tables through
+///   memory maps and sets no block cache, as its server does; LevelDB, which maps its tables
+///   too, does not put their blocks in its cache either.
 /// - *The same write buffer* (DbSettings::write_buffer: 4 MiB in db_bench, 16 MiB in the long
 ///   run): vkv `memtable_bytes`; LevelDB and RocksDB `write_buffer_size`. Each engine fills one
 ///   memtable while it writes out the one before (RocksDB `max_write_buffer_number = 2`, its
