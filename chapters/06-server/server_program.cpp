@@ -12,6 +12,7 @@
 #include "02-parsing/engine.hpp"
 #include "03-wal/store_flags.hpp"
 #include "06-server/background_flusher.hpp"
+#include "06-server/error_log.hpp"
 #include "06-server/lsm_durability.hpp"
 #include "06-server/server.hpp"
 #include "common/flags.hpp"
@@ -81,40 +82,6 @@ storage::LsmStoreOptions store_options(const ServerFlags& f, storage::Background
 }
 //! [store-options]
 
-//! [write-errors]
-// Says a failed write in one line on standard error, naming the error and the file, at most
-// once every kQuietSeconds: a client that keeps writing to a full disk must not flood the
-// log. The next line says how many failures it did not say.
-class WriteErrorLog {
- public:
-  static constexpr std::int64_t kQuietSeconds = 10;
-
-  explicit WriteErrorLog(std::string prefix) : prefix_(std::move(prefix)) {}
-
-  void report(const Status& error) {
-    const std::int64_t now = net::steady_ms() / 1000;
-    std::lock_guard lock(mu_);
-    if (said_ && now - last_ < kQuietSeconds) {
-      ++unsaid_;
-      return;
-    }
-    std::fprintf(stderr, "%swrite failed: %s; writes get an error, reads go on",
-                 prefix_.c_str(), error.to_string().c_str());
-    if (unsaid_ > 0) std::fprintf(stderr, " (%llu more since the last line)", unsaid_);
-    std::fprintf(stderr, "\n");
-    said_ = true;
-    last_ = now;
-    unsaid_ = 0;
-  }
-
- private:
-  const std::string prefix_;
-  std::mutex mu_;
-  bool said_ = false;           // guarded by mu_
-  std::int64_t last_ = 0;       // guarded by mu_: when the last line was said, in seconds
-  unsigned long long unsaid_ = 0;  // guarded by mu_
-};
-//! [write-errors]
 
 net::Server* g_server = nullptr;
 
@@ -169,7 +136,7 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
 
   // Declared before the store, whose destructor waits for a flush still running.
   storage::BackgroundFlusher flusher;
-  WriteErrorLog write_errors(prefix);
+  ErrorLog write_errors(prefix, "write", "writes get an error, reads go on");
   storage::LsmStoreOptions options = store_options(f, flusher);
   options.durable.on_write_error = [&write_errors](const Status& e) { write_errors.report(e); };
   if (program.tune_store) program.tune_store(options);

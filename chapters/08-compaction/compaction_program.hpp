@@ -4,10 +4,12 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "06-server/server_program.hpp"
+#include "06-server/error_log.hpp"
 #include "07-fast/fast_store.hpp"
 #include "08-compaction/mapped_table_file.hpp"
 #include "08-compaction/version_set.hpp"
@@ -45,6 +47,7 @@ class CompactionProgram {
 
  private:
   storage::FastStore fast_;
+  std::unique_ptr<ErrorLog> read_errors_;                 // what mapped_tables_ says
   std::optional<storage::MappedTableEnv> mapped_tables_;  // over fast_'s Env, made with it
   storage::VersionSet* levels_ = nullptr;  // made by the store, lives as long as it
   bool list_tables_ = false;               // --levels

@@ -4,9 +4,11 @@
 // Once with the tables mapped (the default), once with `--pread-tables` (chapter 5's reads).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/testing/test_util.hpp"
@@ -75,4 +77,70 @@ TEST_CASE("program: the page's overwrite load compacts, and the levels' table sa
   }
   CHECK(c.call("GET nosuchkey") == "NOT_FOUND");
   CHECK(again.stop(SIGTERM) == 0);
+}
+
+TEST_CASE("program: a mapped table whose pages are gone fails its GETs with an error and one "
+          "log line, and the server goes on",
+          "[ch08][program][mapped]") {
+  // The tables are cut to their first page while the server runs: reading a lost page of a
+  // mapped file raises SIGBUS, as a disk's read error does.
+  TempDir tmp;
+  const std::string dir = tmp.file("data");
+  const std::string err = tmp.file("stderr");
+  ServerProcess server(CH08_PROGRAM,
+                       {"--dir", dir, "--sync", "never", "--memtable-bytes", "1048576"}, err);
+  Client c(server.port());
+  constexpr int kKeys = 30000;  // about 3.5 MB: several flushes, none of it read back yet
+  const std::string value(100, 'v');
+  for (int first = 0; first < kKeys; first += 1000) {
+    std::string batch;
+    for (int k = first; k < first + 1000; ++k) {
+      batch += "SET key" + std::to_string(100000 + k) + " " + value + "\n";
+    }
+    REQUIRE(c.send(batch));
+    for (int k = 0; k < 1000; ++k) REQUIRE(c.read_line() == std::optional<std::string>("OK"));
+  }
+  // Wait until the tables stop changing (flushes and compactions done), then cut them all.
+  std::uint64_t before = 0;
+  for (int i = 0; i < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const std::uint64_t now = dir_bytes(dir);
+    if (now == before) break;
+    before = now;
+  }
+  int cut = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() == ".sst" && e.file_size() > 4096) {
+      std::filesystem::resize_file(e.path(), 4096);
+      ++cut;
+    }
+  }
+  REQUIRE(cut > 0);
+
+  int errors = 0;
+  for (int k = 0; k < kKeys; k += 101) {
+    const std::string reply = c.call("GET key" + std::to_string(100000 + k));
+    if (reply.rfind("ERR", 0) == 0) {
+      CHECK(reply.find("SIGBUS") != std::string::npos);
+      ++errors;
+    } else {
+      CHECK(reply == "VALUE " + value);  // from the memtable, or a table's first page
+    }
+  }
+  CHECK(errors > 0);
+  CHECK(c.call("SET after-the-cut kept") == "OK");
+  CHECK(c.call("GET after-the-cut") == "VALUE kept");
+  CHECK(server.stop(SIGTERM) == 0);
+
+  const std::string log = vkv::testing::read_whole_file(err);
+  INFO(log);
+  CHECK(log.find("vkv: table read failed: ") != std::string::npos);
+  CHECK(log.find("SIGBUS") != std::string::npos);
+  // Said at most once in ten seconds, however many GETs failed.
+  std::size_t lines = 0;
+  for (std::size_t at = log.find("table read failed"); at != std::string::npos;
+       at = log.find("table read failed", at + 1)) {
+    ++lines;
+  }
+  CHECK(lines <= 2);
 }
