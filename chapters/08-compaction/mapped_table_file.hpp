@@ -66,10 +66,12 @@ class MappedTableFile final : public RandomAccessFile {
 /// false if reading `from` raised SIGBUS (the disk could not give back a mapped page, or the
 /// file was cut shorter than the map), having copied part or nothing.
 ///
-/// The first call installs a SIGBUS handler for the process (again if another handler
-/// replaced it since, as a test framework may); a SIGBUS raised outside a copy goes to the
-/// handler that was there before, or to the default action, which ends the process (a store
-/// into chapter 7's mapped log, say, must still do that). REQUIRES: `to` is ordinary memory.
+/// The handler it relies on is installed by MappedTableFile::open() (again there if another
+/// handler replaced it since, as a test framework may). It takes a SIGBUS for the copy's only
+/// when the kernel raised it for an address inside `from`'s `n` bytes while this thread was
+/// copying them; any other SIGBUS (a store into chapter 7's mapped log on a full disk, one
+/// sent with kill) goes to the handler that was there first, or to the default action, which
+/// ends the process. REQUIRES: `to` is ordinary memory.
 bool copy_from_map(void* to, const void* from, std::size_t n) noexcept;
 
 /// An EnvWrapper that opens tables (`NNNNNN.sst`) for reading as MappedTableFiles; every

@@ -29,8 +29,8 @@ inline VkvSetup leveled_setup() {
     return *env;
   };
   leveled.tune = [](vkv::storage::LsmStoreOptions& o) {
-    o.block_cache_bytes = 0;  // the page cache is the mapped tables' cache, as in the server
     vkv::storage::FastStore::tune(o);
+    o.block_cache_bytes = 0;  // the page cache is the mapped tables' cache, as in the server
     o.flush_runner = flusher.runner();
     o.table_set = vkv::storage::VersionSet::factory(
         vkv::storage::LevelOptions::for_memtable(o.memtable_bytes));

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -139,34 +138,34 @@ TEST_CASE("mapped table file: a page the file no longer has fails that read, and
   }
 }
 
-TEST_CASE("mapped table file: a SIGBUS outside a read still ends the process", "[ch08][mapped]") {
-  // The guard catches only its own copies: a fault anywhere else (a store into chapter 7's
-  // mapped log on a full disk, a bug) must not be swallowed. A child process with the
-  // default action, as a server has, opens a mapped table, then touches a lost page itself.
-  TempDir tmp;
-  const std::string path = tmp.file("000004.sst");
-  write_file(path, pattern(2 * 4096));
-  const pid_t child = fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    signal(SIGBUS, SIG_DFL);
-    auto file = MappedTableFile::open(path);  // installs the handler over the default
-    if (!file.is_ok()) _exit(3);
-    std::string out;
-    if (!file.value()->read(0, 10, &out).is_ok()) _exit(4);
-    const int fd = ::open(path.c_str(), O_RDONLY);
-    void* map = ::mmap(nullptr, 2 * 4096, PROT_READ, MAP_SHARED, fd, 0);
-    if (map == MAP_FAILED) _exit(5);
-    if (::ftruncate(::open(path.c_str(), O_WRONLY), 0) != 0) _exit(6);
-    volatile const char* p = static_cast<const char*>(map);
-    const char c = p[4096];  // not under the guard: SIGBUS, the default action
-    _exit(c == 0 ? 7 : 8);   // not reached
+TEST_CASE("mapped table file: a SIGBUS that is not a guarded copy's is handled as before the "
+          "guard",
+          "[ch08][mapped]") {
+  // The guard takes only faults inside its own copies: a fault anywhere else (a bug, a store
+  // into chapter 7's mapped log on a full disk) or a SIGBUS sent with kill goes where it went
+  // before the handler was installed. Each case runs ch08-sigbus-probe, a process of its
+  // own; in each, a guarded read of a lost page has failed cleanly first.
+  struct Case {
+    const char* scenario;
+    const char* action;
+    int exit_code;  // 128 + SIGBUS: ended by the signal
+  };
+  const int by_sigbus = 128 + SIGBUS;
+  const Case cases[] = {
+      {"default", "fault", by_sigbus}, {"default", "kill", by_sigbus},
+      {"ignored", "fault", by_sigbus},  // a fault cannot be ignored
+      {"ignored", "kill", 0},           // a sent SIGBUS can
+      {"handler", "fault", 41},         {"handler", "kill", 41},
+      // A handler put in after ours that calls ours: ours goes back to the first one, not
+      // to it (which would call each other until the stack ran out).
+      {"chain", "fault", 41},
+  };
+  for (const Case& c : cases) {
+    TempDir tmp;
+    const auto out = vkv::testing::run_program(CH08_SIGBUS_PROBE, {c.scenario, c.action, tmp.path()}, "");
+    INFO(c.scenario << " " << c.action << ": exit " << out.exit_code << "\n" << out.err);
+    CHECK(out.exit_code == c.exit_code);
   }
-  int status = 0;
-  REQUIRE(waitpid(child, &status, 0) == child);
-  INFO("status " << status);
-  REQUIRE(WIFSIGNALED(status));
-  CHECK(WTERMSIG(status) == SIGBUS);
 }
 
 TEST_CASE("mapped table env: tables are mapped, every other file comes from the target",
@@ -194,9 +193,21 @@ TEST_CASE("mapped table env: tables are mapped, every other file comes from the 
 
 namespace {
 
+// A store as chapter 8's server opens it: tables mapped, no block cache.
+vkv::testing::LeveledStore open_mapped_store(const std::string& dir, MappedTableEnv& env) {
+  vkv::testing::LeveledStore s;
+  vkv::storage::LsmStoreOptions o = vkv::testing::leveled_options(dir, tiny_levels(), &s.set);
+  o.block_cache_bytes = 0;
+  auto store = vkv::storage::LsmStore::open(env, o);
+  INFO(store.status().to_string());
+  REQUIRE(store.is_ok());
+  s.store = std::move(store).value();
+  return s;
+}
+
 class MappedLeveledUnderTest final : public vkv::testing::StoreUnderTest {
  public:
-  MappedLeveledUnderTest() : s_(open_leveled(dir_.file("data"), tiny_levels(), env_)) {}
+  MappedLeveledUnderTest() : s_(open_mapped_store(dir_.file("data"), env_)) {}
   vkv::storage::Store& store() override { return *s_.store; }
 
  private:
@@ -216,7 +227,7 @@ TEST_CASE("mapped tables: a table cut short under the store fails the GETs it ho
   TempDir tmp;
   const std::string dir = tmp.file("data");
   MappedTableEnv env(Env::posix());
-  auto s = open_leveled(dir, tiny_levels(), env);
+  auto s = open_mapped_store(dir, env);
   const std::string value(200, 'v');
   constexpr int kKeys = 2000;  // about 400 KB: several levels of 16 KiB tables
   for (int k = 0; k < kKeys; ++k) REQUIRE(s.store->set(key_for(k), value).is_ok());
@@ -226,33 +237,43 @@ TEST_CASE("mapped tables: a table cut short under the store fails the GETs it ho
 
   // Cut the live table holding key 1000 to its first page: its later blocks are gone.
   std::string victim;
+  std::string first_lost;  // the victim's keys from here to its end may be lost
+  std::string last_lost;
   for (int level = 0; level < vkv::storage::kLevels && victim.empty(); ++level) {
     for (const auto& t : s.set->version()->level(level)) {
       if (t->smallest() <= key_for(1000) && key_for(1000) <= t->largest()) {
         victim = dir + "/" + vkv::storage::table_file_name(t->file().number);
+        first_lost = t->smallest();
+        last_lost = t->largest();
       }
     }
   }
   REQUIRE(!victim.empty());
+  // Each key was written once, so it lives in one table only: the victim's, or another's.
   std::filesystem::resize_file(victim, 4096);
 
   int failed = 0;
   int served = 0;
   for (int k = 0; k < kKeys; ++k) {
-    const vkv::Status st = s.store->get(key_for(k), &got);
-    if (st.is_ok()) {
+    const std::string key = key_for(k);
+    const vkv::Status st = s.store->get(key, &got);
+    INFO(key << ": " << st.to_string());
+    if (key < first_lost || key > last_lost) {
+      REQUIRE(st.is_ok());  // every key of every other table is served
       REQUIRE(got == value);
       ++served;
+    } else if (st.is_ok()) {
+      REQUIRE(got == value);  // in the page the victim still has
+      ++served;
     } else {
-      INFO(st.to_string());
       REQUIRE(st.code() == vkv::StatusCode::kIoError);
       CHECK(contains(st.message(), "SIGBUS"));
+      CHECK(contains(st.message(), victim));
       ++failed;
     }
   }
   INFO("failed " << failed << ", served " << served);
   CHECK(failed > 0);
-  CHECK(served > kKeys / 2);
   // New writes still go in and are read back.
   REQUIRE(s.store->set("after", "still here").is_ok());
   REQUIRE(s.store->get("after", &got).is_ok());

@@ -68,8 +68,10 @@ TEST_CASE("program: the page's overwrite load compacts, and the levels' table sa
   CHECK(dir_bytes(dir) < flushed / 2);  // far less than everything ever written
   CHECK(dir_bytes(dir) < 4 * live);
 
-  // Started again, it reads every key's last value from its tables.
+  // Started again, it reads every key's last value from its tables, mapped or not as asked.
   ServerProcess again(CH08_PROGRAM, flags, tmp.file("stderr2"));
+  const std::string maps = vkv::testing::read_whole_file("/proc/" + std::to_string(again.pid()) + "/maps");
+  CHECK((maps.find(".sst") != std::string::npos) == !pread_tables);
   Client c(again.port());
   for (int k = 0; k < kKeys; k += 997) {
     CHECK(c.call("GET key" + std::to_string(100000 + k)) ==
