@@ -19,6 +19,7 @@ namespace vkv::runtime {
 /// Lines read "<prefix><what> failed: <error>; <consequence>". Thread-safe.
 class ErrorLog {
  public:
+  /// The least time between two lines, in seconds.
   static constexpr std::int64_t kQuietSeconds = 10;
 
   /// `what` names the operation ("write"), `consequence` what the server does about it.
