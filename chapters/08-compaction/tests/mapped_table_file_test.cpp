@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,10 +38,6 @@ std::string pattern(std::size_t n) {
   return s;
 }
 
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
-
 std::unique_ptr<vkv::RandomAccessFile> open_mapped(const std::string& path) {
   auto file = MappedTableFile::open(path);
   INFO(file.status().to_string());
@@ -57,7 +52,7 @@ TEST_CASE("mapped table file: reads what the file holds, and refuses reads past 
   TempDir tmp;
   const std::string path = tmp.file("000001.sst");
   const std::string bytes = pattern(3 * 4096 + 100);
-  write_file(path, bytes);
+  vkv::testing::write_whole_file(path, bytes);
   auto file = open_mapped(path);
   CHECK(file->size() == bytes.size());
 
@@ -77,7 +72,7 @@ TEST_CASE("mapped table file: reads what the file holds, and refuses reads past 
   CHECK(file->read(~std::uint64_t{0}, 1, &out).is_corruption());  // no overflow in the check
 
   SECTION("an empty file maps nothing and reads nothing") {
-    write_file(tmp.file("000002.sst"), "");
+    vkv::testing::write_whole_file(tmp.file("000002.sst"), "");
     auto empty = open_mapped(tmp.file("000002.sst"));
     CHECK(empty->size() == 0);
     CHECK(empty->read(0, 0, &out).is_ok());
@@ -98,7 +93,7 @@ TEST_CASE("mapped table file: a page the file no longer has fails that read, and
   TempDir tmp;
   const std::string path = tmp.file("000003.sst");
   const std::string bytes = pattern(4 * 4096);
-  write_file(path, bytes);
+  vkv::testing::write_whole_file(path, bytes);
   auto file = open_mapped(path);
   std::filesystem::resize_file(path, 4096);  // pages 1 to 3 are gone
 
@@ -177,8 +172,8 @@ TEST_CASE("mapped table env: tables are mapped, every other file comes from the 
   CHECK_FALSE(MappedTableEnv::is_table("/x.sst/MANIFEST"));
 
   TempDir tmp;
-  write_file(tmp.file("000001.sst"), "table");
-  write_file(tmp.file("000001.log"), "log");
+  vkv::testing::write_whole_file(tmp.file("000001.sst"), "table");
+  vkv::testing::write_whole_file(tmp.file("000001.log"), "log");
   MappedTableEnv env(Env::posix());
   auto table = env.new_random_access_file(tmp.file("000001.sst"));
   auto log = env.new_random_access_file(tmp.file("000001.log"));
