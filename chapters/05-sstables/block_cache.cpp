@@ -108,11 +108,16 @@ BlockCache::Shard& BlockCache::shard_for(const Key& key) const {
 }
 
 std::shared_ptr<const Block> BlockCache::lookup(const Key& key) {
+  if (capacity_ == 0) {  // no cache: a miss, without a shard's lock
+    uncached_misses_.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
   return shard_for(key).lookup(key);
 }
 
 void BlockCache::insert(const Key& key, std::shared_ptr<const Block> block) {
   assert(block != nullptr);
+  if (capacity_ == 0) return;  // nothing fits, and nothing is held that it could replace
   shard_for(key).insert(key, std::move(block));
 }
 
@@ -122,6 +127,7 @@ void BlockCache::clear() {
 
 BlockCache::Stats BlockCache::stats() const {
   Stats total;
+  total.misses = uncached_misses_.load(std::memory_order_relaxed);
   for (const auto& shard : shards_) {
     const Stats s = shard->stats();
     total.hits += s.hits;

@@ -2,6 +2,7 @@
 /// BlockCache: the parsed data blocks that GETs read recently, shared by a store's tables.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -53,7 +54,8 @@ class BlockCache {
   };
 
   /// A cache of at most `capacity_bytes`, in `shards` shards (tests use 1 to see one LRU
-  /// order). REQUIRES: shards >= 1.
+  /// order). A capacity of 0 is no cache: every lookup is a miss, counted, with no lock taken
+  /// and no hash computed, and insert() keeps nothing. REQUIRES: shards >= 1.
   explicit BlockCache(std::size_t capacity_bytes, std::size_t shards = kBlockCacheShards);
   ~BlockCache();
   BlockCache(const BlockCache&) = delete;
@@ -86,6 +88,7 @@ class BlockCache {
 
   std::size_t capacity_;
   std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<std::uint64_t> uncached_misses_{0};  // lookups with capacity 0
 };
 
 }  // namespace vkv::storage

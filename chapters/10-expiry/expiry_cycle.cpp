@@ -1,6 +1,7 @@
 #include "10-expiry/expiry_cycle.hpp"
 
 #include <pthread.h>
+#include <sched.h>
 
 #include <utility>
 
@@ -29,9 +30,24 @@ void ExpiryCycle::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+//! [idle-priority]
+namespace {
+// Puts the calling thread under SCHED_IDLE (which takes no priority number: 0). A kernel or
+// sandbox that refuses leaves it an ordinary thread, which the budget still bounds.
+bool lower_to_idle_priority() {
+  const sched_param none{};
+  return pthread_setschedparam(pthread_self(), SCHED_IDLE, &none) == 0;
+}
+}  // namespace
+
 void ExpiryCycle::loop() {
   // The name a benchmark (or top -H) finds this thread by in /proc/<pid>/task/*/stat.
   pthread_setname_np(pthread_self(), "vkv-expiry");
+  // Background work yields to the requests: see ExpiryCycleOptions::idle_priority.
+  if (options_.idle_priority && lower_to_idle_priority()) {
+    at_idle_priority_.store(true, std::memory_order_relaxed);
+  }
+//! [idle-priority]
   {
     std::size_t noted = 0;
     const Status s = store_.rebuild_index(&noted);

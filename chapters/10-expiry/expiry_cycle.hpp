@@ -49,6 +49,15 @@ struct ExpiryCycleOptions {
   /// The wave's end then reclaims once more (the memory the index and the memtable freed
   /// goes back to the system only there). 0 or less: only after a wave. At most a day.
   std::chrono::milliseconds backlog_reclaim_every{10'000};
+  /// Whether the thread runs under Linux's idle scheduling policy (`SCHED_IDLE`), below every
+  /// ordinary thread: it then gets a core only when no worker, flush or compaction thread
+  /// (nor any other program's) wants one, so a wave of expiry is worked off in the cores'
+  /// spare time instead of the requests'. A run starved of its core does less within its
+  /// budget (the budget is wall-clock time), and a backlog's reclaim, whose compaction runs
+  /// at ordinary priority, still takes the space back. false: an ordinary thread, which takes
+  /// its quarter of a core whatever else is waiting (as Redis's cycle takes it from the one
+  /// thread that also serves). Not used by run_once().
+  bool idle_priority = true;
 };
 
 /// What the expiry cycle tells its owner. Each may be empty. They run on the cycle's thread
@@ -135,6 +144,9 @@ class ExpiryCycle {
   [[nodiscard]] std::uint64_t runs() const { return runs_.load(std::memory_order_relaxed); }
   /// Times the reclaim hook was called.
   [[nodiscard]] std::uint64_t reclaims() const { return reclaims_.load(std::memory_order_relaxed); }
+  /// Whether the thread is running under `SCHED_IDLE` (ExpiryCycleOptions::idle_priority):
+  /// false before it has started, when the option is off, or when the system refused.
+  [[nodiscard]] bool at_idle_priority() const { return at_idle_priority_.load(std::memory_order_relaxed); }
 
  private:
   void loop();
@@ -175,6 +187,7 @@ class ExpiryCycle {
   std::atomic<std::uint64_t> out_of_time_runs_{0};
   std::atomic<std::uint64_t> runs_{0};
   std::atomic<std::uint64_t> reclaims_{0};
+  std::atomic<bool> at_idle_priority_{false};
 
   std::mutex mu_;
   std::condition_variable wake_;

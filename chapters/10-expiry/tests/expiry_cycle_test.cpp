@@ -1,9 +1,12 @@
 // ExpiryCycle under a manual clock, over chapter 8's store in a temporary directory: due keys
 // deleted and the rest kept (the stored deadline decides, not the index); the budget bounds a
 // run, so a backlog takes several; the reclaim hook after a wave, and during a long backlog;
-// the thread rebuilds the index after a restart and stops at once; storage failures (a
+// the thread rebuilds the index after a restart, runs under SCHED_IDLE, and stops at once;
+// storage failures (a
 // delete, the start-up walk, the reclaim) reported once, the keys kept due.
 #include <catch2/catch.hpp>
+
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
@@ -372,6 +375,32 @@ TEST_CASE("stop is prompt: it wakes the thread instead of waiting out the period
     REQUIRE(wait_for([&] { return rebuilt.load(); }));
   }  // the destructor stops it too
   SUCCEED("stopped without waiting out the period");
+}
+
+TEST_CASE("the thread runs under SCHED_IDLE, below ordinary threads, unless told not to",
+          "[ch10]") {
+  ExpiringFixture f;
+  KeyLocks locks;
+  const bool idle = GENERATE(true, false);
+  ExpiryCycleOptions o;
+  o.idle_priority = idle;
+  std::atomic<int> policy{-1};
+  ExpiryCycleHooks hooks;
+  // The hook runs on the cycle's thread, after the walk: its policy is the thread's own.
+  hooks.rebuilt = [&](std::size_t) { policy = sched_getscheduler(0); };
+  ExpiryCycle cycle(f.x(), locks, o, hooks);
+  CHECK_FALSE(cycle.at_idle_priority());  // not started
+  cycle.start();
+  REQUIRE(wait_for([&] { return policy >= 0; }));
+  CHECK(policy == (idle ? SCHED_IDLE : SCHED_OTHER));
+  CHECK(cycle.at_idle_priority() == idle);
+  CHECK(sched_getscheduler(0) == SCHED_OTHER);  // the caller's thread is left as it was
+
+  // At that priority it still does its work.
+  REQUIRE(f.x().put("soon", "v", f.clock.now() + 10).is_ok());
+  f.clock.advance(10);
+  REQUIRE(wait_for([&] { return cycle.expired_keys() == 1; }));
+  CHECK_FALSE(stored(f, "soon"));
 }
 
 TEST_CASE("a failed delete is reported once, and its keys stay due", "[ch10]") {

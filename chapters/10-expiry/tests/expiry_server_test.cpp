@@ -1,14 +1,19 @@
 // Chapter 10's server (the real binary, CH10_SERVER) on a free port, over real sockets, with
 // real TTLs: keys set to expire through both protocols are gone for both once their time has
-// come (waited for, never slept on); redis-cli's SET EX then GET; redis-py and ioredis set and
-// read TTLs.
+// come (waited for, never slept on); the expiry thread under SCHED_IDLE; redis-cli's SET EX
+// then GET; redis-py and ioredis set and read TTLs.
 #include <catch2/catch.hpp>
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -57,6 +62,38 @@ TEST_CASE("expiry server: a key set to expire in one protocol is gone in both", 
   CHECK(resp.call({"KEYS", "*"}) == "*1\r\n$5\r\nstays\r\n");
   CHECK(text.call("TTL from-resp") == "INTEGER -2");
   CHECK(text.call("TTL stays") == "INTEGER 100");
+}
+
+TEST_CASE("expiry server: the expiry thread runs under SCHED_IDLE, the workers as ordinary "
+          "threads", "[ch10][e2e]") {
+  TempDir dir;
+  auto server = start_server(dir);
+  RespClient resp(server->port());
+  REQUIRE(resp.call({"PING"}) == "+PONG\r\n");  // serving: every thread has started
+  const std::string tasks = "/proc/" + std::to_string(server->pid()) + "/task/";
+  // Each thread's name and policy (0 SCHED_OTHER, 5 SCHED_IDLE: the "policy" line of sched).
+  std::map<std::string, std::set<int>> policies;
+  REQUIRE(wait_for([&] {
+    policies.clear();
+    for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+      std::string name = vkv::testing::read_whole_file(task.path() / "comm");
+      while (!name.empty() && name.back() == '\n') name.pop_back();
+      std::ifstream sched(task.path() / "sched");
+      for (std::string line; std::getline(sched, line);) {
+        if (line.rfind("policy", 0) == 0) {
+          policies[name].insert(std::stoi(line.substr(line.find(':') + 1)));
+        }
+      }
+    }
+    return policies["vkv-expiry"] == std::set<int>{SCHED_IDLE};  // once it has lowered itself
+  }));
+  std::size_t others = 0;
+  for (const auto& [name, seen] : policies) {
+    if (name == "vkv-expiry") continue;
+    CHECK(seen == std::set<int>{SCHED_OTHER});
+    ++others;
+  }
+  CHECK(others >= 1);  // at least the main thread and a worker, under the program's name
 }
 
 TEST_CASE("expiry server: deadlines survive a restart", "[ch10][e2e]") {
