@@ -6,7 +6,10 @@
 #include <array>
 #include <cstddef>
 #include <mutex>
+#include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace vkv::engine {
 
@@ -25,16 +28,24 @@ inline constexpr std::size_t kKeyLockStripes = 1024;
 /// Reads (GET) take no lock: the store is thread-safe on its own, and a read sees a value
 /// that some write left, whole.
 ///
-/// A thread holds at most one key's lock at a time (every command that touches several keys,
-/// DEL or MSET, takes them one after another), so no two threads can wait for each other.
+/// A thread that holds a key's lock from lock() takes no other key's lock until it lets it go
+/// (every command that touches several keys, DEL or MSET, takes them one after another), and
+/// lock_all() takes several in one fixed order, that of their stripes: so no two threads can
+/// wait for each other.
 ///
 /// Thread-safe.
 class KeyLocks {
  public:
   /// Waits for `key`'s lock and returns it held; it is let go when the lock object goes.
   [[nodiscard]] std::unique_lock<std::mutex> lock(std::string_view key);
+  /// Waits for the locks of all of `keys` at once, each stripe once, in the stripes' order,
+  /// and returns them held. For a caller that must hold several keys still together.
+  [[nodiscard]] std::vector<std::unique_lock<std::mutex>> lock_all(
+      std::span<const std::string> keys);
 
  private:
+  static std::size_t stripe_of(std::string_view key);
+
   std::array<std::mutex, kKeyLockStripes> stripes_;
 };
 //! [key-locks]

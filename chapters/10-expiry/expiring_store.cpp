@@ -69,23 +69,31 @@ Status ExpiringStore::Keeping::set(std::string_view key, std::string_view value)
   return store_.put(key, value, deadline);
 }
 
+Result<ExpiringStore::Stored> ExpiringStore::check_expired(std::string_view key,
+                                                           UnixMillis now) {
+  std::string value;
+  std::optional<UnixMillis> deadline;
+  const Status s = read_stored(key, &value, &deadline);
+  if (s.is_not_found()) return Stored::kGone;
+  VKV_RETURN_IF_ERROR(s);
+  if (!deadline || *deadline > now) {
+    index_.note(key, deadline);  // rewritten since it was noted: keep the newer deadline
+    return Stored::kLive;
+  }
+  return Stored::kExpired;
+}
+
+Status ExpiringStore::delete_expired(std::string_view key) { return store_.del(key); }
+
 Status ExpiringStore::delete_if_expired(std::string_view key, UnixMillis now, bool* deleted,
                                         bool* gone) {
   *deleted = false;
   if (gone != nullptr) *gone = false;
-  std::string value;
-  std::optional<UnixMillis> deadline;
-  const Status s = read_stored(key, &value, &deadline);
-  if (s.is_not_found()) {
-    if (gone != nullptr) *gone = true;
-    return Status::ok();
-  }
-  VKV_RETURN_IF_ERROR(s);
-  if (!deadline || *deadline > now) {
-    index_.note(key, deadline);  // rewritten since it was noted: keep the newer deadline
-    return Status::ok();
-  }
-  VKV_RETURN_IF_ERROR(store_.del(key));
+  auto stored = check_expired(key, now);
+  if (!stored.is_ok()) return stored.status();
+  if (gone != nullptr) *gone = *stored == Stored::kGone;
+  if (*stored != Stored::kExpired) return Status::ok();
+  VKV_RETURN_IF_ERROR(delete_expired(key));
   *deleted = true;
   return Status::ok();
 }

@@ -61,10 +61,21 @@ class ExpiringStore final : public Store, public OrderedStore {
   /// absent or expired). get() and del() are this store's.
   Store& keeping_deadlines() { return keeping_; }
 
-  /// Deletes `key` if it has expired at `now` (read first, under the caller's key lock).
-  /// `*deleted`: whether it did. `*gone`, when not null: whether the store no longer held
-  /// the key (a compaction dropped it as expired, or a delete came first). What the active
-  /// expiry cycle runs on a due key.
+  /// What check_expired() found.
+  enum class Stored {
+    kExpired,  ///< Its stored deadline has come: delete_expired() may go.
+    kLive,     ///< No deadline, or a later one (rewritten since it was noted): noted again.
+    kGone,     ///< Not in the store (a compaction dropped it as expired, or a delete came first).
+  };
+  /// Whether `key` has expired at `now`, read from the store under the caller's key lock. A
+  /// key found live has its deadline, if any, noted in the index again.
+  Result<Stored> check_expired(std::string_view key, UnixMillis now);
+  /// Deletes `key` from the store (a tombstone), leaving the index as it is.
+  /// REQUIRES: check_expired() said kExpired, and the caller has held the key's lock since.
+  Status delete_expired(std::string_view key);
+  /// Deletes `key` if it has expired at `now`: check_expired(), then delete_expired(), under
+  /// the caller's key lock. `*deleted`: whether it did. `*gone`, when not null: whether the
+  /// store no longer held the key. What the active expiry cycle does to a due key.
   Status delete_if_expired(std::string_view key, UnixMillis now, bool* deleted,
                            bool* gone = nullptr);
 

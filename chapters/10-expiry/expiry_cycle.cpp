@@ -18,6 +18,13 @@ void ExpiryCycle::start() {
     std::lock_guard lock(mu_);
     stopping_ = false;
   }
+  if (options_.idle_priority) {  // made here, by an ordinary thread: ordinary too
+    {
+      std::lock_guard lock(job_mu_);
+      writer_stopping_ = false;
+    }
+    writer_ = std::thread([this] { writer_loop(); });
+  }
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -28,10 +35,19 @@ void ExpiryCycle::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(job_mu_);  // the cycle has stopped: no job is pending
+    writer_stopping_ = true;
+  }
+  job_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
 }
 
 //! [idle-priority]
 namespace {
+// Whether this thread is an expiry cycle's, lowered to SCHED_IDLE.
+thread_local bool t_idle_cycle = false;
+
 // Puts the calling thread under SCHED_IDLE (which takes no priority number: 0). A kernel or
 // sandbox that refuses leaves it an ordinary thread, which the budget still bounds.
 bool lower_to_idle_priority() {
@@ -45,9 +61,9 @@ void ExpiryCycle::loop() {
   pthread_setname_np(pthread_self(), "vkv-expiry");
   // Background work yields to the requests: see ExpiryCycleOptions::idle_priority.
   if (options_.idle_priority && lower_to_idle_priority()) {
+    t_idle_cycle = true;
     at_idle_priority_.store(true, std::memory_order_relaxed);
   }
-//! [idle-priority]
   {
     std::size_t noted = 0;
     const Status s = store_.rebuild_index(&noted);
@@ -71,6 +87,32 @@ void ExpiryCycle::loop() {
     if (next < now) next = now;  // a late run (a long reclaim): start afresh, do not catch up
   }
 }
+
+// What the cycle writes, written by an ordinary thread: a thread it started would inherit
+// SCHED_IDLE for good (an unprivileged thread cannot raise its policy again).
+void ExpiryCycle::run_ordinary(const std::function<void()>& job) {
+  if (!t_idle_cycle) return job();  // an ordinary thread already (or run_once() from a test)
+  std::unique_lock lock(job_mu_);
+  job_ = &job;
+  job_cv_.notify_all();
+  job_cv_.wait(lock, [this] { return job_ == nullptr; });
+}
+
+void ExpiryCycle::writer_loop() {
+  pthread_setname_np(pthread_self(), "vkv-expiry-w");
+  std::unique_lock lock(job_mu_);
+  for (;;) {
+    job_cv_.wait(lock, [this] { return job_ != nullptr || writer_stopping_; });
+    if (job_ == nullptr) return;  // stopping, nothing posted
+    const std::function<void()>* job = job_;  // stays posted until done: its poster waits
+    lock.unlock();
+    (*job)();
+    lock.lock();
+    job_ = nullptr;
+    job_cv_.notify_all();
+  }
+}
+//! [idle-priority]
 
 // LEARNER: begin ExpiryCycle::run_once(): sample, delete what is due, go on while much was due and time is left
 //! [cycle]
@@ -109,28 +151,42 @@ ExpiryRun ExpiryCycle::run_once(storage::UnixMillis now) {
 
 Status ExpiryCycle::expire_batch(const std::vector<std::string>& batch, storage::UnixMillis now,
                                  ExpiryRun* run) {
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    bool deleted = false;
-    bool gone = false;
-    Status s;
-    {
-      auto held = locks_.lock(batch[i]);  // no write of this key can slip in between
-      s = store_.delete_if_expired(batch[i], now, &deleted, &gone);
-      if (!s.is_ok()) store_.index().note(batch[i], now);  // still due: the next run retries it
+  using Stored = storage::ExpiringStore::Stored;
+  // No write of these keys can slip in between a key's check and its delete.
+  auto held = locks_.lock_all(batch);
+  std::vector<std::size_t> expired;  // positions in `batch` of the keys whose time has come
+  std::size_t checked = 0;
+  Status failed;
+  for (; checked < batch.size(); ++checked) {
+    auto stored = store_.check_expired(batch[checked], now);
+    if (!stored.is_ok()) {
+      failed = stored.status();
+      break;
     }
-    if (!s.is_ok()) {
-      for (std::size_t j = i + 1; j < batch.size(); ++j) store_.index().note(batch[j], now);
-      return s;
-    }
-    if (deleted) {
-      ++run->expired;
-      expired_keys_.fetch_add(1, std::memory_order_relaxed);
-    } else if (gone) {  // expired too: a compaction dropped it before the cycle came
+    if (*stored == Stored::kExpired) {
+      expired.push_back(checked);
+    } else if (*stored == Stored::kGone) {  // expired too: a compaction dropped it first
       ++run->found_gone;
       expired_keys_.fetch_add(1, std::memory_order_relaxed);
     }
   }
-  return Status::ok();
+  std::size_t deleted = 0;
+  run_ordinary([&] {  // the tombstones
+    for (; deleted < expired.size(); ++deleted) {
+      const Status s = store_.delete_expired(batch[expired[deleted]]);
+      if (!s.is_ok()) {
+        if (failed.is_ok()) failed = s;
+        break;
+      }
+    }
+  });
+  run->expired += deleted;
+  expired_keys_.fetch_add(deleted, std::memory_order_relaxed);
+  if (failed.is_ok()) return Status::ok();
+  // Still due: the next run retries what was not done.
+  for (std::size_t i = deleted; i < expired.size(); ++i) store_.index().note(batch[expired[i]], now);
+  for (std::size_t i = checked; i < batch.size(); ++i) store_.index().note(batch[i], now);
+  return failed;
 }
 //! [cycle]
 
@@ -155,7 +211,8 @@ void ExpiryCycle::reclaim(ExpiryRun* run) {
   expired_since_reclaim_ = 0;  // a failed reclaim waits for enough keys to expire again
   run->reclaimed = true;
   reclaims_.fetch_add(1, std::memory_order_relaxed);
-  const Status s = hooks_.reclaim();
+  Status s;
+  run_ordinary([&] { s = hooks_.reclaim(); });  // a flush opens a log, which starts threads
   if (s.is_ok()) {
     last_reported_.clear();
   } else {

@@ -50,13 +50,15 @@ struct ExpiryCycleOptions {
   /// goes back to the system only there). 0 or less: only after a wave. At most a day.
   std::chrono::milliseconds backlog_reclaim_every{10'000};
   /// Whether the thread runs under Linux's idle scheduling policy (`SCHED_IDLE`), below every
-  /// ordinary thread: it then gets a core only when no worker, flush or compaction thread
+  /// ordinary thread: it then gets a core mostly when no worker, flush or compaction thread
   /// (nor any other program's) wants one, so a wave of expiry is worked off in the cores'
   /// spare time instead of the requests'. A run starved of its core does less within its
-  /// budget (the budget is wall-clock time), and a backlog's reclaim, whose compaction runs
-  /// at ordinary priority, still takes the space back. false: an ordinary thread, which takes
-  /// its quarter of a core whatever else is waiting (as Redis's cycle takes it from the one
-  /// thread that also serves). Not used by run_once().
+  /// budget (the budget is wall-clock time). A thread inherits its creator's policy, and an
+  /// unprivileged one cannot raise it again, so what the cycle writes (its tombstones, the
+  /// reclaim), which may start threads (a full memtable's write opens the next log), is done
+  /// by a second thread, `vkv-expiry-w`, an ordinary one, while the cycle holds the keys'
+  /// locks and waits. false: one ordinary thread, which takes its quarter of a core whatever
+  /// else is waiting (as Redis's cycle takes it from the one thread that also serves).
   bool idle_priority = true;
 };
 
@@ -121,13 +123,14 @@ class ExpiryCycle {
   ExpiryCycle(const ExpiryCycle&) = delete;
   ExpiryCycle& operator=(const ExpiryCycle&) = delete;
 
-  /// Starts the thread, named `vkv-expiry`: it rebuilds the index from the store (the index
+  /// Starts the thread, named `vkv-expiry` (and, with idle_priority, the ordinary thread
+  /// that writes for it, `vkv-expiry-w`): it rebuilds the index from the store (the index
   /// lives in memory only), reports what it found, then runs once every period until stop().
   /// REQUIRES: not started.
   void start();
-  /// Stops the thread and waits for it: at once between runs; a run in progress ends first
-  /// (at most the budget, plus a reclaim if one is running), and so does the start-up walk.
-  /// Idempotent.
+  /// Stops the thread (then the one that writes for it) and waits for it: at once between
+  /// runs; a run in progress ends first (at most the budget, plus a reclaim if one is
+  /// running), and so does the start-up walk. Idempotent.
   void stop();
 
   /// One run at `now`, on the caller's thread (tests, with a ManualClock's time). The budget
@@ -150,8 +153,14 @@ class ExpiryCycle {
 
  private:
   void loop();
-  // Deletes the keys of `batch` that have expired at `now`, each under its lock.
-  // On a failure, puts the key it failed on and the rest of the batch back in the index.
+  // The writer thread's loop: runs each posted job, one at a time, until stopped.
+  void writer_loop();
+  // Runs `job` on the writer thread and waits for it when called on the cycle's thread under
+  // SCHED_IDLE (see ExpiryCycleOptions::idle_priority); else on the caller's thread.
+  void run_ordinary(const std::function<void()>& job);
+  // Deletes the keys of `batch` that have expired at `now`, holding all their locks from
+  // their check to their delete. On a failure, puts the key it failed on and those of the
+  // batch not yet done back in the index.
   Status expire_batch(const std::vector<std::string>& batch, storage::UnixMillis now,
                       ExpiryRun* run);
   // Calls the reclaim hook after a wave: when this run was quiet and enough keys expired
@@ -193,6 +202,13 @@ class ExpiryCycle {
   std::condition_variable wake_;
   bool stopping_ = false;  // guarded by mu_
   std::thread thread_;
+
+  // The writer thread, with idle_priority: one job at a time, posted by run_ordinary().
+  std::mutex job_mu_;
+  std::condition_variable job_cv_;                // a job posted, a job done, or stopping
+  const std::function<void()>* job_ = nullptr;    // guarded by job_mu_; null: none pending
+  bool writer_stopping_ = false;                  // guarded by job_mu_
+  std::thread writer_;
 };
 //! [expiry-cycle]
 
