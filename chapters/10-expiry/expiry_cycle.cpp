@@ -171,15 +171,17 @@ Status ExpiryCycle::expire_batch(const std::vector<std::string>& batch, storage:
     }
   }
   std::size_t deleted = 0;
-  run_ordinary([&] {  // the tombstones
-    for (; deleted < expired.size(); ++deleted) {
-      const Status s = store_.delete_expired(batch[expired[deleted]]);
-      if (!s.is_ok()) {
-        if (failed.is_ok()) failed = s;
-        break;
+  if (!expired.empty()) {
+    run_ordinary([&] {  // the tombstones
+      for (; deleted < expired.size(); ++deleted) {
+        const Status s = store_.delete_expired(batch[expired[deleted]]);
+        if (!s.is_ok()) {
+          if (failed.is_ok()) failed = s;
+          break;
+        }
       }
-    }
-  });
+    });
+  }
   run->expired += deleted;
   expired_keys_.fetch_add(deleted, std::memory_order_relaxed);
   if (failed.is_ok()) return Status::ok();
