@@ -67,11 +67,13 @@ class ExpiringStore final : public Store, public OrderedStore {
     kLive,     ///< No deadline, or a later one (rewritten since it was noted): noted again.
     kGone,     ///< Not in the store (a compaction dropped it as expired, or a delete came first).
   };
-  /// Whether `key` has expired at `now`, read from the store under the caller's key lock. A
-  /// key found live has its deadline, if any, noted in the index again.
+  /// Whether `key` has expired at `now`, read from the store. Under the key's lock the answer
+  /// holds until the lock is let go; without it, it is a hint (a write may come at once). A
+  /// key found live has its deadline, if any, noted in the index again (a hint as well).
   Result<Stored> check_expired(std::string_view key, UnixMillis now);
   /// Deletes `key` from the store (a tombstone), leaving the index as it is.
-  /// REQUIRES: check_expired() said kExpired, and the caller has held the key's lock since.
+  /// REQUIRES: check_expired() said kExpired, and the key's lock has been held since, by the
+  /// caller or by a thread that waits for it.
   Status delete_expired(std::string_view key);
   /// Deletes `key` if it has expired at `now`: check_expired(), then delete_expired(), under
   /// the caller's key lock. `*deleted`: whether it did. `*gone`, when not null: whether the

@@ -152,9 +152,9 @@ ExpiryRun ExpiryCycle::run_once(storage::UnixMillis now) {
 Status ExpiryCycle::expire_batch(const std::vector<std::string>& batch, storage::UnixMillis now,
                                  ExpiryRun* run) {
   using Stored = storage::ExpiringStore::Stored;
-  // No write of these keys can slip in between a key's check and its delete.
-  auto held = locks_.lock_all(batch);
-  std::vector<std::size_t> expired;  // positions in `batch` of the keys whose time has come
+  // 1. Which keys look expired, read without their locks: the most of the work, done at the
+  //    cycle's own priority, holding no key's lock while it may wait for a core.
+  std::vector<std::string> candidates;
   std::size_t checked = 0;
   Status failed;
   for (; checked < batch.size(); ++checked) {
@@ -164,29 +164,40 @@ Status ExpiryCycle::expire_batch(const std::vector<std::string>& batch, storage:
       break;
     }
     if (*stored == Stored::kExpired) {
-      expired.push_back(checked);
+      candidates.push_back(batch[checked]);
     } else if (*stored == Stored::kGone) {  // expired too: a compaction dropped it first
       ++run->found_gone;
       expired_keys_.fetch_add(1, std::memory_order_relaxed);
     }
   }
+  // 2. On an ordinary thread: the candidates locked together, so that no write can slip in
+  //    between a key's check and its delete, checked again (a write may have come since;
+  //    their blocks are in the cache now), and deleted.
+  std::size_t done = 0;
   std::size_t deleted = 0;
-  if (!expired.empty()) {
-    run_ordinary([&] {  // the tombstones
-      for (; deleted < expired.size(); ++deleted) {
-        const Status s = store_.delete_expired(batch[expired[deleted]]);
+  std::size_t gone = 0;
+  if (!candidates.empty()) {
+    run_ordinary([&] {
+      auto held = locks_.lock_all(candidates);
+      for (; done < candidates.size(); ++done) {
+        auto again = store_.check_expired(candidates[done], now);
+        Status s = again.status();
+        if (s.is_ok() && *again == Stored::kExpired) s = store_.delete_expired(candidates[done]);
         if (!s.is_ok()) {
           if (failed.is_ok()) failed = s;
           break;
         }
+        if (*again == Stored::kExpired) ++deleted;
+        if (*again == Stored::kGone) ++gone;
       }
     });
   }
   run->expired += deleted;
-  expired_keys_.fetch_add(deleted, std::memory_order_relaxed);
+  run->found_gone += gone;
+  expired_keys_.fetch_add(deleted + gone, std::memory_order_relaxed);
   if (failed.is_ok()) return Status::ok();
   // Still due: the next run retries what was not done.
-  for (std::size_t i = deleted; i < expired.size(); ++i) store_.index().note(batch[expired[i]], now);
+  for (std::size_t i = done; i < candidates.size(); ++i) store_.index().note(candidates[i], now);
   for (std::size_t i = checked; i < batch.size(); ++i) store_.index().note(batch[i], now);
   return failed;
 }

@@ -56,14 +56,16 @@ struct ExpiryCycleOptions {
   /// budget (the budget is wall-clock time). A thread inherits its creator's policy, and an
   /// unprivileged one cannot raise it again, so what the cycle writes (its tombstones, the
   /// reclaim), which may start threads (a full memtable's write opens the next log), is done
-  /// by a second thread, `vkv-expiry-w`, an ordinary one, while the cycle holds the keys'
-  /// locks and waits. false: one ordinary thread, which takes its quarter of a core whatever
-  /// else is waiting (as Redis's cycle takes it from the one thread that also serves).
+  /// by a second thread, `vkv-expiry-w`, an ordinary one, while the cycle waits; the locks
+  /// of the keys it deletes are taken there too, so that the idle thread holds none.
+  /// false: one ordinary thread, which takes its quarter of a core whatever else is waiting
+  /// (as Redis's cycle takes it from the one thread that also serves).
   bool idle_priority = true;
 };
 
 /// What the expiry cycle tells its owner. Each may be empty. They run on the cycle's thread
-/// (or in run_once()'s caller), one at a time.
+/// (the reclaim on the one that writes for it, under ExpiryCycleOptions::idle_priority), or
+/// in run_once()'s caller, one at a time.
 struct ExpiryCycleHooks {
   /// After the thread's start-up walk (ExpiringStore::rebuild_index): how many keys with
   /// deadlines it found. Not called when the walk failed (`failed` is).
@@ -100,9 +102,9 @@ struct ExpiryRun {
 /// stay forever; this cycle deletes them, and after a wave of them has the space taken back.
 ///
 /// Every `period` a run samples the store's ExpiryIndex (`batch` keys at a time, going round
-/// it) and, under each due key's lock (the same KeyLocks every write takes), deletes the key
-/// if its stored deadline has come (ExpiringStore::delete_if_expired: the index is only a
-/// hint, the stored deadline decides). It goes on while more than `stale_percent` of a
+/// it), reads each due key, and deletes those whose stored deadline has come (the index is
+/// only a hint, the stored deadline decides), reading each again first under its lock (the
+/// same KeyLocks every write takes), so that no write slips in between. It goes on while more than `stale_percent` of a
 /// sample was due, and stops at the budget, so a backlog of a million keys is worked off
 /// over many runs while the workers keep the rest of the CPU. This is Redis's slow cycle.
 /// A backlog that lasts `backlog_reclaim_every` is reclaimed without waiting for its end:
@@ -158,9 +160,10 @@ class ExpiryCycle {
   // Runs `job` on the writer thread and waits for it when called on the cycle's thread under
   // SCHED_IDLE (see ExpiryCycleOptions::idle_priority); else on the caller's thread.
   void run_ordinary(const std::function<void()>& job);
-  // Deletes the keys of `batch` that have expired at `now`, holding all their locks from
-  // their check to their delete. On a failure, puts the key it failed on and those of the
-  // batch not yet done back in the index.
+  // Deletes the keys of `batch` that have expired at `now`: reads them without their locks,
+  // then, on an ordinary thread, those that looked expired with all their locks held, from
+  // a second check to their delete. On a failure, puts the key it failed on and those of
+  // the batch not yet done back in the index.
   Status expire_batch(const std::vector<std::string>& batch, storage::UnixMillis now,
                       ExpiryRun* run);
   // Calls the reclaim hook after a wave: when this run was quiet and enough keys expired

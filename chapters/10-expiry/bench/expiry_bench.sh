@@ -77,6 +77,7 @@ start_server() {
   for _ in $(seq 200); do grep -qs 'listening on' "$work/$1.out" && break; sleep 0.05; done
   port=$(grep -o '127.0.0.1:[0-9]*' "$work/$1.out" | head -1 | cut -d: -f2)
   [ -n "$port" ] || { echo "the server did not start:"; cat "$work/$1.out"; exit 1; }
+  note_expiry_tids
 }
 stop_server() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
 
@@ -84,27 +85,34 @@ cli() { redis-cli -h 127.0.0.1 -p "$port" "$@"; }
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$pid/status"; }
 disk_kib() { du -sk "$dir" | cut -f1; }
 now_ms() { date +%s%3N; }
-# is_expiry_thread TASK_DIR: whether the thread is the expiry cycle's (vkv-expiry) or the
-# one that writes for it (vkv-expiry-w).
-is_expiry_thread() { case "$(cat "$1/comm" 2>/dev/null)" in vkv-expiry|vkv-expiry-w) return 0 ;; esac; return 1; }
+# The expiry threads of the server at $pid (vkv-expiry, and vkv-expiry-w, which writes for
+# it), by thread id, noted once as the server starts (note_expiry_tids, from start_server):
+# threads they start later inherit their names but are not theirs (a log's syncer, say).
+declare -A expiry_tids_by_pid=()
+note_expiry_tids() {
+  local t ids=""
+  for t in /proc/"$pid"/task/*; do
+    case "$(cat "$t/comm" 2>/dev/null)" in vkv-expiry|vkv-expiry-w) ids+=" ${t##*/}" ;; esac
+  done
+  expiry_tids_by_pid[$pid]=$ids
+}
+expiry_tids() { echo "${expiry_tids_by_pid[$pid]:-}"; }
 # The expiry threads' CPU time in clock ticks (utime + stime), or nothing if there are none.
 expiry_ticks() {
-  local t sum="" ticks
-  for t in /proc/"$pid"/task/*; do
-    if is_expiry_thread "$t"; then
-      # After "pid (comm) ", the state is field 1: utime and stime are fields 12 and 13.
-      ticks=$(sed 's/^.*) //' "$t/stat" | awk '{print $12 + $13}')
-      sum=$(( ${sum:-0} + ticks ))
-    fi
+  local id sum=""
+  for id in $(expiry_tids); do
+    # After "pid (comm) ", the state is field 1: utime and stime are fields 12 and 13.
+    sum=$(( ${sum:-0} + $(sed 's/^.*) //' "/proc/$pid/task/$id/stat" | awk '{print $12 + $13}') ))
   done
   echo "$sum"
 }
 
 # The server's CPU time in clock ticks, all threads but the expiry threads.
 busy_ticks() {
-  local t sum=0
+  local t sum=0 skip
+  skip=" $(expiry_tids) "
   for t in /proc/"$pid"/task/*; do
-    is_expiry_thread "$t" && continue
+    [[ "$skip" == *" ${t##*/} "* ]] && continue
     sum=$((sum + $(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0)))
   done
   echo "$sum"

@@ -1,9 +1,9 @@
 // ExpiryCycle under a manual clock, over chapter 8's store in a temporary directory: due keys
 // deleted and the rest kept (the stored deadline decides, not the index); the budget bounds a
 // run, so a backlog takes several; the reclaim hook after a wave, and during a long backlog;
-// the thread rebuilds the index after a restart, runs under SCHED_IDLE, and stops at once;
-// storage failures (a
-// delete, the start-up walk, the reclaim) reported once, the keys kept due.
+// the thread rebuilds the index after a restart, runs under SCHED_IDLE with its writes made
+// by an ordinary thread, and stops at once; storage failures (a delete, the start-up walk,
+// the reclaim) reported once, the keys kept due.
 #include <catch2/catch.hpp>
 
 #include <sched.h>
@@ -395,8 +395,8 @@ TEST_CASE("the thread runs under SCHED_IDLE unless told not to, and what it writ
   hooks.rebuilt = [&](std::size_t) { cycle_policy = sched_getscheduler(0); };
   // The reclaim writes (a flush opens a log), and a thread it starts keeps its policy.
   hooks.reclaim = [&] {
-    reclaim_policy = sched_getscheduler(0);
     std::thread([&] { started_policy = sched_getscheduler(0); }).join();
+    reclaim_policy = sched_getscheduler(0);  // last: the test waits for this one
     return Status::ok();
   };
   ExpiryCycle cycle(f.x(), locks, o, hooks);
