@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <sched.h>
 
+#include <future>
 #include <utility>
 
 namespace vkv::engine {
@@ -19,11 +20,8 @@ void ExpiryCycle::start() {
     stopping_ = false;
   }
   if (options_.idle_priority) {  // made here, by an ordinary thread: ordinary too
-    {
-      std::lock_guard lock(job_mu_);
-      writer_stopping_ = false;
-    }
-    writer_ = std::thread([this] { writer_loop(); });
+    writer_.emplace();
+    writer_->run([] { pthread_setname_np(pthread_self(), "vkv-expiry-w"); });
   }
   thread_ = std::thread([this] { loop(); });
 }
@@ -35,12 +33,7 @@ void ExpiryCycle::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-  {
-    std::lock_guard lock(job_mu_);  // the cycle has stopped: no job is pending
-    writer_stopping_ = true;
-  }
-  job_cv_.notify_all();
-  if (writer_.joinable()) writer_.join();
+  writer_.reset();  // the cycle has stopped: nothing is queued
 }
 
 //! [idle-priority]
@@ -92,25 +85,13 @@ void ExpiryCycle::loop() {
 // SCHED_IDLE for good (an unprivileged thread cannot raise its policy again).
 void ExpiryCycle::run_ordinary(const std::function<void()>& job) {
   if (!t_idle_cycle) return job();  // an ordinary thread already (or run_once() from a test)
-  std::unique_lock lock(job_mu_);
-  job_ = &job;
-  job_cv_.notify_all();
-  job_cv_.wait(lock, [this] { return job_ == nullptr; });
-}
-
-void ExpiryCycle::writer_loop() {
-  pthread_setname_np(pthread_self(), "vkv-expiry-w");
-  std::unique_lock lock(job_mu_);
-  for (;;) {
-    job_cv_.wait(lock, [this] { return job_ != nullptr || writer_stopping_; });
-    if (job_ == nullptr) return;  // stopping, nothing posted
-    const std::function<void()>* job = job_;  // stays posted until done: its poster waits
-    lock.unlock();
-    (*job)();
-    lock.lock();
-    job_ = nullptr;
-    job_cv_.notify_all();
-  }
+  std::promise<void> done;
+  std::future<void> finished = done.get_future();
+  writer_->run([&] {
+    job();
+    done.set_value();
+  });
+  finished.wait();
 }
 //! [idle-priority]
 

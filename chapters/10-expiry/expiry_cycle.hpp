@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "06-server/background_flusher.hpp"
 #include "09-resp/key_locks.hpp"
 #include "10-expiry/clock.hpp"
 #include "10-expiry/expiring_store.hpp"
@@ -155,8 +156,6 @@ class ExpiryCycle {
 
  private:
   void loop();
-  // The writer thread's loop: runs each posted job, one at a time, until stopped.
-  void writer_loop();
   // Runs `job` on the writer thread and waits for it when called on the cycle's thread under
   // SCHED_IDLE (see ExpiryCycleOptions::idle_priority); else on the caller's thread.
   void run_ordinary(const std::function<void()>& job);
@@ -206,12 +205,9 @@ class ExpiryCycle {
   bool stopping_ = false;  // guarded by mu_
   std::thread thread_;
 
-  // The writer thread, with idle_priority: one job at a time, posted by run_ordinary().
-  std::mutex job_mu_;
-  std::condition_variable job_cv_;                // a job posted, a job done, or stopping
-  const std::function<void()>* job_ = nullptr;    // guarded by job_mu_; null: none pending
-  bool writer_stopping_ = false;                  // guarded by job_mu_
-  std::thread writer_;
+  // The thread that writes for the cycle (with idle_priority, between start() and stop()):
+  // chapter 6's one-thread runner of queued work, here given one job at a time.
+  std::optional<storage::BackgroundFlusher> writer_;
 };
 //! [expiry-cycle]
 

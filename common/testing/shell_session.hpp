@@ -217,13 +217,10 @@ class ShellSession {
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
       if (except > 0 && entry.path().filename() == std::to_string(except)) continue;
-      const std::string stat = read_whole_file(entry.path().string() + "/stat");
-      const std::size_t end = stat.rfind(')');  // after the command name, which may hold spaces
-      if (end == std::string::npos) continue;
-      std::istringstream fields(stat.substr(end + 1));
-      char state = 0;
-      long ppid = 0, pgrp = 0;
-      if (fields >> state >> ppid >> pgrp && pgrp == group && state != 'Z') return true;
+      const auto stat = read_proc_stat(entry.path().string() + "/stat");
+      if (!stat || stat->fields.size() < 3) continue;
+      const std::string& state = stat->fields[0];  // then the parent's id, then the group's
+      if (std::stol(stat->fields[2]) == group && state != "Z") return true;
     }
     return false;
   }

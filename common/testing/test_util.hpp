@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -85,6 +86,25 @@ inline std::string read_whole_file(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+/// A `/proc/.../stat` file, of a process or of one of its threads: the command name, and the
+/// fields after it, from field 3 (the state) on, so that field n is `fields[n - 3]`.
+struct ProcStat {
+  std::string name;
+  std::vector<std::string> fields;
+};
+
+/// Reads the stat file at `path`; nothing if it could not be read (the process has gone).
+inline std::optional<ProcStat> read_proc_stat(const std::string& path) {
+  const std::string stat = read_whole_file(path);
+  const std::size_t open = stat.find('(');
+  const std::size_t close = stat.rfind(')');  // the name may hold ')' and spaces itself
+  if (open == std::string::npos || close == std::string::npos || close < open) return {};
+  ProcStat result{stat.substr(open + 1, close - open - 1), {}};
+  std::istringstream rest(stat.substr(close + 1));
+  for (std::string field; rest >> field;) result.fields.push_back(field);
+  return result;
 }
 
 /// Writes `bytes` to `path`, replacing it.

@@ -160,6 +160,24 @@ TEST_CASE("key locks: SCAN returns every key present for the whole scan, once, w
   CHECK(once.size() == seen.size());  // no key twice
 }
 
+namespace {
+
+// Five keys (of `count`) drawn at random, repeats and any order allowed.
+std::vector<int> draw_keys(std::mt19937& random, int count) {
+  std::vector<int> drawn;
+  for (int n = 0; n < 5; ++n) drawn.push_back(static_cast<int>(random() % count));
+  return drawn;
+}
+
+// `drawn` without its repeats: the keys a lock_all() of them holds.
+std::vector<int> distinct(std::vector<int> drawn) {
+  std::sort(drawn.begin(), drawn.end());
+  drawn.erase(std::unique(drawn.begin(), drawn.end()), drawn.end());
+  return drawn;
+}
+
+}  // namespace
+
 TEST_CASE("key locks: lock_all holds several keys together, a key twice once, and never "
           "deadlocks against lock() or itself", "[ch09]") {
   vkv::engine::KeyLocks locks;
@@ -181,16 +199,11 @@ TEST_CASE("key locks: lock_all holds several keys together, a key twice once, an
       std::mt19937 random(static_cast<unsigned>(t));
       for (int round = 0; round < kRounds; ++round) {
         if (t % 2 == 0) {
-          std::vector<int> picked;
+          const std::vector<int> drawn = draw_keys(random, kKeys);
           std::vector<std::string> keys;
-          for (int n = 0; n < 5; ++n) {
-            picked.push_back(static_cast<int>(random() % kKeys));
-            keys.push_back(names[picked.back()]);
-          }
+          for (int k : drawn) keys.push_back(names[k]);
           auto held = locks.lock_all(keys);
-          std::sort(picked.begin(), picked.end());
-          picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
-          for (int k : picked) ++counters[k];
+          for (int k : distinct(drawn)) ++counters[k];
         } else {
           const int k = static_cast<int>(random() % kKeys);
           auto held = locks.lock(names[k]);
@@ -206,11 +219,7 @@ TEST_CASE("key locks: lock_all holds several keys together, a key twice once, an
     std::mt19937 random(static_cast<unsigned>(t));
     for (int round = 0; round < kRounds; ++round) {
       if (t % 2 == 0) {
-        std::vector<int> picked;
-        for (int n = 0; n < 5; ++n) picked.push_back(static_cast<int>(random() % kKeys));
-        std::sort(picked.begin(), picked.end());
-        picked.erase(std::unique(picked.begin(), picked.end()), picked.end());
-        for (int k : picked) ++expected[k];
+        for (int k : distinct(draw_keys(random, kKeys))) ++expected[k];
       } else {
         ++expected[random() % kKeys];
       }

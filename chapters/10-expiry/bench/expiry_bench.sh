@@ -97,13 +97,13 @@ note_expiry_tids() {
   expiry_tids_by_pid[$pid]=$ids
 }
 expiry_tids() { echo "${expiry_tids_by_pid[$pid]:-}"; }
-# The expiry threads' CPU time in clock ticks (utime + stime), or nothing if there are none.
+# task_ticks TASK_DIR: the thread's CPU time in clock ticks (utime + stime); 0 once it is gone.
+# After "pid (comm) ", the state is field 1: utime and stime are fields 12 and 13.
+task_ticks() { sed 's/^.*) //' "$1/stat" 2>/dev/null | awk '{t = $12 + $13} END {print t + 0}'; }
+# The expiry threads' CPU time in clock ticks, or nothing if there are none.
 expiry_ticks() {
   local id sum=""
-  for id in $(expiry_tids); do
-    # After "pid (comm) ", the state is field 1: utime and stime are fields 12 and 13.
-    sum=$(( ${sum:-0} + $(sed 's/^.*) //' "/proc/$pid/task/$id/stat" | awk '{print $12 + $13}') ))
-  done
+  for id in $(expiry_tids); do sum=$(( ${sum:-0} + $(task_ticks "/proc/$pid/task/$id") )); done
   echo "$sum"
 }
 
@@ -113,7 +113,7 @@ busy_ticks() {
   skip=" $(expiry_tids) "
   for t in /proc/"$pid"/task/*; do
     [[ "$skip" == *" ${t##*/} "* ]] && continue
-    sum=$((sum + $(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}' || echo 0)))
+    sum=$((sum + $(task_ticks "$t")))
   done
   echo "$sum"
 }

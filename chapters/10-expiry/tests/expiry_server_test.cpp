@@ -12,13 +12,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
-#include <utility>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "03-wal/data_dir.hpp"
 #include "09-resp/tests/resp_client.hpp"
 #include "common/testing/test_util.hpp"
 #include "tests/support/server_process.hpp"
@@ -71,15 +71,9 @@ std::vector<std::pair<std::string, int>> thread_policies(pid_t pid) {
   std::vector<std::pair<std::string, int>> threads;
   const std::string tasks = "/proc/" + std::to_string(pid) + "/task/";
   for (const auto& task : std::filesystem::directory_iterator(tasks)) {
-    const std::string stat = vkv::testing::read_whole_file(task.path() / "stat");
-    const std::size_t open = stat.find('(');
-    const std::size_t close = stat.rfind(')');  // a name may hold ')' itself
-    if (open == std::string::npos || close == std::string::npos) continue;  // gone meanwhile
-    std::istringstream rest(stat.substr(close + 2));  // from field 3, the state, on
-    std::string field;
-    for (int n = 3; n <= 41 && rest >> field; ++n) {
-    }
-    threads.emplace_back(stat.substr(open + 1, close - open - 1), std::stoi(field));
+    const auto stat = vkv::testing::read_proc_stat(task.path() / "stat");
+    if (!stat || stat->fields.size() < 41 - 3 + 1) continue;  // gone meanwhile
+    threads.emplace_back(stat->name, std::stoi(stat->fields[41 - 3]));
   }
   return threads;
 }
@@ -88,10 +82,8 @@ std::vector<std::pair<std::string, int>> thread_policies(pid_t pid) {
 std::uint64_t newest_log(const std::string& dir) {
   std::uint64_t newest = 0;
   for (const auto& file : std::filesystem::directory_iterator(dir)) {
-    const std::string name = file.path().filename().string();
-    if (name.size() > 4 && name.ends_with(".log")) {
-      newest = std::max<std::uint64_t>(newest, std::stoull(name.substr(0, name.size() - 4)));
-    }
+    const auto number = vkv::storage::DataDir::parse_log_name(file.path().filename().string());
+    newest = std::max(newest, number.value_or(0));
   }
   return newest;
 }
