@@ -6,22 +6,6 @@
 namespace vkv {
 namespace {
 
-// Shifting and masking (not memcpy) gives little-endian on any host.
-std::uint64_t load_le(const char* p, int n) {
-  std::uint64_t v = 0;
-  for (int i = n - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
-  return v;
-}
-
-// The bytes go into a buffer first, then into `dst` in one append: one check of its capacity
-// instead of one per byte.
-void store_le(std::string* dst, std::uint64_t v, int n) {
-  assert(n >= 0 && n <= 8);
-  char bytes[8];
-  for (int i = 0; i < n; ++i) bytes[i] = static_cast<char>((v >> (8 * i)) & 0xFFu);
-  dst->append(bytes, static_cast<std::size_t>(n));
-}
-
 // Reads a varint of at most `max_bytes` bytes whose value must fit in `max_bits` bits.
 bool get_varint(std::string_view* input, int max_bytes, int max_bits, std::uint64_t* v) {
   std::uint64_t result = 0;
@@ -43,14 +27,6 @@ bool get_varint(std::string_view* input, int max_bytes, int max_bits, std::uint6
 }
 
 }  // namespace
-
-void put_fixed32(std::string* dst, std::uint32_t v) { store_le(dst, v, 4); }
-
-void put_fixed64(std::string* dst, std::uint64_t v) { store_le(dst, v, 8); }
-
-std::uint32_t decode_fixed32(const char* p) { return static_cast<std::uint32_t>(load_le(p, 4)); }
-
-std::uint64_t decode_fixed64(const char* p) { return load_le(p, 8); }
 
 void put_varint64(std::string* dst, std::uint64_t v) {
   while (v >= 0x80u) {

@@ -11,7 +11,9 @@
 /// return false and leave `*input` as it was.
 #pragma once
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -22,14 +24,47 @@ inline constexpr int kMaxVarint32Bytes = 5;
 /// The most bytes a varint64 takes (10 x 7 bits >= 64).
 inline constexpr int kMaxVarint64Bytes = 10;
 
+namespace coding_detail {
+
+// On a little-endian host (x86, most ARM) the bytes are the integer's own, copied at once;
+// elsewhere, shifting and masking puts them in that order. In the header, with N fixed, each
+// is one load or store: they sit on every log record's and every table entry's path.
+/// Appends the low `N` bytes of `v` to `*dst`, least significant first.
+template <int N>
+void store_le(std::string* dst, std::uint64_t v) {
+  char bytes[N];  // the bytes first, then one append: one check of the capacity, not N
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(bytes, &v, N);  // the low N bytes come first
+  } else {
+    for (int i = 0; i < N; ++i) bytes[i] = static_cast<char>((v >> (8 * i)) & 0xFFu);
+  }
+  dst->append(bytes, N);
+}
+
+/// The `N` bytes at `p`, least significant first, as a number.
+template <int N>
+std::uint64_t load_le(const char* p) {
+  std::uint64_t v = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&v, p, N);  // the high bytes stay 0
+  } else {
+    for (int i = N - 1; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+  }
+  return v;
+}
+
+}  // namespace coding_detail
+
 /// Appends `v` as 4 little-endian bytes.
-void put_fixed32(std::string* dst, std::uint32_t v);
+inline void put_fixed32(std::string* dst, std::uint32_t v) { coding_detail::store_le<4>(dst, v); }
 /// Appends `v` as 8 little-endian bytes.
-void put_fixed64(std::string* dst, std::uint64_t v);
+inline void put_fixed64(std::string* dst, std::uint64_t v) { coding_detail::store_le<8>(dst, v); }
 /// Reads 4 little-endian bytes. REQUIRES: `p` points at 4 readable bytes.
-std::uint32_t decode_fixed32(const char* p);
+inline std::uint32_t decode_fixed32(const char* p) {
+  return static_cast<std::uint32_t>(coding_detail::load_le<4>(p));
+}
 /// Reads 8 little-endian bytes. REQUIRES: `p` points at 8 readable bytes.
-std::uint64_t decode_fixed64(const char* p);
+inline std::uint64_t decode_fixed64(const char* p) { return coding_detail::load_le<8>(p); }
 
 /// Appends `v` as a varint (1 to 5 bytes).
 void put_varint32(std::string* dst, std::uint32_t v);

@@ -37,16 +37,40 @@ SessionFactory text_sessions(engine::Engine& engine, std::size_t max_line,
 }
 
 Connection::Connection(UniqueFd fd, std::unique_ptr<runtime::Session> session,
-                       std::size_t output_limit, const LookAhead* look_ahead)
+                       std::size_t output_limit, const LookAhead* look_ahead,
+                       const BatchHook* batch_hook)
     : fd_(std::move(fd)),
       session_(std::move(session)),
       output_limit_(output_limit),
-      look_ahead_(look_ahead) {}
+      look_ahead_(look_ahead),
+      batch_hook_(batch_hook) {}
+
+namespace {
+
+// Tells `hook` (if not null) that a batch starts, and, when it goes, that the batch is over:
+// on every way out of the scope it lives in.
+class InBatch {
+ public:
+  explicit InBatch(const BatchHook* hook) : hook_(hook) {
+    if (hook_ != nullptr) (*hook_)(true);
+  }
+  ~InBatch() {
+    if (hook_ != nullptr) (*hook_)(false);
+  }
+  InBatch(const InBatch&) = delete;
+  InBatch& operator=(const InBatch&) = delete;
+
+ private:
+  const BatchHook* hook_;
+};
+
+}  // namespace
 
 // LEARNER: begin Connection::run_commands() and take_input(): a piece (a line) at a time until the output is full; read a few times, keep what is left
 //! [run-commands]
 std::size_t Connection::run_commands(std::string_view bytes) {
   if (look_ahead_ != nullptr) (*look_ahead_)(bytes);  // a hint; see LookAhead
+  const InBatch batch(batch_hook_);  // see BatchHook
   std::size_t used = 0;
   while (used < bytes.size() && !output_full() && !session_->wants_close()) {
     const std::string_view rest = bytes.substr(used);
@@ -71,7 +95,10 @@ bool Connection::take_input(std::span<char> scratch) {
       continue;
     }
     if (peer_closed_) {
-      if (!finished_) session_->finish(&out_);  // answer a partial last line, once
+      if (!finished_) {  // answer a partial last line, once
+        const InBatch batch(batch_hook_);
+        session_->finish(&out_);
+      }
       finished_ = true;
       return true;
     }

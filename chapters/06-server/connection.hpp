@@ -46,6 +46,15 @@ SessionFactory text_sessions(engine::Engine& engine, std::size_t max_line,
 using LookAhead = std::function<void(std::string_view bytes)>;
 //! [look-ahead]
 
+//! [batch-hook]
+/// Called as a connection starts running the requests of one read (`starting` true), and
+/// again once it has stopped running them (false); also around a session's finish(). On the
+/// worker's thread, from several threads. Unlike a LookAhead it may change what those
+/// requests see, all of them alike: it is where a later chapter makes something hold for one
+/// batch of requests and no longer.
+using BatchHook = std::function<void(bool starting)>;
+//! [batch-hook]
+
 /// What a connection waits for after a turn.
 enum class NextStep {
   kRead,       ///< Wait for the client to send.
@@ -69,9 +78,10 @@ enum class NextStep {
 class Connection {
  public:
   /// A connection on the non-blocking socket `fd`, whose bytes go to `session`; each read's
-  /// bytes are shown to `look_ahead` first, if it is not null (it must outlive the connection).
+  /// bytes are shown to `look_ahead` first, and their requests run between two calls of
+  /// `batch_hook`, those not null (each must outlive the connection).
   Connection(UniqueFd fd, std::unique_ptr<runtime::Session> session, std::size_t output_limit,
-             const LookAhead* look_ahead = nullptr);
+             const LookAhead* look_ahead = nullptr, const BatchHook* batch_hook = nullptr);
 
   /// Reads what has arrived (a bounded number of reads) and runs the complete commands,
   /// buffering their replies. Returns false when the connection must be closed now.
@@ -109,6 +119,7 @@ class Connection {
   std::unique_ptr<runtime::Session> session_;
   std::size_t output_limit_;
   const LookAhead* look_ahead_;  // may be null
+  const BatchHook* batch_hook_;  // may be null
   std::string in_;   // bytes read but not yet run (only when the output was full)
   std::string out_;  // replies; out_[out_sent_..] not yet sent
   std::size_t out_sent_ = 0;

@@ -182,7 +182,8 @@ void Server::accept_all(runtime::Reactor& reactor) {
     }
     auto conn =
         std::make_unique<Connection>(std::move(*fd), make_session_(), options_.output_limit,
-                                     options_.look_ahead ? &options_.look_ahead : nullptr);
+                                     options_.look_ahead ? &options_.look_ahead : nullptr,
+                                     options_.batch_hook ? &options_.batch_hook : nullptr);
     Connection* raw = conn.get();
     connections_.emplace(raw, std::move(conn));
     lock.unlock();

@@ -42,6 +42,8 @@ struct ServerOptions {
   std::size_t stalled_timeout_seconds = 30;
   /// Shown each read's bytes before they run (see LookAhead). Empty: nothing is.
   LookAhead look_ahead;
+  /// Called as each read's requests start and stop running (see BatchHook). Empty: nothing is.
+  BatchHook batch_hook;
   /// Makes each worker's Waiter. Empty: every worker sleeps until something is ready.
   std::function<Waiter()> make_waiter;
 };

@@ -35,7 +35,6 @@ bool read_resp_request(std::string_view bytes, std::size_t* pos, RequestKey* req
     if (!read_count(bytes, &p, &length)) return false;
     if (length + 2 > bytes.size() - p) return false;  // cut short
     if (e == 0) request->command = bytes.substr(p, length);
-    if (e == 0) request->command = bytes.substr(p, length);
     if (e == 1) request->key = bytes.substr(p, length);
     p += length + 2;
   }

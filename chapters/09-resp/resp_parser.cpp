@@ -77,7 +77,16 @@ std::optional<std::int64_t> parse_redis_integer(std::string_view text) {
   const bool negative = text[0] == '-';
   std::string_view digits = negative ? text.substr(1) : text;
   if (digits.empty() || digits[0] < '1' || digits[0] > '9') return std::nullopt;
-  // Accumulate as a negative number: int64's range reaches one further below zero.
+  if (digits.size() <= 18) {  // under 10^18: nothing can overflow, no check per digit
+    std::int64_t n = 0;
+    for (const char c : digits) {
+      if (c < '0' || c > '9') return std::nullopt;
+      n = n * 10 + (c - '0');
+    }
+    return negative ? -n : n;
+  }
+  // Longer: accumulate as a negative number, since int64's range reaches one further below
+  // zero, checking each digit against the limit.
   std::int64_t n = 0;
   constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
   for (const char c : digits) {

@@ -52,4 +52,47 @@ class ManualClock final : public Clock {
 };
 //! [clock]
 
+//! [batch-clock]
+/// A clock that holds still for one batch of requests (those of one read: chapter 6's
+/// BatchHook calls batch()): the first now() of a batch reads `inner`, and every later now()
+/// of that batch, on the same thread, answers the same moment. Outside a batch, every now()
+/// reads `inner`.
+///
+/// Redis holds its time still in the same way for one command, and for a whole transaction;
+/// here the unit is the batch, so that a pipeline of 16 SET EX reads the clock once, not 16
+/// times, and the commands of one EXEC see one time. A request later in a batch is taken to
+/// run when the batch's first look at the clock was made: earlier than it does, by at most
+/// the time the batch's requests before it take.
+///
+/// Thread-safe: each thread has its own batch. `inner` must outlive it.
+class BatchClock final : public Clock {
+ public:
+  /// A clock over `inner`, which must outlive it.
+  explicit BatchClock(const Clock& inner) : inner_(inner) {}
+
+  [[nodiscard]] UnixMillis now() const override {
+    Batch& batch = t_batch;
+    if (batch.clock != this) return inner_.now();  // no batch of this clock's on this thread
+    if (!batch.read) {
+      batch.at = inner_.now();
+      batch.read = true;
+    }
+    return batch.at;
+  }
+  /// Starts (`starting` true) or ends the calling thread's batch.
+  void batch(bool starting) const { t_batch = starting ? Batch{this, false, 0} : Batch{}; }
+
+ private:
+  struct Batch {
+    const BatchClock* clock = nullptr;  // whose batch this thread is in; null: none
+    bool read = false;                  // whether `at` holds this batch's time yet
+    UnixMillis at = 0;
+  };
+  static thread_local Batch t_batch;
+  const Clock& inner_;
+};
+//! [batch-clock]
+
+inline thread_local BatchClock::Batch BatchClock::t_batch;
+
 }  // namespace vkv::storage

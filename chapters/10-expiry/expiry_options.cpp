@@ -80,8 +80,15 @@ Result<SetOptions> parse_set_options(std::span<const std::string_view> words) {
   SetOptions o;
   for (std::size_t i = 0; i < words.size(); ++i) {
     const std::string_view word = words[i];
-    const auto time = time_option(word);
-    if (is_command(word, "NX") && !o.if_present) {
+    if (const auto time = time_option(word)) {  // the time options first: the common case
+      if (i + 1 == words.size() || o.ttl == SetTtl::kKeep ||
+          (o.ttl == SetTtl::kSet && !same_option(o.time, *time))) {
+        return syntax_error();
+      }
+      o.ttl = SetTtl::kSet;
+      o.time = *time;
+      o.time.number = words[++i];
+    } else if (is_command(word, "NX") && !o.if_present) {
       o.if_absent = true;
     } else if (is_command(word, "XX") && !o.if_absent) {
       o.if_present = true;
@@ -89,11 +96,6 @@ Result<SetOptions> parse_set_options(std::span<const std::string_view> words) {
       o.get = true;
     } else if (is_command(word, "KEEPTTL") && o.ttl != SetTtl::kSet) {
       o.ttl = SetTtl::kKeep;
-    } else if (time && i + 1 < words.size() && o.ttl != SetTtl::kKeep &&
-               (o.ttl == SetTtl::kClear || same_option(o.time, *time))) {
-      o.ttl = SetTtl::kSet;
-      o.time = *time;
-      o.time.number = words[++i];
     } else {
       return syntax_error();
     }

@@ -35,6 +35,11 @@ ServerProgram ExpiryProgram::program() {
     for (const auto& line : notes) note(name, line);
     return s;
   };
+  // The requests of one read share one reading of the clock (BatchClock).
+  program.tune_server = [chapter9 = program.tune_server, this](net::ServerOptions& server) {
+    if (chapter9) chapter9(server);
+    server.batch_hook = [this](bool starting) { clock_.batch(starting); };
+  };
   // Compaction drops the values whose deadlines have passed.
   redis_.compaction().tune_levels = [this](storage::LevelOptions& levels) {
     levels.dead_value = storage::expired_values(clock_);

@@ -51,7 +51,10 @@ class ExpiryProgram {
   void note(const std::string& name, const std::string& line, bool failure = false) const;
 
   RedisProgram redis_;                    // chapter 9's server, which this one extends
-  const storage::SystemClock clock_;      // what every deadline is compared with
+  const storage::SystemClock system_clock_;
+  // What every deadline is set from and compared with: the system's clock, read once per
+  // batch of requests (chapter 6's BatchHook, set in program()).
+  const storage::BatchClock clock_{system_clock_};
   std::unique_ptr<engine::ExpiryBackend> backend_;  // made by program()'s text_store
   std::unique_ptr<engine::ExpiryCycle> cycle_;      // active expiry, started with the store
 };

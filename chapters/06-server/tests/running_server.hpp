@@ -22,17 +22,18 @@ class NoDisk final : public engine::Durability {
   Status sync_through(std::uint64_t) override { return Status::ok(); }
 };
 
-// One worker, the text protocol (or the sessions `sessions` makes); `durability` and
-// `look_ahead` as given. `durability` must outlive it. Stops the server and joins its thread
-// when destroyed.
+// One worker, the text protocol (or the sessions `sessions` makes); `durability`,
+// `look_ahead` and `batch_hook` as given. `durability` must outlive it. Stops the server and
+// joins its thread when destroyed.
 struct RunningServer {
-  explicit RunningServer(engine::Durability& durability, net::LookAhead look_ahead = {})
+  explicit RunningServer(engine::Durability& durability, net::LookAhead look_ahead = {},
+                         net::BatchHook batch_hook = {})
       : engine(store) {
     start(net::text_sessions(engine, net::ServerOptions{}.max_line), durability,
-          std::move(look_ahead));
+          std::move(look_ahead), std::move(batch_hook));
   }
   RunningServer(engine::Durability& durability, net::SessionFactory sessions) : engine(store) {
-    start(std::move(sessions), durability, {});
+    start(std::move(sessions), durability, {}, {});
   }
   ~RunningServer() {
     server->stop();
@@ -48,11 +49,12 @@ struct RunningServer {
 
  private:
   void start(net::SessionFactory sessions, engine::Durability& durability,
-             net::LookAhead look_ahead) {
+             net::LookAhead look_ahead, net::BatchHook batch_hook) {
     net::ServerOptions options;
     options.port = 0;
     options.workers = 1;
     options.look_ahead = std::move(look_ahead);
+    options.batch_hook = std::move(batch_hook);
     auto created = net::Server::create(std::move(sessions), durability, options);
     REQUIRE(created.is_ok());
     server = std::move(created).value();

@@ -150,8 +150,14 @@ TEST_CASE("redis commands: parse_redis_integer reads what Redis reads", "[ch09]"
   CHECK(parse_redis_integer("-1") == -1);
   CHECK(parse_redis_integer("9223372036854775807") == std::numeric_limits<std::int64_t>::max());
   CHECK(parse_redis_integer("-9223372036854775808") == std::numeric_limits<std::int64_t>::min());
+  // 18 digits and fewer are read without a check per digit; 19 and more with one.
+  CHECK(parse_redis_integer("999999999999999999") == 999'999'999'999'999'999);
+  CHECK(parse_redis_integer("-999999999999999999") == -999'999'999'999'999'999);
+  CHECK(parse_redis_integer("1000000000000000000") == 1'000'000'000'000'000'000);
+  CHECK(parse_redis_integer("1000") == 1000);
   for (const char* bad : {"", "-", "00", "01", "-0", "+5", "1e3", "9223372036854775808",
-                          "-9223372036854775809", "12a", "123456789012345678901"}) {
+                          "-9223372036854775809", "12a", "123456789012345678901",
+                          "12345678901234567a", "-1234567890123456 7", "1234567890123456789a"}) {
     CHECK_FALSE(parse_redis_integer(bad).has_value());
   }
 }
