@@ -3,6 +3,8 @@
 #include <array>
 #include <cstring>
 
+#include "common/coding.hpp"
+
 #if defined(__x86_64__)
 #include <nmmintrin.h>
 #endif
@@ -41,8 +43,7 @@ constexpr Tables kTables = make_tables();
 
 // Reads 4 bytes as a little-endian word, whatever the host's byte order.
 std::uint32_t load_le32(const unsigned char* p) {
-  return std::uint32_t{p[0]} | (std::uint32_t{p[1]} << 8) | (std::uint32_t{p[2]} << 16) |
-         (std::uint32_t{p[3]} << 24);
+  return decode_fixed32(reinterpret_cast<const char*>(p));
 }
 
 std::uint32_t extend_table(std::uint32_t crc, const unsigned char* p, std::size_t n) {

@@ -77,22 +77,15 @@ std::optional<std::int64_t> parse_redis_integer(std::string_view text) {
   const bool negative = text[0] == '-';
   std::string_view digits = negative ? text.substr(1) : text;
   if (digits.empty() || digits[0] < '1' || digits[0] > '9') return std::nullopt;
-  if (digits.size() <= 18) {  // under 10^18: nothing can overflow, no check per digit
-    std::int64_t n = 0;
-    for (const char c : digits) {
-      if (c < '0' || c > '9') return std::nullopt;
-      n = n * 10 + (c - '0');
-    }
-    return negative ? -n : n;
-  }
-  // Longer: accumulate as a negative number, since int64's range reaches one further below
-  // zero, checking each digit against the limit.
+  // Accumulate as a negative number: int64's range reaches one further below zero. Only a
+  // number of 19 or 20 digits can pass the limit; a shorter one skips the check per digit.
+  const bool may_overflow = digits.size() > 18;
   std::int64_t n = 0;
   constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
   for (const char c : digits) {
     if (c < '0' || c > '9') return std::nullopt;
     const int d = c - '0';
-    if (n < (kMin + d) / 10) return std::nullopt;
+    if (may_overflow && n < (kMin + d) / 10) return std::nullopt;
     n = n * 10 - d;
   }
   if (!negative) {
