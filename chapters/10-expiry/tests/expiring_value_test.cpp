@@ -49,3 +49,36 @@ TEST_CASE("bytes no chapter 10 store wrote are reported, not misread", "[ch10]")
   const auto s = decode_expiring_value("\x07x").status();
   CHECK(s.message().find("unknown expiry tag 7") != std::string::npos);
 }
+
+namespace {
+
+// A clock that counts how often it is read.
+class CountingClock final : public vkv::storage::Clock {
+ public:
+  explicit CountingClock(vkv::storage::UnixMillis at) : at_(at) {}
+  [[nodiscard]] vkv::storage::UnixMillis now() const override {
+    ++reads;
+    return at_;
+  }
+  mutable int reads = 0;
+
+ private:
+  vkv::storage::UnixMillis at_;
+};
+
+}  // namespace
+
+TEST_CASE("expired_values: dead once the deadline has come; the clock read only for a deadline",
+          "[ch10]") {
+  const CountingClock clock(1000);
+  const auto dead = vkv::storage::expired_values(clock);
+  CHECK(dead("k", encode_expiring_value(999, "v")));
+  CHECK(dead("k", encode_expiring_value(1000, "v")));
+  CHECK_FALSE(dead("k", encode_expiring_value(1001, "v")));
+  CHECK(clock.reads == 3);
+  // No deadline, or bytes it cannot read: kept, and the clock is not asked.
+  CHECK_FALSE(dead("k", encode_expiring_value(std::nullopt, "v")));
+  CHECK_FALSE(dead("k", "\x07x"));
+  CHECK_FALSE(dead("k", ""));
+  CHECK(clock.reads == 3);
+}
