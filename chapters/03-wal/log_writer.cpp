@@ -1,5 +1,7 @@
 #include "03-wal/log_writer.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 
 #include "03-wal/log_format.hpp"
@@ -38,6 +40,7 @@ LogWriter::LogWriter(std::unique_ptr<WritableFile> file, std::string path,
       synced_(file_->size()) {
   if (options_.sync == SyncPolicy::kEverySec) {
     syncer_ = std::jthread([this](std::stop_token stop) { run_syncer(stop); });
+    pthread_setname_np(syncer_.native_handle(), "vkv-log-sync");  // as `top -H` shows it
   }
 }
 

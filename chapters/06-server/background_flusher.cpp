@@ -1,8 +1,12 @@
 #include "06-server/background_flusher.hpp"
 
+#include <pthread.h>
+
 namespace vkv::storage {
 
-BackgroundFlusher::BackgroundFlusher() : thread_([this] { loop(); }) {}
+BackgroundFlusher::BackgroundFlusher() : thread_([this] { loop(); }) {
+  pthread_setname_np(thread_.native_handle(), "vkv-flush");  // as `top -H` shows it
+}
 
 BackgroundFlusher::~BackgroundFlusher() {
   {

@@ -1,5 +1,6 @@
 #include "07-fast/window_maker.hpp"
 
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include <cerrno>
@@ -7,7 +8,9 @@
 namespace vkv::storage {
 
 WindowMaker::WindowMaker(int fd, std::size_t window_bytes)
-    : fd_(fd), size_(window_bytes), thread_([this] { run(); }) {}
+    : fd_(fd), size_(window_bytes), thread_([this] { run(); }) {
+  pthread_setname_np(thread_.native_handle(), "vkv-log-map");  // as `top -H` shows it
+}
 
 WindowMaker::~WindowMaker() {
   {

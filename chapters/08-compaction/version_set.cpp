@@ -1,5 +1,7 @@
 #include "08-compaction/version_set.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -148,6 +150,7 @@ Result<TableSet::Recovered> VersionSet::recover(std::vector<std::string>& notes)
 void VersionSet::start() {
   if (!options_.background || thread_.joinable()) return;
   thread_ = std::thread([this] { compaction_loop(); });
+  pthread_setname_np(thread_.native_handle(), "vkv-compact");  // as `top -H` shows it
   {
     std::lock_guard lock(work_mu_);
     work_pending_ = true;  // the levels may need compacting already

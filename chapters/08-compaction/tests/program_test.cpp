@@ -2,11 +2,14 @@
 // overwritten many times over one connection; at the stop the levels' table shows the
 // compactions, and the directory holds a few times the live data, not every flushed table.
 // Once with the tables mapped (the default), once with `--pread-tables` (chapter 5's reads).
+// And the server's threads, each named for its job.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -145,4 +148,37 @@ TEST_CASE("program: a mapped table whose pages are gone fails its GETs with an e
     ++lines;
   }
   CHECK(lines <= 2);
+}
+
+namespace {
+
+// The names of the threads of process `pid` (/proc/PID/task/*/comm), as `top -H` shows them.
+std::vector<std::string> thread_names(pid_t pid) {
+  std::vector<std::string> names;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task/";
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name)) names.push_back(name);  // else: gone meanwhile
+  }
+  return names;
+}
+
+}  // namespace
+
+TEST_CASE("program: each thread of the server is named for its job", "[ch08][program]") {
+  TempDir tmp;
+  ServerProcess server(CH08_PROGRAM,
+                       {"--dir", tmp.file("data"), "--sync", "everysec", "--workers", "2"});
+  Client c(server.port());
+  REQUIRE(c.call("SET k v") == "OK");
+  const std::vector<std::string> names = thread_names(server.pid());
+  std::string all;
+  for (const auto& n : names) all += n + " ";
+  INFO("threads: " << all);
+  for (const char* name : {"vkv-worker-0", "vkv-worker-1", "vkv-flush", "vkv-compact",
+                           "vkv-log-sync", "vkv-log-map"}) {
+    CHECK(std::count(names.begin(), names.end(), name) == 1);
+  }
+  CHECK(server.stop(SIGTERM) == 0);
 }

@@ -94,7 +94,8 @@ disk_kib() { du -sk "$dir" | cut -f1; }
 now_ms() { date +%s%3N; }
 # The expiry threads of the server at $pid (vkv-expiry, and vkv-expiry-w, which writes for
 # it), by thread id, noted once as the server starts (note_expiry_tids, from start_server):
-# threads they start later inherit their names but are not theirs (a log's syncer, say).
+# a thread they start later (a new log's, when their write fills the memtable) is not theirs,
+# whatever its name.
 declare -A expiry_tids_by_pid=()
 note_expiry_tids() {
   local t ids=""

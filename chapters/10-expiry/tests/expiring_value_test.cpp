@@ -68,8 +68,8 @@ class CountingClock final : public vkv::storage::Clock {
 
 }  // namespace
 
-TEST_CASE("expired_values: dead once the deadline has come; the clock read only for a deadline",
-          "[ch10]") {
+TEST_CASE("expired_values: dead once the deadline has come, and the clock read only for a "
+          "deadline", "[ch10]") {
   const CountingClock clock(1000);
   const auto dead = vkv::storage::expired_values(clock);
   CHECK(dead("k", encode_expiring_value(999, "v")));
