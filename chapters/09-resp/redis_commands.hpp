@@ -159,6 +159,7 @@ class RedisCommands final : public RespCommands {
   void getdel(Args args, ClientState& client, protocol::RespWriter& out);
   void mget(Args args, ClientState& client, protocol::RespWriter& out);
   void mset(Args args, ClientState& client, protocol::RespWriter& out);
+  void msetnx(Args args, ClientState& client, protocol::RespWriter& out);
   void strlen(Args args, ClientState& client, protocol::RespWriter& out);
   void append(Args args, ClientState& client, protocol::RespWriter& out);
   void incr(Args args, ClientState& client, protocol::RespWriter& out);

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "09-resp/command_helpers.hpp"
 #include "09-resp/redis_commands.hpp"
@@ -118,6 +120,30 @@ void RedisCommands::mset(Args args, ClientState&, protocol::RespWriter& out) {
     }
   }
   out.simple("OK");
+}
+
+// MSETNX: all or nothing. Every key's lock is held from the check to the last write, so no
+// other command sets one of the keys in between; a storage failure part way says how far it got.
+void RedisCommands::msetnx(Args args, ClientState&, protocol::RespWriter& out) {
+  if (args.size() % 2 == 0) return out.error("ERR wrong number of arguments for 'msetnx' command");
+  const std::size_t pairs = (args.size() - 1) / 2;
+  std::vector<std::string> keys;
+  keys.reserve(pairs);
+  for (std::size_t i = 0; i < pairs; ++i) keys.emplace_back(args[1 + 2 * i]);
+  auto held = locks_.lock_all(keys);
+  for (const std::string& key : keys) {  // a write's look, not a read: no hit or miss counted
+    std::string value;
+    const Status s = store_.get(key, &value);
+    if (s.is_ok()) return out.integer(0);  // one exists: nothing is set
+    if (!s.is_not_found()) return storage_error(out, s);
+  }
+  for (std::size_t i = 0; i < pairs; ++i) {
+    if (const Status s = store_.set(keys[i], args[2 + 2 * i]); !s.is_ok()) {
+      return storage_error(out, s, "MSETNX set the first " + std::to_string(i) + " of " +
+                                       std::to_string(pairs) + " keys");
+    }
+  }
+  out.integer(1);
 }
 
 void RedisCommands::strlen(Args args, ClientState&, protocol::RespWriter& out) {

@@ -117,6 +117,19 @@ TEST_CASE("redis commands: SETNX, GETDEL, STRLEN, APPEND, MGET, MSET, EXISTS, TY
   CHECK(r("TYPE nope") == simple("none"));
 }
 
+TEST_CASE("redis commands: MSETNX sets all of its keys or none", "[ch09]") {
+  RedisFixture r;
+  CHECK(r("MSETNX a 1 b 2") == integer(1));
+  CHECK(r("MGET a b") == array({bulk("1"), bulk("2")}));
+  CHECK(r("MSETNX c 3 b 9") == integer(0));  // b exists: c is not set either
+  CHECK(r("MGET c b") == array({kNil, bulk("2")}));
+  CHECK(r("MSETNX d 1 d 2") == integer(1));  // a key named twice: the last value wins
+  CHECK(r("GET d") == bulk("2"));
+  CHECK(r("MSETNX e 1 f") == error("ERR wrong number of arguments for 'msetnx' command"));
+  CHECK(r("MSETNX e") == error("ERR wrong number of arguments for 'msetnx' command"));
+  CHECK(r("EXISTS e f") == integer(0));
+}
+
 TEST_CASE("redis commands: INCR, DECR, INCRBY, DECRBY and their errors", "[ch09]") {
   RedisFixture r;
   CHECK(r("INCR n") == integer(1));
@@ -406,6 +419,13 @@ TEST_CASE("redis commands: a storage failure is an ERR that says what failed, an
     const std::string reply = r("MSET x 1 y 2 z 3");
     CHECK(reply.rfind("-ERR storage: ", 0) == 0);
     CHECK(reply.find("(MSET set the first 1 of 3 keys)") != std::string::npos);
+    CHECK(r("MGET x y z") == array({bulk("1"), kNil, kNil}));
+  }
+  SECTION("MSETNX says how far it got") {
+    env.fail_after(per_write);
+    const std::string reply = r("MSETNX x 1 y 2 z 3");
+    CHECK(reply.rfind("-ERR storage: ", 0) == 0);
+    CHECK(reply.find("(MSETNX set the first 1 of 3 keys)") != std::string::npos);
     CHECK(r("MGET x y z") == array({bulk("1"), kNil, kNil}));
   }
   SECTION("DEL says how far it got") {

@@ -17,6 +17,8 @@ TEST_CASE("resp vs redis: strings, counters and their errors", "[ch09][redis]") 
       {"SET s v NX XX"}, {"SET s v FOO"}, {"SET s hello"},
       {"SETNX s x"}, {"SETNX s2 x"}, {"GETDEL s2"}, {"GETDEL s2"},
       {"MGET s s2 missing"}, {"MSET a 1 b 2"}, {"MSET a 1 b"}, {"MSET"},
+      {"MSETNX nx1 a nx2 b"}, {"MSETNX nx3 c nx1 z"}, {"MGET nx1 nx2 nx3"}, {"MSETNX nx4 d nx4 e"},
+      {"GET nx4"}, {"MSETNX nx5 a nx6"}, {"MSETNX"}, {"EXISTS nx5"},
       {"STRLEN s"}, {"STRLEN missing"}, {"APPEND s world"}, {"APPEND new abc"}, {"GET s"},
       {"INCR n"}, {"INCR n"}, {"INCRBY n 10"}, {"INCRBY n -3"}, {"DECR n"}, {"DECRBY n 5"},
       {"INCR s"}, {"INCRBY n abc"}, {"INCRBY n 9223372036854775807"}, {"INCRBY n 1.0"},

@@ -55,6 +55,20 @@ TEST_CASE("resp expiry: every read misses an expired key at once", "[ch10]") {
   CHECK(f("DEL b") == integer(0));
 }
 
+TEST_CASE("resp expiry: MSETNX takes an expired key for a missing one, and sets no deadline",
+          "[ch10]") {
+  ExpiryFixture f;
+  CHECK(f("SET live v EX 100") == kOk);
+  CHECK(f("SET gone v PX 300") == kOk);
+  CHECK(f("MSETNX gone x other y") == integer(0));  // gone has not expired yet
+  f.clock.advance(300);
+  CHECK(f("MSETNX live x other y") == integer(0));
+  CHECK(f("TTL live") == integer(100));
+  CHECK(f("MSETNX gone x other y") == integer(1));
+  CHECK(f("MGET gone other") == array({bulk("x"), bulk("y")}));
+  CHECK(f("TTL gone") == integer(-1));
+}
+
 TEST_CASE("resp expiry: INCR and APPEND keep the deadline, SET, MSET, SETNX clear it",
           "[ch10]") {
   ExpiryFixture f;
