@@ -107,6 +107,16 @@ inline std::optional<ProcStat> read_proc_stat(const std::string& path) {
   return result;
 }
 
+/// The stat of each thread of process `pid` (/proc/PID/task/*/stat), those still there.
+inline std::vector<ProcStat> read_thread_stats(pid_t pid) {
+  std::vector<ProcStat> threads;
+  const std::string tasks = "/proc/" + std::to_string(pid) + "/task/";
+  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
+    if (auto stat = read_proc_stat(task.path() / "stat")) threads.push_back(std::move(*stat));
+  }
+  return threads;
+}
+
 /// Writes `bytes` to `path`, replacing it.
 inline void write_whole_file(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);

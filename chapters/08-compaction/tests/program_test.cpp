@@ -9,7 +9,6 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -150,29 +149,14 @@ TEST_CASE("program: a mapped table whose pages are gone fails its GETs with an e
   CHECK(lines <= 2);
 }
 
-namespace {
-
-// The names of the threads of process `pid` (/proc/PID/task/*/comm), as `top -H` shows them.
-std::vector<std::string> thread_names(pid_t pid) {
-  std::vector<std::string> names;
-  const std::string tasks = "/proc/" + std::to_string(pid) + "/task/";
-  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
-    std::ifstream comm(task.path() / "comm");
-    std::string name;
-    if (std::getline(comm, name)) names.push_back(name);  // else: gone meanwhile
-  }
-  return names;
-}
-
-}  // namespace
-
 TEST_CASE("program: each thread of the server is named for its job", "[ch08][program]") {
   TempDir tmp;
   ServerProcess server(CH08_PROGRAM,
                        {"--dir", tmp.file("data"), "--sync", "everysec", "--workers", "2"});
   Client c(server.port());
   REQUIRE(c.call("SET k v") == "OK");
-  const std::vector<std::string> names = thread_names(server.pid());
+  std::vector<std::string> names;  // as `top -H` shows them
+  for (const auto& stat : vkv::testing::read_thread_stats(server.pid())) names.push_back(stat.name);
   std::string all;
   for (const auto& n : names) all += n + " ";
   INFO("threads: " << all);

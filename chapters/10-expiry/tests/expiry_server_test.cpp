@@ -99,11 +99,9 @@ TEST_CASE("expiry server: the commands of one EXEC are set from one reading of t
 // 0 SCHED_OTHER, 5 SCHED_IDLE).
 std::vector<std::pair<std::string, int>> thread_policies(pid_t pid) {
   std::vector<std::pair<std::string, int>> threads;
-  const std::string tasks = "/proc/" + std::to_string(pid) + "/task/";
-  for (const auto& task : std::filesystem::directory_iterator(tasks)) {
-    const auto stat = vkv::testing::read_proc_stat(task.path() / "stat");
-    if (!stat || stat->fields.size() < 41 - 3 + 1) continue;  // gone meanwhile
-    threads.emplace_back(stat->name, std::stoi(stat->fields[41 - 3]));
+  for (const auto& stat : vkv::testing::read_thread_stats(pid)) {
+    if (stat.fields.size() < 41 - 3 + 1) continue;  // cut short: gone while it was read
+    threads.emplace_back(stat.name, std::stoi(stat.fields[41 - 3]));
   }
   return threads;
 }
