@@ -36,6 +36,8 @@ ServerProgram CompactionProgram::program() {
   ServerProgram program;
   read_errors_ = std::make_unique<ErrorLog>(program.name + ": ", "table read",
                                             "that GET gets an error, other keys are served");
+  compaction_errors_ = std::make_unique<ErrorLog>(
+      program.name + ": ", "compaction", "reads go on, and writes until level 0 is full");
   program.store_env = [this](const storage::LsmStoreOptions& options) -> Env& {
     Env& fast = fast_.env_for(options);  // chapter 7's log files
     if (pread_tables_) return fast;
@@ -52,7 +54,16 @@ ServerProgram CompactionProgram::program() {
     if (!pread_tables_) options.block_cache_bytes = 0;
     auto levels = storage::LevelOptions::for_memtable(options.memtable_bytes);
     if (tune_levels) tune_levels(levels);
-    options.table_set = storage::VersionSet::factory(levels, &levels_);  // the levels
+    // The levels; a compaction that fails is said as what it is, not as a failed write:
+    // writes go on (refused only if level 0 fills first), and it is tried again.
+    options.table_set = [tables = storage::VersionSet::factory(levels, &levels_),
+                         this](storage::TableSetContext context) {
+      context.on_error = [this](const Status& e) {
+        if (on_compaction_error) return on_compaction_error(e);
+        compaction_errors_->report(e);
+      };
+      return tables(context);
+    };
   };
   // --levels: every table's level, size and key range too, not only the levels' table.
   program.add_flags = [this](Flags& flags) {

@@ -41,6 +41,10 @@ class CompactionProgram {
   /// Changes the levels' options before the store opens (a later chapter gives compaction a
   /// dead-value filter). Empty: LevelOptions::for_memtable() as it is.
   std::function<void(storage::LevelOptions&)> tune_levels;
+  /// Told of each compaction that failed (its error names the file, or the disk's error;
+  /// nothing was deleted, and it is tried again later). Empty: one line on standard error,
+  /// at most once every ten seconds (chapter 6's ErrorLog). A later chapter logs it its way.
+  std::function<void(const Status&)> on_compaction_error;
   /// The store's levels once it is open (null before): for what a later chapter asks of
   /// them, such as a compaction of everything.
   [[nodiscard]] storage::VersionSet* levels() const { return levels_; }
@@ -48,6 +52,7 @@ class CompactionProgram {
  private:
   storage::FastStore fast_;
   std::unique_ptr<ErrorLog> read_errors_;                 // what mapped_tables_ says
+  std::unique_ptr<ErrorLog> compaction_errors_;           // failed compactions, when not told
   std::optional<storage::MappedTableEnv> mapped_tables_;  // over fast_'s Env, made with it
   storage::VersionSet* levels_ = nullptr;  // made by the store, lives as long as it
   bool list_tables_ = false;               // --levels

@@ -74,7 +74,7 @@ ServerProgram MetricsProgram::program() {
     flags.add_size("slowlog-max-len", &flags_.slowlog_max_len,
                    "entries SLOWLOG keeps (0: none)");
   };
-  // Once the flags are read: the log, and every failed write, sync, flush or compaction as
+  // Once the flags are read: the log, and every failed write, sync or flush as
   // an event (at most 10 a kind in 10 s), in place of chapter 6's line.
   program.tune_store = [chapter10 = program.tune_store, this](storage::LsmStoreOptions& o) {
     chapter10(o);
@@ -85,6 +85,13 @@ ServerProgram MetricsProgram::program() {
       limited_.event(log(), LogLevel::kError, "write_failed",
                      {{"error", e.to_string()}, {"effect", "writes get an error, reads go on"}});
     };
+  };
+  // A failed compaction's own error, naming the file (the watcher's `compaction_failed`
+  // counts them): not a failed write, since writes go on.
+  expiry_.redis().compaction().on_compaction_error = [this](const Status& e) {
+    limited_.event(log(), LogLevel::kError, "compaction_error",
+                   {{"error", e.to_string()},
+                    {"effect", "reads go on, and writes until level 0 is full"}});
   };
   program.say = [this](const std::string& line, bool failure) { say(line, failure); };
   program.prepare_dir = [chapter10 = program.prepare_dir, this](

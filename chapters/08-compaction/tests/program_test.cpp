@@ -2,13 +2,15 @@
 // overwritten many times over one connection; at the stop the levels' table shows the
 // compactions, and the directory holds a few times the live data, not every flushed table.
 // Once with the tables mapped (the default), once with `--pread-tables` (chapter 5's reads).
-// And the server's threads, each named for its job.
+// A compaction that meets a damaged table, as the log says it. And the server's threads,
+// each named for its job.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +30,39 @@ std::uint64_t dir_bytes(const std::string& dir) {
     if (e.is_regular_file()) bytes += e.file_size();
   }
   return bytes;
+}
+
+// Chapter 8's server with a 1 MiB memtable, which 30,000 SETs of 100 bytes fill a few times.
+struct SmallServer {
+  TempDir tmp;
+  std::string dir = tmp.file("data");
+  std::string err = tmp.file("stderr");  // the server's log
+  ServerProcess server{CH08_PROGRAM,
+                       {"--dir", dir, "--sync", "never", "--memtable-bytes", "1048576"}, err};
+  Client client{server.port()};
+};
+
+// SETs keys key100000 to key<100000 + keys - 1> to `value`, a thousand a batch.
+void set_keys(Client& c, int keys, const std::string& value) {
+  for (int first = 0; first < keys; first += 1000) {
+    std::string batch;
+    for (int k = first; k < first + 1000; ++k) {
+      batch += "SET key" + std::to_string(100000 + k) + " " + value + "\n";
+    }
+    REQUIRE(c.send(batch));
+    for (int k = 0; k < 1000; ++k) REQUIRE(c.read_line() == std::optional<std::string>("OK"));
+  }
+}
+
+// Waits (at most 10 s) until the directory's size stops changing: flushes and compactions done.
+void wait_until_settled(const std::string& dir) {
+  std::uint64_t before = 0;
+  for (int i = 0; i < 100; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const std::uint64_t now = dir_bytes(dir);
+    if (now == before) return;
+    before = now;
+  }
 }
 
 }  // namespace
@@ -88,30 +123,15 @@ TEST_CASE("program: a mapped table whose pages are gone fails its GETs with an e
           "[ch08][program][mapped]") {
   // The tables are cut to their first page while the server runs: reading a lost page of a
   // mapped file raises SIGBUS, as a disk's read error does.
-  TempDir tmp;
-  const std::string dir = tmp.file("data");
-  const std::string err = tmp.file("stderr");
-  ServerProcess server(CH08_PROGRAM,
-                       {"--dir", dir, "--sync", "never", "--memtable-bytes", "1048576"}, err);
-  Client c(server.port());
+  SmallServer small;
+  const std::string& dir = small.dir;
+  const std::string& err = small.err;
+  ServerProcess& server = small.server;
+  Client& c = small.client;
   constexpr int kKeys = 30000;  // about 3.5 MB: several flushes, none of it read back yet
   const std::string value(100, 'v');
-  for (int first = 0; first < kKeys; first += 1000) {
-    std::string batch;
-    for (int k = first; k < first + 1000; ++k) {
-      batch += "SET key" + std::to_string(100000 + k) + " " + value + "\n";
-    }
-    REQUIRE(c.send(batch));
-    for (int k = 0; k < 1000; ++k) REQUIRE(c.read_line() == std::optional<std::string>("OK"));
-  }
-  // Wait until the tables stop changing (flushes and compactions done), then cut them all.
-  std::uint64_t before = 0;
-  for (int i = 0; i < 100; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    const std::uint64_t now = dir_bytes(dir);
-    if (now == before) break;
-    before = now;
-  }
+  set_keys(c, kKeys, value);
+  wait_until_settled(dir);  // flushes and compactions done: then cut every table
   int cut = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     if (e.path().extension() == ".sst" && e.file_size() > 4096) {
@@ -147,6 +167,47 @@ TEST_CASE("program: a mapped table whose pages are gone fails its GETs with an e
     ++lines;
   }
   CHECK(lines <= 2);
+}
+
+TEST_CASE("program: a compaction that meets a damaged table is said in one log line as a "
+          "failed compaction, and writes go on",
+          "[ch08][program]") {
+  SmallServer small;
+  const std::string& dir = small.dir;
+  const std::string& err = small.err;
+  ServerProcess& server = small.server;
+  Client& c = small.client;
+  constexpr int kKeys = 30000;
+  set_keys(c, kKeys, std::string(100, 'a'));
+  wait_until_settled(dir);
+  // Damage every table's first data block in place, as a disk might (the file keeps its size).
+  int damaged = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    if (e.path().extension() != ".sst") continue;
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('\x55');
+    damaged += f.good() ? 1 : 0;
+  }
+  REQUIRE(damaged > 0);
+  // The same keys again: their flushes must be merged with the damaged tables below.
+  set_keys(c, kKeys, std::string(100, 'b'));
+  const auto log = [&] { return vkv::testing::read_whole_file(err); };
+  REQUIRE(vkv::testing::wait_for([&] { return log().find("compaction failed") != std::string::npos; }));
+  CHECK(c.call("SET after-the-failure kept") == "OK");  // writes go on
+  CHECK(c.call("GET after-the-failure") == "VALUE kept");
+  CHECK(c.call("GET key100000").rfind("VALUE b", 0) == 0);  // from the newer tables
+  CHECK(server.stop(SIGTERM) == 0);
+
+  const std::string said = log();
+  INFO(said);
+  const std::size_t line = said.find("vkv: compaction failed: ");
+  REQUIRE(line != std::string::npos);
+  const std::string first = said.substr(line, said.find('\n', line) - line);
+  CHECK(first.find(".sst") != std::string::npos);  // names the damaged file
+  CHECK(first.find("nothing was deleted") != std::string::npos);
+  CHECK(first.ends_with("; reads go on, and writes until level 0 is full"));
+  CHECK(said.find("write failed") == std::string::npos);  // not said as a failed write
 }
 
 TEST_CASE("program: each thread of the server is named for its job", "[ch08][program]") {

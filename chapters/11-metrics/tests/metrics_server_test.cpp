@@ -8,11 +8,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <regex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "09-resp/tests/resp_client.hpp"
@@ -313,6 +316,60 @@ TEST_CASE("metrics server: the log's events, one JSON object a line, and never a
       "");
   INFO(parsed.err);
   CHECK(parsed.out == "ok\n");
+}
+
+TEST_CASE("metrics server: a compaction that meets a damaged table is a compaction_error event "
+          "naming the file, not a failed write",
+          "[ch11][e2e]") {
+  TempDir dir;
+  auto server = start_server(dir, {"--memtable-bytes", "1048576"});
+  RespClient c(server->port());
+  const auto set_all = [&](const std::string& value) {  // 30,000 keys, 1,000 a batch
+    for (int first = 0; first < 30000; first += 1000) {
+      std::string requests;
+      for (int k = first; k < first + 1000; ++k) {
+        requests += vkv::testing::resp_request({"SET", "key" + std::to_string(k), value});
+      }
+      REQUIRE(c.send(requests));
+      for (int k = 0; k < 1000; ++k) REQUIRE(c.read_reply() == "+OK\r\n");
+    }
+  };
+  set_all(std::string(100, 'a'));
+  const std::string data = dir.file("data");
+  const auto tables_now = [&] {
+    std::string names;
+    for (const auto& e : std::filesystem::directory_iterator(data)) {
+      if (e.path().extension() == ".sst") names += e.path().filename().string() + " ";
+    }
+    return names;
+  };
+  std::string tables;  // wait until the flushes and compactions are done
+  REQUIRE(wait_for([&] {
+    const std::string before = tables_now();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    tables = tables_now();
+    return tables == before;
+  }));
+  for (const auto& e : std::filesystem::directory_iterator(data)) {  // damage each in place
+    if (e.path().extension() != ".sst") continue;
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(100);
+    f.put('\x55');
+  }
+  set_all(std::string(100, 'b'));  // flushes that must be merged with the damaged tables
+  const std::string path = dir.file("stderr");
+  REQUIRE(wait_for([&] { return contains(read_whole_file(path), " compaction_error "); }));
+  CHECK(c.call({"SET", "after", "kept"}) == "+OK\r\n");  // writes go on
+  CHECK(server->stop(SIGTERM) == 0);
+  const std::string log = read_whole_file(path);
+  INFO(log.substr(0, 4000));
+  const std::size_t at = log.find(" compaction_error ");
+  const std::string line = log.substr(at, log.find('\n', at) - at);
+  CHECK(contains(line, ".sst"));
+  CHECK(contains(line, "nothing was deleted"));
+  CHECK(contains(line, "effect=\"reads go on, and writes until level 0 is full\""));
+  CHECK(contains(log, " compaction_failed "));  // the watcher's count of them
+  CHECK_FALSE(contains(log, "write_failed"));
 }
 
 TEST_CASE("metrics server: text logs at --log-level warn leave out the info events",
