@@ -55,13 +55,16 @@ namespace vkv::net {
 
 SessionFactory resp_or_text_sessions(engine::RespCommands& commands, SessionFactory text,
                                      protocol::RespLimits limits,
-                                     std::atomic<std::size_t>* open) {
+                                     std::atomic<std::size_t>* open,
+                                     const TransactionsFront& front) {
   auto next_id = std::make_shared<std::atomic<std::uint64_t>>(1);  // shared by every session
   // One for every session: its gate is what holds them all back during an EXEC.
   auto transactions = std::make_shared<engine::TransactionCommands>(commands);
-  SessionFactory resp = [transactions, limits, next_id]() -> std::unique_ptr<runtime::Session> {
+  engine::RespCommands* served = front ? &front(*transactions) : transactions.get();
+  SessionFactory resp = [transactions, served, limits,
+                         next_id]() -> std::unique_ptr<runtime::Session> {
     return std::make_unique<runtime::RespSession>(
-        *transactions, next_id->fetch_add(1, std::memory_order_relaxed), limits);
+        *served, next_id->fetch_add(1, std::memory_order_relaxed), limits);
   };
   SessionFactory gated_text = [transactions,
                                text = std::move(text)]() -> std::unique_ptr<runtime::Session> {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -71,6 +72,9 @@ class ProtocolSniffer : public Session {
 
 namespace vkv::net {
 
+/// Given the transactions' layer, what the RESP sessions are to run in front of it.
+using TransactionsFront = std::function<engine::RespCommands&(engine::RespCommands&)>;
+
 //! [resp-or-text]
 /// Sessions that speak RESP to a client whose first byte is `*`, or whose first line is
 /// `PING` alone (first_line()), running its requests on `commands` within `limits`; and the
@@ -82,10 +86,14 @@ namespace vkv::net {
 ///
 /// The RESP sessions run `commands` behind one TransactionCommands, made here and shared by
 /// them all (MULTI, EXEC, WATCH); each text session holds that one's gate as it runs
-/// (GatedSession), so that an EXEC runs alone against both protocols.
+/// (GatedSession), so that an EXEC runs alone against both protocols. `front`, when given,
+/// is called once with that TransactionCommands and returns what the RESP sessions run
+/// instead: a layer in front of it (a later chapter meters what the transactions answer
+/// themselves), which must outlive every session made.
 SessionFactory resp_or_text_sessions(engine::RespCommands& commands, SessionFactory text,
                                      protocol::RespLimits limits,
-                                     std::atomic<std::size_t>* open = nullptr);
+                                     std::atomic<std::size_t>* open = nullptr,
+                                     const TransactionsFront& front = {});
 //! [resp-or-text]
 
 /// Adds the flags that set `*limits` (`--max-bulk-bytes`, `--max-args`,

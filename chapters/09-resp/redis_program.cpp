@@ -45,7 +45,8 @@ ServerProgram RedisProgram::program() {
   // Each connection: RESP if its first byte is '*' or its first line PING, else chapter 8's
   // text protocol.
   program.sessions = [this](storage::LsmStore&, net::SessionFactory text) {
-    return net::resp_or_text_sessions(*commands_, std::move(text), limits_, &connections_);
+    return net::resp_or_text_sessions(*commands_, std::move(text), limits_, &connections_,
+                                      in_front_of_transactions);
   };
   return program;
 }

@@ -10,6 +10,7 @@
 #include "06-server/server_program.hpp"
 #include "08-compaction/compaction_program.hpp"
 #include "09-resp/polling_waiter.hpp"
+#include "09-resp/protocol_sniffer.hpp"
 #include "09-resp/redis_backend.hpp"
 #include "09-resp/resp_parser.hpp"
 
@@ -40,6 +41,9 @@ class RedisProgram {
   /// The commands every RESP session runs: to be given once the store is open (in
   /// `text_store`, which runs before the sessions are made). Must outlive the server's run.
   void serve(engine::RespCommands& commands) { commands_ = &commands; }
+  /// A layer for the RESP sessions to run in front of chapter 9's transactions (see
+  /// resp_or_text_sessions()), which stand in front of serve()'s commands. Empty: none.
+  net::TransactionsFront in_front_of_transactions;
   /// Chapter 8's program, which this builds on (its levels and their options).
   CompactionProgram& compaction() { return compaction_; }
 

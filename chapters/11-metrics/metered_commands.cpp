@@ -20,11 +20,15 @@ std::string_view error_code(std::string_view reply) {
 }
 
 // Redis counts a command refused before it ran (its arity, an unknown subcommand) as
-// rejected, one that ran and failed as failed.
-[[maybe_unused]] CommandStats::Outcome outcome_of(std::string_view reply) {  // run()'s
+// rejected, one that ran and failed as failed. An EXEC refused says why after EXECABORT.
+[[maybe_unused]] CommandStats::Outcome outcome_of(std::string_view reply) {  // count()'s
   if (reply.empty() || reply[0] != '-') return CommandStats::Outcome::kOk;
-  const bool refused = reply.starts_with("-ERR wrong number of arguments") ||
-                       reply.starts_with("-ERR unknown subcommand");
+  constexpr std::string_view kExecRefused = "-EXECABORT Transaction discarded because of: ";
+  const std::string_view why =
+      reply.substr(reply.starts_with(kExecRefused) ? kExecRefused.size() : 0);
+  const bool refused = why.starts_with("-ERR wrong number of arguments") ||
+                       why.starts_with("-ERR unknown subcommand") ||
+                       why.starts_with("wrong number of arguments");
   return refused ? CommandStats::Outcome::kRejected : CommandStats::Outcome::kFailed;
 }
 
@@ -110,27 +114,107 @@ std::vector<const CommandSpec*> MeteredCommands::specs() {
   return {client.id, command, text};
 }
 
-// LEARNER: begin MeteredCommands::run(): time the command, look at its reply, count it; the slow ones to the slow log
+// LEARNER: begin MeteredCommands::run() and count(): time the command, look at its reply, count it; the slow ones to the slow log
 //! [run]
 void MeteredCommands::run(std::span<const std::string_view> args, ClientState& client,
                           protocol::RespWriter& out) {
-  const int slot = stats_.slot(args);
   const std::size_t before = out.buffer().size();
   const std::uint64_t start = clock_.now();
   dispatch(args, client, out);
   const std::uint64_t ns = clock_.to_ns(clock_.now() - start);
+  count(args, client, out.buffer().substr(before), ns, /*slow_logged=*/true);
+}
 
-  const std::string_view reply = out.buffer().substr(before);
+void MeteredCommands::count(std::span<const std::string_view> args, const ClientState& client,
+                            std::string_view reply, std::uint64_t ns, bool slow_logged) {
+  const int slot = stats_.slot(args);
   const CommandStats::Outcome outcome = outcome_of(reply);
   if (outcome != CommandStats::Outcome::kOk) {
     errors_.count(reply);
     if (options_.on_error) options_.on_error(loggable(client, args, slot, reply));
   }
   if (slot >= 0) stats_.record(slot, ns, outcome);
-  if (slow_log_.should_log(ns / 1000)) slow_log_.add(args, ns / 1000, client.name);
+  if (slow_logged && slow_log_.should_log(ns / 1000)) slow_log_.add(args, ns / 1000, client.name);
 }
 //! [run]
 // LEARNER: end
+
+namespace {
+
+// What MeteredCommands::front() gives: a meter in front of chapter 9's transactions.
+class TransactionsMeter final : public RespCommands {
+ public:
+  TransactionsMeter(MeteredCommands& meter, RespCommands& transactions,
+                    std::function<void()> count_command)
+      : meter_(meter),
+        transactions_(transactions),
+        clock_(runtime::CycleClock::get()),
+        count_command_(std::move(count_command)) {}
+
+  //! [transactions-meter]
+  void run(std::span<const std::string_view> args, ClientState& client,
+           protocol::RespWriter& out) override {
+    const std::string_view name = args[0];
+    const bool open = client.transaction.open;
+    const bool own = is_command(name, "MULTI") || is_command(name, "EXEC") ||
+                     is_command(name, "DISCARD") || is_command(name, "WATCH") ||
+                     (is_command(name, "UNWATCH") && !open);  // inside MULTI, it is queued
+    const bool queued = !own && open && !is_command(name, "QUIT");
+    // Passed on to the commands behind the transactions, and metered there.
+    if (!own && !queued) return transactions_.run(args, client, out);
+
+    const bool exec = is_command(name, "EXEC");
+    const std::size_t unwatches = exec && open ? queued_unwatches(client) : 0;
+    const std::size_t before = out.buffer().size();
+    const std::uint64_t start = clock_.now();
+    transactions_.run(args, client, out);
+    const std::uint64_t ns = clock_.to_ns(clock_.now() - start);
+    const std::string_view reply = out.buffer().substr(before);
+    if (queued && !reply.starts_with('-')) return;  // QUEUED: counted when EXEC runs it
+    // As Redis: EXEC stays out of the slow log (the commands it runs go in on their own).
+    meter_.count(args, client, reply, ns, /*slow_logged=*/!exec);
+    if (own) ran(reply);
+    // The UNWATCHes an EXEC ran answered itself, when it ran its commands (not aborted).
+    if (reply.starts_with('*') && !reply.starts_with("*-1")) {
+      static constexpr std::string_view kUnwatch[] = {"UNWATCH"};
+      for (std::size_t i = 0; i < unwatches; ++i) {
+        meter_.count(kUnwatch, client, "+OK\r\n", 0, /*slow_logged=*/false);
+        ran("+OK\r\n");
+      }
+    }
+  }
+  //! [transactions-meter]
+
+  // One of INFO's total_commands_processed, for a command that ran, even if it failed.
+  void ran(std::string_view reply) const {
+    if (count_command_ && outcome_of(reply) != CommandStats::Outcome::kRejected) count_command_();
+  }
+  static std::size_t queued_unwatches(const ClientState& client) {
+    std::size_t n = 0;
+    for (const auto& command : client.transaction.queued) n += is_command(command[0], "UNWATCH");
+    return n;
+  }
+
+  [[nodiscard]] std::optional<std::string> refusal(
+      std::span<const std::string_view> args) const override {
+    return transactions_.refusal(args);
+  }
+  Result<std::optional<std::string>> watch_state(std::string_view key) override {
+    return transactions_.watch_state(key);
+  }
+
+ private:
+  MeteredCommands& meter_;
+  RespCommands& transactions_;
+  const runtime::CycleClock& clock_;
+  const std::function<void()> count_command_;
+};
+
+}  // namespace
+
+std::unique_ptr<RespCommands> MeteredCommands::front(RespCommands& transactions) {
+  return std::make_unique<TransactionsMeter>(*this, transactions, options_.count_command);
+}
 
 void MeteredCommands::dispatch(std::span<const std::string_view> args, ClientState& client,
                                protocol::RespWriter& out) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -95,6 +96,19 @@ class MeteredCommands final : public RespCommands {
   Result<std::optional<std::string>> watch_state(std::string_view key) override {
     return inner_.watch_state(key);
   }
+
+  /// Counts `reply`, which `args` got in `ns` nanoseconds, as run() counts what it passes
+  /// on: its command's calls (or rejected or failed calls) and latency, the error's code,
+  /// the error hook, and the slow log when `slow_logged`. For front() and run().
+  void count(std::span<const std::string_view> args, const ClientState& client,
+             std::string_view reply, std::uint64_t ns, bool slow_logged);
+
+  /// A meter for what chapter 9's transactions answer themselves, to run in front of the
+  /// TransactionCommands that stands in front of this (RedisProgram's
+  /// `in_front_of_transactions`): MULTI, EXEC, DISCARD, WATCH and UNWATCH, and a command
+  /// refused as it is queued, counted as Redis counts them. What it passes on is counted here
+  /// by run(); a command queued (`+QUEUED`), when EXEC runs it. Must not outlive this.
+  std::unique_ptr<RespCommands> front(RespCommands& transactions);
 
   /// The rows of the commands this runs itself (SLOWLOG and its subcommands), for COMMAND
   /// and COMMAND DOCS (RedisServerInfo::more_commands).

@@ -4,6 +4,7 @@
 
 #include "03-wal/sync_policy.hpp"
 #include "09-resp/redis_commands.hpp"
+#include "09-resp/transactions.hpp"
 #include "10-expiry/expiry_commands.hpp"
 #include "11-metrics/prometheus_metrics.hpp"
 #include "11-metrics/stats_text_command.hpp"
@@ -23,6 +24,7 @@ std::vector<std::string> counted_names() {
   for (const auto& row : engine::RedisCommands::table()) specs.push_back(&row);
   for (const auto* row : engine::ExpiryCommands::specs()) specs.push_back(row);
   for (const auto* row : engine::MeteredCommands::specs()) specs.push_back(row);
+  for (const auto& row : engine::TransactionCommands::specs()) specs.push_back(&row);
   return engine::command_names(specs);
 }
 
@@ -131,6 +133,12 @@ ServerProgram MetricsProgram::program() {
     };
     metered_ = std::make_unique<engine::MeteredCommands>(backend.commands(), counted_names(), o);
     expiry_.redis().serve(*metered_);
+    // And what chapter 9's transactions answer themselves, metered in front of them.
+    expiry_.redis().in_front_of_transactions =
+        [this](engine::RespCommands& transactions) -> engine::RespCommands& {
+      transactions_meter_ = metered_->front(transactions);
+      return *transactions_meter_;
+    };
     report_ = std::make_unique<ServerReport>(ReportSources{
         &store, expiry_.redis().compaction().levels(), &traffic_, metered_.get(), sync_});
     report_ptr_ = report_.get();

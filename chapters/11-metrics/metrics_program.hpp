@@ -77,6 +77,7 @@ class MetricsProgram {
   Traffic traffic_;
   storage::LsmStore* store_ = nullptr;
   std::unique_ptr<engine::MeteredCommands> metered_;
+  std::unique_ptr<engine::RespCommands> transactions_meter_;  // metered_->front(), for MULTI...
   std::unique_ptr<ServerReport> report_;
   std::atomic<ServerReport*> report_ptr_{nullptr};  // report_, for threads that may come early
   std::unique_ptr<StoreWatcher> watcher_;

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "09-resp/transactions.hpp"
 #include "11-metrics/tests/metrics_fixture.hpp"
 
 using vkv::testing::bulk;
@@ -126,4 +127,45 @@ TEST_CASE("metered commands: refused before they run as they would be when run: 
   CHECK(refusal("NOSUCH").rfind("ERR unknown command 'NOSUCH'", 0) == 0);
   CHECK(refusal("SET k v EX 0").empty());  // its time is checked as it runs
   CHECK(f("SLOWLOG FOO") == refusal("SLOWLOG FOO").insert(0, "-") + "\r\n");  // the same text
+}
+
+TEST_CASE("metered commands: in front of the transactions, MULTI and EXEC are counted, EXEC "
+          "stays out of the slow log, and what EXEC runs is counted once",
+          "[ch11]") {
+  int counted = 0;  // what INFO's total_commands_processed is told
+  vkv::engine::MeteredOptions options;
+  options.slowlog_threshold_micros = 0;  // every command goes in the slow log, but EXEC
+  options.count_command = [&counted] { ++counted; };
+  MetricsFixture f(options);
+  vkv::engine::TransactionCommands transactions(*f.metered);
+  const auto front = f.metered->front(transactions);
+  const auto run = [&](std::string_view line) {
+    const auto args = vkv::testing::split_words(line);
+    std::vector<std::string_view> views(args.begin(), args.end());
+    std::string out;
+    vkv::protocol::RespWriter writer(&out, f.client.version);
+    front->run(views, f.client, writer);
+    return out;
+  };
+  CHECK(run("MULTI") == kOk);
+  CHECK(run("SET a 1") == "+QUEUED\r\n");
+  CHECK(run("GET") == error("ERR wrong number of arguments for 'get' command"));
+  CHECK(run("EXEC") == error("EXECABORT Transaction discarded because of previous errors."));
+  CHECK(run("MULTI") == kOk);
+  CHECK(run("SET a 1") == "+QUEUED\r\n");
+  CHECK(run("EXEC") == "*1\r\n+OK\r\n");
+  CHECK(run("GET a") == bulk("1"));  // passed on: counted behind the transactions
+  const std::string stats = f.metered->info("commandstats");
+  CHECK(contains(stats, "cmdstat_multi:calls=2,"));
+  CHECK(contains(stats, "cmdstat_exec:calls=2,"));  // one aborted: a failed call
+  CHECK(contains(stats, "cmdstat_set:calls=1,"));   // when EXEC ran it, not when queued
+  CHECK(contains(stats, "cmdstat_get:calls=1,"));
+  CHECK(contains(stats, "cmdstat_get:calls=1,usec="));
+  CHECK(contains(f.metered->info("errorstats"), "errorstat_EXECABORT:count=1\r\n"));
+  CHECK(contains(f.metered->info("errorstats"), "errorstat_ERR:count=1\r\n"));
+  CHECK(counted == 4);  // the MULTIs and EXECs; SET and GET count in chapter 9's commands
+  const std::string slow = run("SLOWLOG GET");
+  CHECK(contains(slow, "MULTI"));
+  CHECK(contains(slow, "SET"));
+  CHECK_FALSE(contains(slow, "EXEC"));
 }

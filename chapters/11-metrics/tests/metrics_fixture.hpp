@@ -9,18 +9,21 @@
 #include <vector>
 
 #include "09-resp/redis_commands.hpp"
+#include "09-resp/transactions.hpp"
 #include "10-expiry/expiry_commands.hpp"
 #include "10-expiry/tests/expiry_fixture.hpp"
 #include "11-metrics/metered_commands.hpp"
 
 namespace vkv::testing {
 
-/// The command names a server counts: chapter 9's table, chapter 10's and chapter 11's own.
+/// The command names a server counts: chapter 9's table and its transactions', chapter 10's
+/// and chapter 11's own.
 inline std::vector<std::string> all_command_names() {
   std::vector<const engine::CommandSpec*> specs;
   for (const auto& row : engine::RedisCommands::table()) specs.push_back(&row);
   for (const auto* row : engine::ExpiryCommands::specs()) specs.push_back(row);
   for (const auto* row : engine::MeteredCommands::specs()) specs.push_back(row);
+  for (const auto& row : engine::TransactionCommands::specs()) specs.push_back(&row);
   return engine::command_names(specs);
 }
 

@@ -8,18 +8,22 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "09-resp/tests/redis_fixture.hpp"
 #include "09-resp/tests/resp_client.hpp"
 #include "common/testing/test_util.hpp"
+#include "tests/support/redis_server_process.hpp"
 #include "tests/support/server_process.hpp"
 
 using vkv::testing::Client;
@@ -370,6 +374,51 @@ TEST_CASE("metrics server: a compaction that meets a damaged table is a compacti
   CHECK(contains(line, "effect=\"reads go on, and writes until level 0 is full\""));
   CHECK(contains(log, " compaction_failed "));  // the watcher's count of them
   CHECK_FALSE(contains(log, "write_failed"));
+}
+
+TEST_CASE("metrics server: transactions are counted as Redis counts them: MULTI, EXEC, "
+          "DISCARD, WATCH, UNWATCH, refusals as they are queued, EXECABORT",
+          "[ch11][e2e][redis]") {
+  if (::access(vkv::testing::kRedisServer, X_OK) != 0) {
+    FAIL("needs Debian's redis-server at " << vkv::testing::kRedisServer);
+  }
+  TempDir redis_dir;
+  vkv::testing::RedisServerProcess redis(redis_dir.path());
+  TempDir dir;
+  auto server = start_server(dir);
+  RespClient to_redis(redis.port());
+  RespClient to_vkv(server->port());
+  const std::vector<std::string> steps = {
+      "CONFIG RESETSTAT",
+      "MULTI", "SET a 1", "INCR a", "EXEC",             // run: each command counted by EXEC
+      "MULTI", "SET a", "NOSUCH x", "EXEC",             // refused as queued, then EXECABORT
+      "WATCH a", "UNWATCH", "MULTI", "DISCARD", "EXEC",  // EXEC without MULTI
+      "MULTI", "UNWATCH", "EXEC", "EXEC x",             // a queued UNWATCH; EXEC's arity
+      "MULTI", "MULTI", "WATCH b", "DISCARD", "DISCARD", "WATCH"};
+  for (const std::string& step : steps) {
+    const auto words = vkv::testing::split_words(step);
+    INFO(step);
+    CHECK(to_vkv.call(words) == to_redis.call(words));
+  }
+  // The counts, without the times, one line each, in order (Redis's order is its hash's).
+  const auto counts = [](RespClient& c, const char* section) {
+    std::istringstream lines(std::regex_replace(
+        info(c, {section}), std::regex("usec=[0-9]+,usec_per_call=[0-9.]+,"), ""));
+    std::vector<std::string> sorted;
+    for (std::string line; std::getline(lines, line);) sorted.push_back(line);
+    std::sort(sorted.begin(), sorted.end());
+    std::string all;
+    for (const auto& line : sorted) all += line + "\n";
+    return all;
+  };
+  const std::string commands = counts(to_vkv, "commandstats");
+  CHECK(commands == counts(to_redis, "commandstats"));
+  CHECK(contains(commands, "cmdstat_exec:calls=4,rejected_calls=1,failed_calls=2\r\n"));
+  CHECK(counts(to_vkv, "errorstats") == counts(to_redis, "errorstats"));
+  CHECK(field(info(to_vkv, {"stats"}), "total_error_replies") ==
+        field(info(to_redis, {"stats"}), "total_error_replies"));
+  CHECK(redis.stop() == 0);
+  CHECK(server->stop(SIGTERM) == 0);
 }
 
 TEST_CASE("metrics server: text logs at --log-level warn leave out the info events",
