@@ -104,11 +104,13 @@ const CommandSpec* RedisCommands::checked(std::span<const std::string_view> args
 
 void RedisCommands::run(std::span<const std::string_view> args, ClientState& client,
                         protocol::RespWriter& out) {
-  commands_processed_.fetch_add(1, std::memory_order_relaxed);
   std::string error;
   const CommandSpec* spec = checked(args, &error);
   if (spec == nullptr) return out.error(error);
   (this->*spec->handler)(args, client, out);
+  // As Redis counts: a command that ran (refused ones do not), once it has (INFO's own
+  // report does not count the INFO that asks for it).
+  commands_processed_.fetch_add(1, std::memory_order_relaxed);
 }
 //! [run]
 // LEARNER: end

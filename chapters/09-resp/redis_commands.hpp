@@ -135,7 +135,8 @@ class RedisCommands final : public RespCommands {
   static std::span<const CommandSpec> table();
 
   /// Counts one command for INFO's `total_commands_processed`: for a RespCommands in front of
-  /// these that runs some commands itself (run() counts its own).
+  /// these that runs some commands itself (run() counts its own). As Redis counts, only a
+  /// command that runs: not one refused for its arguments or its name.
   void count_command() { commands_processed_.fetch_add(1, std::memory_order_relaxed); }
   /// Counts one read of a key for INFO's `keyspace_hits` (`hit`) or `keyspace_misses`: for the
   /// reads of such a wrapper's commands.

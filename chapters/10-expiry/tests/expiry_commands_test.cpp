@@ -229,7 +229,8 @@ TEST_CASE("resp expiry: INFO counts the keys with deadlines and names chapter 10
   CHECK(f("GETEX b") == bulk("2"));
   CHECK(f("EXPIRE c 5") == integer(1));  // a write: not a lookup, as in Redis
   const std::string stats = f("INFO stats");
-  CHECK(stats.find("total_commands_processed:5\r\n") != std::string::npos);  // and INFO
+  // And CONFIG RESETSTAT, counted once it has run, as Redis counts it; not this INFO.
+  CHECK(stats.find("total_commands_processed:5\r\n") != std::string::npos);
   CHECK(stats.find("keyspace_hits:2\r\n") != std::string::npos);
   CHECK(stats.find("keyspace_misses:1\r\n") != std::string::npos);
 }
