@@ -128,7 +128,10 @@ ServerProgram MetricsProgram::program() {
     o.slowlog_max_len = flags_.slowlog_max_len;
     o.count_command = [&backend] { backend.redis().count_command(); };
     o.on_error = [this](const engine::CommandError& e) {
-      limited_.event(log(), LogLevel::kWarn, "client_error",
+      // The store's failure (a damaged table, a disk's error) is the server's, not the client's.
+      const bool storage = e.error.starts_with("ERR storage:");
+      limited_.event(log(), storage ? LogLevel::kError : LogLevel::kWarn,
+                     storage ? "storage_error" : "client_error",
                      {{"client", e.client_id}, {"command", e.command}, {"error", e.error}});
     };
     metered_ = std::make_unique<engine::MeteredCommands>(backend.commands(), counted_names(), o);

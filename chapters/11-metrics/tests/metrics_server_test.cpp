@@ -322,8 +322,8 @@ TEST_CASE("metrics server: the log's events, one JSON object a line, and never a
   CHECK(parsed.out == "ok\n");
 }
 
-TEST_CASE("metrics server: a compaction that meets a damaged table is a compaction_error event "
-          "naming the file, not a failed write",
+TEST_CASE("metrics server: a damaged table is the server's error in the log: a GET that meets it "
+          "a storage_error event, a compaction a compaction_error event naming the file",
           "[ch11][e2e]") {
   TempDir dir;
   auto server = start_server(dir, {"--memtable-bytes", "1048576"});
@@ -360,6 +360,8 @@ TEST_CASE("metrics server: a compaction that meets a damaged table is a compacti
     f.seekp(100);
     f.put('\x55');
   }
+  // key0, the smallest key, is in the first block of a damaged table, and only there.
+  CHECK(c.call({"GET", "key0"}).rfind("-ERR storage: ", 0) == 0);
   set_all(std::string(100, 'b'));  // flushes that must be merged with the damaged tables
   const std::string path = dir.file("stderr");
   REQUIRE(wait_for([&] { return contains(read_whole_file(path), " compaction_error "); }));
@@ -374,6 +376,13 @@ TEST_CASE("metrics server: a compaction that meets a damaged table is a compacti
   CHECK(contains(line, "effect=\"reads go on, and writes until level 0 is full\""));
   CHECK(contains(log, " compaction_failed "));  // the watcher's count of them
   CHECK_FALSE(contains(log, "write_failed"));
+  const std::size_t get_at = log.find(" storage_error ");
+  REQUIRE(get_at != std::string::npos);
+  const std::string get_line = log.substr(get_at, log.find('\n', get_at) - get_at);
+  CHECK(contains(get_line, "command=GET"));
+  CHECK(contains(get_line, "checksum mismatch"));
+  CHECK(log.rfind("error", get_at) == get_at - 5);  // at the level error
+  CHECK_FALSE(contains(log, "client_error"));  // the client did nothing wrong
 }
 
 TEST_CASE("metrics server: transactions are counted as Redis counts them: MULTI, EXEC, "
