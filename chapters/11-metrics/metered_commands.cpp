@@ -229,8 +229,14 @@ std::unique_ptr<RespCommands> MeteredCommands::front(RespCommands& transactions)
 void MeteredCommands::dispatch(std::span<const std::string_view> args, ClientState& client,
                                protocol::RespWriter& out) {
   if (is_command(args[0], "SLOWLOG")) {
-    if (options_.count_command) options_.count_command();
-    return slowlog(args, out);
+    const std::size_t before = out.buffer().size();
+    slowlog(args, out);
+    // Counted as chapter 9 counts its commands: once it has run, and not when refused.
+    const auto outcome = outcome_of(out.buffer().substr(before));
+    if (options_.count_command && outcome != CommandStats::Outcome::kRejected) {
+      options_.count_command();
+    }
+    return;
   }
   inner_.run(args, client, out);
   // CONFIG RESETSTAT resets these counts too, once chapter 9's have been reset.

@@ -169,3 +169,17 @@ TEST_CASE("metered commands: in front of the transactions, MULTI and EXEC are co
   CHECK(contains(slow, "SET"));
   CHECK_FALSE(contains(slow, "EXEC"));
 }
+
+TEST_CASE("metered commands: SLOWLOG counts as a command processed once it runs, not when "
+          "refused",
+          "[ch11]") {
+  int counted = 0;
+  vkv::engine::MeteredOptions options;
+  options.count_command = [&counted] { ++counted; };
+  MetricsFixture f(options);
+  CHECK(f("SLOWLOG LEN") == integer(0));
+  CHECK(counted == 1);
+  CHECK(f("SLOWLOG NOSUCH").rfind("-ERR unknown subcommand", 0) == 0);
+  CHECK(f("SLOWLOG GET 1 2").rfind("-ERR wrong number of arguments", 0) == 0);
+  CHECK(counted == 1);  // as Redis: a refused command is not one processed
+}
