@@ -26,12 +26,15 @@ inline std::string lower(std::string_view text) {
   return out;
 }
 
+/// How the error for a failed storage operation begins (what a log tells apart by it).
+inline constexpr std::string_view kStorageError = "ERR storage: ";
+
 /// Writes the error for a failed storage operation, as chapter 2's engine words it:
-/// `ERR storage: ` and what failed, then `(context)` when given (how far a command over
+/// kStorageError and what failed, then `(context)` when given (how far a command over
 /// several keys got). Nothing the store refused is acknowledged.
 inline void storage_error(protocol::RespWriter& out, const Status& status,
                           std::string_view context = {}) {
-  std::string text = "ERR storage: " + status.to_string();
+  std::string text = std::string(kStorageError) + status.to_string();
   if (!context.empty()) text += " (" + std::string(context) + ")";
   out.error(text);
 }

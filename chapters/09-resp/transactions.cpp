@@ -106,6 +106,8 @@ std::optional<std::string> own_refusal(Own own, std::span<const std::string_view
 
 }  // namespace
 
+bool TransactionCommands::is_own(std::string_view name) { return own_command(name) != Own::kNone; }
+
 std::optional<std::string> TransactionCommands::refusal(
     std::span<const std::string_view> args) const {
   const Own own = own_command(args[0]);

@@ -103,6 +103,8 @@ class TransactionCommands final : public RespCommands {
   /// The rows of MULTI, EXEC, DISCARD, WATCH and UNWATCH, for COMMAND (their handlers null:
   /// this class runs them).
   static std::span<const CommandSpec> specs();
+  /// Whether `name` is one of those five, which this class answers itself (any case).
+  static bool is_own(std::string_view name);
 
  private:
   using Args = std::span<const std::string_view>;

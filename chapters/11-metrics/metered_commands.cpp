@@ -5,6 +5,7 @@
 
 #include "09-resp/command_helpers.hpp"
 #include "09-resp/resp_parser.hpp"
+#include "09-resp/transactions.hpp"
 
 namespace vkv::engine {
 
@@ -156,12 +157,10 @@ class TransactionsMeter final : public RespCommands {
            protocol::RespWriter& out) override {
     const std::string_view name = args[0];
     const bool open = client.transaction.open;
-    // Most commands: passed on to the commands behind the transactions, and metered there.
-    if (!open && !may_be_own(name)) return transactions_.run(args, client, out);
-    const bool own = is_command(name, "MULTI") || is_command(name, "EXEC") ||
-                     is_command(name, "DISCARD") || is_command(name, "WATCH") ||
-                     (is_command(name, "UNWATCH") && !open);  // inside MULTI, it is queued
+    const bool own = TransactionCommands::is_own(name) &&
+                     !(open && is_command(name, "UNWATCH"));  // inside MULTI, it is queued
     const bool queued = !own && open && !is_command(name, "QUIT");
+    // Passed on to the commands behind the transactions, and metered there.
     if (!own && !queued) return transactions_.run(args, client, out);
 
     const bool exec = is_command(name, "EXEC");
@@ -186,15 +185,6 @@ class TransactionsMeter final : public RespCommands {
   }
   //! [transactions-meter]
 
-  // Whether `name` may be MULTI, EXEC, DISCARD, WATCH or UNWATCH: its first letter alone, so
-  // that a GET or a SET passes with one comparison.
-  static bool may_be_own(std::string_view name) {
-    if (name.empty()) return false;
-    switch (name[0] | 0x20) {  // lower case, for a letter
-      case 'm': case 'e': case 'd': case 'w': case 'u': return true;
-      default: return false;
-    }
-  }
   // One of INFO's total_commands_processed, for a command that ran, even if it failed.
   void ran(std::string_view reply) const {
     if (count_command_ && outcome_of(reply) != CommandStats::Outcome::kRejected) count_command_();

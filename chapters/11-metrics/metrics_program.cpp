@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "03-wal/sync_policy.hpp"
+#include "09-resp/command_helpers.hpp"
 #include "09-resp/redis_commands.hpp"
 #include "09-resp/transactions.hpp"
 #include "10-expiry/expiry_commands.hpp"
@@ -18,17 +19,16 @@ std::int64_t steady_ms() {
              std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// The names MeteredCommands counts: chapter 9's table, chapter 10's rows and its own.
-std::vector<std::string> counted_names() {
+}  // namespace
+
+std::vector<std::string> counted_command_names() {
   std::vector<const engine::CommandSpec*> specs;
   for (const auto& row : engine::RedisCommands::table()) specs.push_back(&row);
+  for (const auto& row : engine::TransactionCommands::specs()) specs.push_back(&row);
   for (const auto* row : engine::ExpiryCommands::specs()) specs.push_back(row);
   for (const auto* row : engine::MeteredCommands::specs()) specs.push_back(row);
-  for (const auto& row : engine::TransactionCommands::specs()) specs.push_back(&row);
   return engine::command_names(specs);
 }
-
-}  // namespace
 
 Status MetricsProgram::check_flags() const {
   const std::string& port = flags_.metrics_port;
@@ -129,12 +129,12 @@ ServerProgram MetricsProgram::program() {
     o.count_command = [&backend] { backend.redis().count_command(); };
     o.on_error = [this](const engine::CommandError& e) {
       // The store's failure (a damaged table, a disk's error) is the server's, not the client's.
-      const bool storage = e.error.starts_with("ERR storage:");
+      const bool storage = e.error.starts_with(engine::kStorageError);
       limited_.event(log(), storage ? LogLevel::kError : LogLevel::kWarn,
                      storage ? "storage_error" : "client_error",
                      {{"client", e.client_id}, {"command", e.command}, {"error", e.error}});
     };
-    metered_ = std::make_unique<engine::MeteredCommands>(backend.commands(), counted_names(), o);
+    metered_ = std::make_unique<engine::MeteredCommands>(backend.commands(), counted_command_names(), o);
     expiry_.redis().serve(*metered_);
     // And what chapter 9's transactions answer themselves, metered in front of them.
     expiry_.redis().in_front_of_transactions =

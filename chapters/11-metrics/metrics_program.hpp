@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "06-server/server_program.hpp"
 #include "10-expiry/expiry_program.hpp"
@@ -27,6 +28,10 @@ namespace vkv::runtime {
 inline constexpr std::size_t kLoggedPerWindow = 10;
 /// The window of kLoggedPerWindow.
 inline constexpr std::chrono::milliseconds kLogWindow{10'000};
+
+/// The names the server's MeteredCommands counts: chapter 9's table and its transactions',
+/// chapter 10's rows and chapter 11's own.
+std::vector<std::string> counted_command_names();
 
 /// The flags chapter 11 adds.
 struct MetricsFlags {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -131,6 +132,37 @@ inline std::vector<std::string> files_in(const std::string& dir, const std::stri
   }
   std::sort(paths.begin(), paths.end());
   return paths;
+}
+
+/// Changes the byte at `offset` of the file at `path` in place, as a disk's damage would: the
+/// file keeps its size, so a map of it stays valid. False when it could not be written.
+inline bool damage_byte(const std::string& path, std::uint64_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  f.seekg(static_cast<std::streamoff>(offset));
+  const int was = f.get();
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.put(static_cast<char>(was ^ 0x55));
+  return f.good();
+}
+
+/// Waits (at most 10 s) until the files in `dir`, their names and sizes, stop changing for
+/// 200 ms: a server's flushes and compactions are done.
+inline void wait_until_settled(const std::string& dir) {
+  const auto snapshot = [&dir] {
+    std::string all;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      if (!e.is_regular_file()) continue;
+      all += e.path().filename().string() + ":" + std::to_string(e.file_size()) + " ";
+    }
+    return all;
+  };
+  std::string before = snapshot();
+  for (int i = 0; i < 50; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::string now = snapshot();
+    if (now == before) return;
+    before = std::move(now);
+  }
 }
 
 /// Runs `program` with `args`, `input` on its standard input, and waits for it to finish.

@@ -7,12 +7,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/testing/test_util.hpp"
@@ -21,6 +18,7 @@
 using vkv::testing::Client;
 using vkv::testing::ServerProcess;
 using vkv::testing::TempDir;
+using vkv::testing::wait_until_settled;
 
 namespace {
 
@@ -54,16 +52,6 @@ void set_keys(Client& c, int keys, const std::string& value) {
   }
 }
 
-// Waits (at most 10 s) until the directory's size stops changing: flushes and compactions done.
-void wait_until_settled(const std::string& dir) {
-  std::uint64_t before = 0;
-  for (int i = 0; i < 100; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    const std::uint64_t now = dir_bytes(dir);
-    if (now == before) return;
-    before = now;
-  }
-}
 
 }  // namespace
 
@@ -182,12 +170,8 @@ TEST_CASE("program: a compaction that meets a damaged table is said in one log l
   wait_until_settled(dir);
   // Damage every table's first data block in place, as a disk might (the file keeps its size).
   int damaged = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) {
-    if (e.path().extension() != ".sst") continue;
-    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(100);
-    f.put('\x55');
-    damaged += f.good() ? 1 : 0;
+  for (const auto& table : vkv::testing::files_in(dir, ".sst")) {
+    damaged += vkv::testing::damage_byte(table, 100) ? 1 : 0;
   }
   REQUIRE(damaged > 0);
   // The same keys again: their flushes must be merged with the damaged tables below.

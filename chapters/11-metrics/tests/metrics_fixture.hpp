@@ -9,23 +9,12 @@
 #include <vector>
 
 #include "09-resp/redis_commands.hpp"
-#include "09-resp/transactions.hpp"
 #include "10-expiry/expiry_commands.hpp"
 #include "10-expiry/tests/expiry_fixture.hpp"
 #include "11-metrics/metered_commands.hpp"
+#include "11-metrics/metrics_program.hpp"
 
 namespace vkv::testing {
-
-/// The command names a server counts: chapter 9's table and its transactions', chapter 10's
-/// and chapter 11's own.
-inline std::vector<std::string> all_command_names() {
-  std::vector<const engine::CommandSpec*> specs;
-  for (const auto& row : engine::RedisCommands::table()) specs.push_back(&row);
-  for (const auto* row : engine::ExpiryCommands::specs()) specs.push_back(row);
-  for (const auto* row : engine::MeteredCommands::specs()) specs.push_back(row);
-  for (const auto& row : engine::TransactionCommands::specs()) specs.push_back(&row);
-  return engine::command_names(specs);
-}
 
 /// ExpiryFixture's commands behind a MeteredCommands, INFO showing its sections; errors told
 /// to it are kept in `errors`.
@@ -46,7 +35,7 @@ class MetricsFixture {
     inner.backend = std::make_unique<engine::ExpiryBackend>(*inner.lsm, info, &inner.clock);
     inner.text_commands = inner.backend->text_commands();
     inner.engine = std::make_unique<engine::Engine>(inner.backend->text_store());
-    const auto names = all_command_names();
+    const auto names = runtime::counted_command_names();  // as the server counts
     metered = std::make_unique<engine::MeteredCommands>(inner.backend->commands(), names, options);
   }
 

@@ -11,13 +11,11 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <regex>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "09-resp/tests/redis_fixture.hpp"
@@ -340,25 +338,9 @@ TEST_CASE("metrics server: a damaged table is the server's error in the log: a G
   };
   set_all(std::string(100, 'a'));
   const std::string data = dir.file("data");
-  const auto tables_now = [&] {
-    std::string names;
-    for (const auto& e : std::filesystem::directory_iterator(data)) {
-      if (e.path().extension() == ".sst") names += e.path().filename().string() + " ";
-    }
-    return names;
-  };
-  std::string tables;  // wait until the flushes and compactions are done
-  REQUIRE(wait_for([&] {
-    const std::string before = tables_now();
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    tables = tables_now();
-    return tables == before;
-  }));
-  for (const auto& e : std::filesystem::directory_iterator(data)) {  // damage each in place
-    if (e.path().extension() != ".sst") continue;
-    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(100);
-    f.put('\x55');
+  vkv::testing::wait_until_settled(data);  // the flushes and compactions done
+  for (const auto& table : vkv::testing::files_in(data, ".sst")) {  // damage each in place
+    vkv::testing::damage_byte(table, 100);
   }
   // key0, the smallest key, is in the first block of a damaged table, and only there.
   CHECK(c.call({"GET", "key0"}).rfind("-ERR storage: ", 0) == 0);
