@@ -303,7 +303,7 @@ void LsmStore::delete_logs_before(std::uint64_t log_number) {
   }
 }
 
-// LEARNER: begin LsmStore::get(): the memtables newest first, then the tables; the first that knows the key decides
+// LEARNER: begin LsmStore::get(): the memtables newest first, then the tables; the first that knows the key decides; a failure at the tables goes to on_read_error too
 //! [read-path]
 Status LsmStore::get(std::string_view key, std::string* value) {
   const std::shared_ptr<const View> v = view();
@@ -317,6 +317,7 @@ Status LsmStore::get(std::string_view key, std::string* value) {
   std::uint64_t skips = 0;
   Status s = tables_->current()->get(key, value, &skips);
   if (skips > 0) filter_skips_.fetch_add(skips, std::memory_order_relaxed);
+  if (!s.is_ok() && !s.is_not_found() && options_.on_read_error) options_.on_read_error(s);
   return s;
 }
 //! [read-path]

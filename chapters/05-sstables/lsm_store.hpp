@@ -76,6 +76,10 @@ struct LsmStoreOptions {
   /// Makes the set that keeps the store's tables. Empty (this chapter): a FlatTableSet,
   /// one list of tables. A later chapter passes one that merges them.
   TableSetFactory table_set;
+  /// Told of each get() that failed at the tables (a damaged block, a disk's read error),
+  /// with the error get() returns; a missing key is not a failure. The caller of get() hears
+  /// of it too; this is for the one who keeps the server's log. May be empty.
+  std::function<void(const Status&)> on_read_error;
 };
 //! [lsm-options]
 

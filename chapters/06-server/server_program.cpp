@@ -137,8 +137,10 @@ int run_server_program(const ServerProgram& program, int argc, char** argv) {
   // Declared before the store, whose destructor waits for a flush still running.
   storage::BackgroundFlusher flusher;
   ErrorLog write_errors(prefix, "write", "writes get an error, reads go on");
+  ErrorLog read_errors(prefix, "table read", "that read gets an error, other keys are served");
   storage::LsmStoreOptions options = store_options(f, flusher);
   options.durable.on_write_error = [&write_errors](const Status& e) { write_errors.report(e); };
+  options.on_read_error = [&read_errors](const Status& e) { read_errors.report(e); };
   if (program.tune_store) program.tune_store(options);
   Env& env = program.store_env ? program.store_env(options) : Env::posix();
   if (program.prepare_dir) {

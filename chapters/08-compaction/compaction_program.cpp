@@ -34,16 +34,14 @@ net::LookAhead prefetching_look_ahead(storage::LsmStore& store) {
 //! [program]
 ServerProgram CompactionProgram::program() {
   ServerProgram program;
-  read_errors_ = std::make_unique<ErrorLog>(program.name + ": ", "table read",
-                                            "that GET gets an error, other keys are served");
   compaction_errors_ = std::make_unique<ErrorLog>(
       program.name + ": ", "compaction", "reads go on, and writes until level 0 is full");
   program.store_env = [this](const storage::LsmStoreOptions& options) -> Env& {
     Env& fast = fast_.env_for(options);  // chapter 7's log files
     if (pread_tables_) return fast;
-    if (!mapped_tables_) {  // and tables read through maps, a disk's read error logged
-      mapped_tables_.emplace(fast, [this](const Status& e) { read_errors_->report(e); });
-    }
+    // And tables read through maps: a page the disk cannot give back fails that read with
+    // an I/O error, which chapter 6's server logs as any table read's failure.
+    if (!mapped_tables_) mapped_tables_.emplace(fast);
     return *mapped_tables_;
   };
   program.tune_store = [this](storage::LsmStoreOptions& options) {

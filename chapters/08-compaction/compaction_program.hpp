@@ -51,7 +51,6 @@ class CompactionProgram {
 
  private:
   storage::FastStore fast_;
-  std::unique_ptr<ErrorLog> read_errors_;                 // what mapped_tables_ says
   std::unique_ptr<ErrorLog> compaction_errors_;           // failed compactions, when not told
   std::optional<storage::MappedTableEnv> mapped_tables_;  // over fast_'s Env, made with it
   storage::VersionSet* levels_ = nullptr;  // made by the store, lives as long as it

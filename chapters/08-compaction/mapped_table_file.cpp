@@ -113,8 +113,7 @@ bool copy_from_map(void* to, const void* from, std::size_t n) noexcept {
 }
 //! [copy-from-map]
 
-Result<std::unique_ptr<RandomAccessFile>> MappedTableFile::open(const std::string& path,
-                                                               const ErrorHook* on_read_error) {
+Result<std::unique_ptr<RandomAccessFile>> MappedTableFile::open(const std::string& path) {
   auto fd = open_fd(path, O_RDONLY);
   if (!fd.is_ok()) return fd.status();
   auto size = fd_size(fd->get(), path);
@@ -131,7 +130,7 @@ Result<std::unique_ptr<RandomAccessFile>> MappedTableFile::open(const std::strin
     base = static_cast<const char*>(map);
   }
   // The map holds the file open: the descriptor closes here.
-  return std::unique_ptr<RandomAccessFile>(new MappedTableFile(path, base, *size, on_read_error));
+  return std::unique_ptr<RandomAccessFile>(new MappedTableFile(path, base, *size));
 }
 
 MappedTableFile::~MappedTableFile() {
@@ -149,12 +148,9 @@ Status MappedTableFile::read(std::uint64_t offset, std::size_t n, std::string* o
   if (out->size() != n) out->resize(n);
   if (n > 0 && !copy_from_map(out->data(), base_ + offset, n)) {
     out->clear();
-    Status failed = Status::io_error("read " + path_ + " at offset " + std::to_string(offset) +
-                                     ", " + std::to_string(n) +
-                                     " bytes: the mapped file could not be read " +
-                                     "(SIGBUS: a disk error, or the file was cut short)");
-    if (on_read_error_ != nullptr && *on_read_error_) (*on_read_error_)(failed);
-    return failed;
+    return Status::io_error("read " + path_ + " at offset " + std::to_string(offset) + ", " +
+                            std::to_string(n) + " bytes: the mapped file could not be read " +
+                            "(SIGBUS: a disk error, or the file was cut short)");
   }
   return Status::ok();
 }
@@ -162,7 +158,7 @@ Status MappedTableFile::read(std::uint64_t offset, std::size_t n, std::string* o
 Result<std::unique_ptr<RandomAccessFile>> MappedTableEnv::new_random_access_file(
     const std::string& path) {
   if (!is_table(path)) return target().new_random_access_file(path);
-  return MappedTableFile::open(path, &on_read_error_);
+  return MappedTableFile::open(path);
 }
 
 bool MappedTableEnv::is_table(const std::string& path) {

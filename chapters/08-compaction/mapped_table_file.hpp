@@ -5,7 +5,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,14 +27,8 @@ namespace vkv::storage {
 /// then; the file may be deleted while mapped (the map keeps the data). Thread-safe.
 class MappedTableFile final : public RandomAccessFile {
  public:
-  /// What a read that failed for SIGBUS is told to (the error it returns), besides its
-  /// caller: the server says it in its log.
-  using ErrorHook = std::function<void(const Status&)>;
-
   /// Maps the file at `path` (read-only). An empty file is not mapped (nothing to read).
-  /// `on_read_error`, when given, must outlive the file.
-  static Result<std::unique_ptr<RandomAccessFile>> open(const std::string& path,
-                                                         const ErrorHook* on_read_error = nullptr);
+  static Result<std::unique_ptr<RandomAccessFile>> open(const std::string& path);
 
   ~MappedTableFile() override;
   /// Not copyable: it owns its map.
@@ -51,14 +44,12 @@ class MappedTableFile final : public RandomAccessFile {
   [[nodiscard]] std::uint64_t size() const override { return size_; }
 
  private:
-  MappedTableFile(std::string path, const char* base, std::uint64_t size,
-                  const ErrorHook* on_read_error)
-      : path_(std::move(path)), base_(base), size_(size), on_read_error_(on_read_error) {}
+  MappedTableFile(std::string path, const char* base, std::uint64_t size)
+      : path_(std::move(path)), base_(base), size_(size) {}
 
   std::string path_;
   const char* base_;  // null when size_ is 0
   std::uint64_t size_;
-  const ErrorHook* on_read_error_;  // may be null
 };
 //! [mapped-table-file]
 
@@ -79,10 +70,8 @@ bool copy_from_map(void* to, const void* from, std::size_t n) noexcept;
 /// blocks through whatever RandomAccessFile the store's Env gives it.
 class MappedTableEnv : public EnvWrapper {
  public:
-  /// Everything but the tables' reads goes to `target`, which must outlive this Env. Each
-  /// table read that fails for SIGBUS is told to `on_read_error` too, when given.
-  explicit MappedTableEnv(Env& target, MappedTableFile::ErrorHook on_read_error = {})
-      : EnvWrapper(target), on_read_error_(std::move(on_read_error)) {}
+  /// Everything but the tables' reads goes to `target`, which must outlive this Env.
+  explicit MappedTableEnv(Env& target) : EnvWrapper(target) {}
 
   /// A table: mapped; any other file: from the target.
   Result<std::unique_ptr<RandomAccessFile>> new_random_access_file(
@@ -90,9 +79,6 @@ class MappedTableEnv : public EnvWrapper {
 
   /// Whether `path` names a table (its last component is `NNNNNN.sst`).
   [[nodiscard]] static bool is_table(const std::string& path);
-
- private:
-  const MappedTableFile::ErrorHook on_read_error_;  // may be empty
 };
 
 }  // namespace vkv::storage

@@ -76,8 +76,9 @@ ServerProgram MetricsProgram::program() {
     flags.add_size("slowlog-max-len", &flags_.slowlog_max_len,
                    "entries SLOWLOG keeps (0: none)");
   };
-  // Once the flags are read: the log, and every failed write, sync or flush as
-  // an event (at most 10 a kind in 10 s), in place of chapter 6's line.
+  // Once the flags are read: the log, and every failed write, sync or flush, and every GET
+  // that failed at the tables, as an event (at most 10 a kind in 10 s), in place of chapter
+  // 6's lines.
   program.tune_store = [chapter10 = program.tune_store, this](storage::LsmStoreOptions& o) {
     chapter10(o);
     sync_ = std::string(storage::to_string(o.durable.sync));
@@ -86,6 +87,11 @@ ServerProgram MetricsProgram::program() {
       if (ServerReport* report = report_ptr_.load()) report->note_write_error();
       limited_.event(log(), LogLevel::kError, "write_failed",
                      {{"error", e.to_string()}, {"effect", "writes get an error, reads go on"}});
+    };
+    o.on_read_error = [this](const Status& e) {
+      limited_.event(log(), LogLevel::kError, "table_read_failed",
+                     {{"error", e.to_string()},
+                      {"effect", "that read gets an error, other keys are served"}});
     };
   };
   // A failed compaction's own error, naming the file (the watcher's `compaction_failed`

@@ -77,6 +77,16 @@ std::vector<std::string> files_ending(const std::string& dir, const std::string&
   return names;
 }
 
+// Where the third data block of the table at `path` starts. REQUIRES: it has three.
+std::uint64_t third_block_offset(const std::string& path) {
+  auto file = Env::posix().new_random_access_file(path);
+  REQUIRE(file.is_ok());
+  auto table = vkv::storage::Table::open(std::move(*file), path);
+  REQUIRE(table.is_ok());
+  REQUIRE((*table)->data_block_count() > 2);
+  return (*table)->data_block_handle(2).offset;
+}
+
 bool has_note(const LsmStore& s, const std::string& part) {
   for (const auto& n : s.recovery_notes()) {
     if (n.find(part) != std::string::npos) return true;
@@ -370,15 +380,7 @@ TEST_CASE("lsm: a corrupt table stops start-up, naming the file and the block", 
   REQUIRE(tables.size() >= 1);
   const std::string path = dir + "/" + tables.front();  // a full one, flushed when full
   std::string bytes = vkv::testing::read_whole_file(path);
-  std::uint64_t block2 = 0;
-  {
-    auto file = Env::posix().new_random_access_file(path);
-    REQUIRE(file.is_ok());
-    auto table = vkv::storage::Table::open(std::move(*file), path);
-    REQUIRE(table.is_ok());
-    REQUIRE((*table)->data_block_count() > 2);
-    block2 = (*table)->data_block_handle(2).offset;
-  }
+  const std::uint64_t block2 = third_block_offset(path);
   bytes[block2 + 7] ^= 0x10;
   vkv::testing::write_whole_file(path, bytes);
   auto store = LsmStore::open(Env::posix(), options_for(dir));
@@ -386,6 +388,48 @@ TEST_CASE("lsm: a corrupt table stops start-up, naming the file and the block", 
   CHECK(store.status().to_string().rfind("corruption: " + path + ": data block 2 at offset " +
                                              std::to_string(block2) + ": checksum mismatch",
                                          0) == 0);
+}
+
+TEST_CASE("lsm: a table damaged while the store runs fails the GETs of that block, each told to "
+          "on_read_error, while the other keys are served and a missing key is no failure",
+          "[ch05][lsm]") {
+  TempDir tmp;
+  LsmStoreOptions o = options_for(tmp.file("data"), kMinMemtableBytes, SyncPolicy::kNever);
+  std::vector<Status> told;
+  o.on_read_error = [&told](const Status& e) { told.push_back(e); };
+  auto store = open_store(o);
+  for (int i = 0; i < 2000; ++i) REQUIRE(store->set(key_for(i), std::string(50, 'v')).is_ok());
+  REQUIRE(store->flush().is_ok());
+  const auto tables = files_ending(o.durable.dir, ".sst");
+  REQUIRE(tables.size() >= 1);
+  const std::string path = o.durable.dir + "/" + tables.front();
+  const std::uint64_t block2 = third_block_offset(path);
+  REQUIRE(vkv::testing::damage_byte(path, block2 + 7));  // no GET has read the block yet
+
+  std::vector<Status> failed;
+  int served = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string value;
+    const Status s = store->get(key_for(i), &value);
+    if (s.is_ok()) {
+      CHECK(value == std::string(50, 'v'));
+      ++served;
+    } else {
+      failed.push_back(s);
+    }
+  }
+  REQUIRE_FALSE(failed.empty());  // the keys of block 2
+  CHECK(served + failed.size() == 2000);
+  CHECK(served > 1000);           // every other block's keys
+  REQUIRE(told.size() == failed.size());
+  for (std::size_t i = 0; i < failed.size(); ++i) {
+    CHECK(failed[i].is_corruption());
+    CHECK(told[i].to_string() == failed[i].to_string());
+    CHECK(failed[i].to_string().find(path + ": data block 2") != std::string::npos);
+  }
+  std::string value;
+  CHECK(store->get("no such key", &value).is_not_found());
+  CHECK(told.size() == failed.size());  // a missing key is not a failure
 }
 
 TEST_CASE("lsm: a corrupt or missing MANIFEST entry stops start-up by name", "[ch05][lsm]") {

@@ -321,7 +321,8 @@ TEST_CASE("metrics server: the log's events, one JSON object a line, and never a
 }
 
 TEST_CASE("metrics server: a damaged table is the server's error in the log: a GET that meets it "
-          "a storage_error event, a compaction a compaction_error event naming the file",
+          "a table_read_failed and a storage_error event, a compaction a compaction_error "
+          "event naming the file",
           "[ch11][e2e]") {
   TempDir dir;
   auto server = start_server(dir, {"--memtable-bytes", "1048576"});
@@ -368,6 +369,11 @@ TEST_CASE("metrics server: a damaged table is the server's error in the log: a G
   CHECK(contains(get_line, "checksum mismatch"));
   CHECK(log.rfind("error", get_at) == get_at - 5);  // at the level error
   CHECK_FALSE(contains(log, "client_error"));  // the client did nothing wrong
+  // What the store met, besides whom it failed: an event too, not chapter 6's plain line.
+  const std::size_t read_at = log.find(" table_read_failed ");
+  REQUIRE(read_at != std::string::npos);
+  CHECK(contains(log.substr(read_at, log.find('\n', read_at) - read_at), "checksum mismatch"));
+  CHECK_FALSE(contains(log, "table read failed"));
 }
 
 TEST_CASE("metrics server: transactions are counted as Redis counts them: MULTI, EXEC, "
