@@ -3,16 +3,10 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/path.hpp"
+
 namespace vkv {
 namespace {
-
-// The directory part of `path` ("." when there is none), without trailing slashes.
-std::string parent_dir(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
 
 // `dir` without trailing slashes, so "/d/" and "/d" name the same directory.
 std::string normalise_dir(std::string dir) {

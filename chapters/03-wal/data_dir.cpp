@@ -4,23 +4,19 @@
 #include <charconv>
 #include <cstdio>
 
+#include "common/path.hpp"
+
 namespace vkv::storage {
 
 namespace {
 
 constexpr std::string_view kLogSuffix = ".log";
 
-std::string parent_of(const std::string& path) {
-  const auto slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 // Creates `dir` if it is missing, and makes its new entry in the parent durable.
 Status create_if_missing(Env& env, const std::string& dir) {
   if (env.file_exists(dir)) return env.create_dir(dir);  // checks it is a directory
   VKV_RETURN_IF_ERROR(env.create_dir(dir));
-  return env.sync_dir(parent_of(dir));
+  return env.sync_dir(parent_dir(dir));
 }
 
 }  // namespace

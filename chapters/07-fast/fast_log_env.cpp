@@ -6,6 +6,7 @@
 #include "07-fast/buffered_file.hpp"
 #include "07-fast/mapped_file.hpp"
 #include "07-fast/zero_filled_file.hpp"
+#include "common/path.hpp"
 #include "common/posix_io.hpp"
 
 namespace vkv::storage {
@@ -23,10 +24,7 @@ Result<std::unique_ptr<WritableFile>> FastLogEnv::new_appendable_file(const std:
 bool FastLogEnv::uses_mapped_file(SyncPolicy sync) { return sync != SyncPolicy::kAlways; }
 
 bool FastLogEnv::is_log(const std::string& path) {
-  const std::string_view whole(path);
-  const auto slash = whole.find_last_of('/');
-  const std::string_view name = slash == std::string_view::npos ? whole : whole.substr(slash + 1);
-  return DataDir::parse_log_name(name).has_value();
+  return DataDir::parse_log_name(file_name(path)).has_value();
 }
 
 //! [open-log]

@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "05-sstables/table_file.hpp"
+#include "common/path.hpp"
 #include "common/posix_io.hpp"
 
 namespace vkv::storage {
@@ -162,10 +163,7 @@ Result<std::unique_ptr<RandomAccessFile>> MappedTableEnv::new_random_access_file
 }
 
 bool MappedTableEnv::is_table(const std::string& path) {
-  const std::string_view whole(path);
-  const auto slash = whole.find_last_of('/');
-  const std::string_view name = slash == std::string_view::npos ? whole : whole.substr(slash + 1);
-  return parse_table_file_name(name).has_value();
+  return parse_table_file_name(file_name(path)).has_value();
 }
 
 }  // namespace vkv::storage

@@ -10,6 +10,7 @@
 #include "08-compaction/lsm_scanner.hpp"
 #include "08-compaction/version_set.hpp"
 #include "10-expiry/expiring_value.hpp"
+#include "common/path.hpp"
 
 namespace vkv::storage {
 namespace {
@@ -26,8 +27,7 @@ struct UpgradePaths {
 
   explicit UpgradePaths(std::string d) : dir(std::move(d)) {
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();  // "data/" is "data"
-    const auto slash = dir.find_last_of('/');
-    parent = slash == std::string::npos ? "." : slash == 0 ? "/" : dir.substr(0, slash);
+    parent = parent_dir(dir);
     upgrading = dir + std::string(kUpgradingSuffix);
     backup = dir + std::string(kChapter9BackupSuffix);
   }
