@@ -323,6 +323,10 @@ Status LsmStore::get(std::string_view key, std::string* value) {
 //! [read-path]
 // LEARNER: end
 
+void LsmStore::report_read_error(const Status& error) const {
+  if (options_.on_read_error) options_.on_read_error(error);
+}
+
 void LsmStore::prefetch(std::span<const std::string_view> keys) const {
   const std::shared_ptr<const View> v = view();
   v->mem->prefetch(keys);

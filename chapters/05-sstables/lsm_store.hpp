@@ -77,8 +77,9 @@ struct LsmStoreOptions {
   /// one list of tables. A later chapter passes one that merges them.
   TableSetFactory table_set;
   /// Told of each get() that failed at the tables (a damaged block, a disk's read error),
-  /// with the error get() returns; a missing key is not a failure. The caller of get() hears
-  /// of it too; this is for the one who keeps the server's log. May be empty.
+  /// with the error get() returns, and of what a walk of sources() reports the same way
+  /// (report_read_error()); a missing key is not a failure. The caller of get() hears of it
+  /// too; this is for the one who keeps the server's log. May be empty.
   std::function<void(const Status&)> on_read_error;
 };
 //! [lsm-options]
@@ -208,6 +209,9 @@ class LsmStore : public Store {
   /// The store's sorted sources now, newest first, kept readable as LsmSources says. The
   /// store itself never reads through them; whoever walks the keys in order merges them.
   [[nodiscard]] LsmSources sources() const;
+  /// For whoever walks sources(): tells LsmStoreOptions::on_read_error of `error`, a read of
+  /// the tables that failed on that walk, as get() tells it of its own. Nothing without a hook.
+  void report_read_error(const Status& error) const;
 
   /// What the store holds now.
   [[nodiscard]] LsmStats stats() const;

@@ -23,7 +23,11 @@ Status LsmScanner::scan(std::string_view start, std::optional<std::string_view> 
     page->entries.push_back({std::string(entries.key()), std::string(entries.value())});
     bytes += entries.key().size() + entries.value().size();
   }
-  return entries.status();  // a damaged table stops the merge: say so, never skip it
+  // A damaged table stops the merge: say so, never skip it; and tell the server's log, as
+  // a GET that meets it does.
+  const Status s = entries.status();
+  if (!s.is_ok()) store_.report_read_error(s);
+  return s;
 }
 //! [scan]
 

@@ -160,10 +160,18 @@ TEST_CASE("scan: the sources a scan holds stay readable while compactions replac
   CHECK(table_files(dir) == s.set->version()->tables().size());
 }
 
-TEST_CASE("scan: a damaged table is an error naming it, never a short page", "[ch08][scan]") {
+TEST_CASE("scan: a damaged table is an error naming it, never a short page, and the store's "
+          "on_read_error hears of it",
+          "[ch08][scan]") {
   TempDir tmp;
   const std::string dir = tmp.file("data");
-  auto s = open_leveled(dir, tiny_levels(/*background=*/false));
+  vkv::testing::LeveledStore s;
+  std::vector<Status> told;
+  vkv::storage::LsmStoreOptions o = vkv::testing::leveled_options(dir, tiny_levels(false), &s.set);
+  o.on_read_error = [&told](const Status& e) { told.push_back(e); };
+  auto opened = LsmStore::open(Env::posix(), o);
+  REQUIRE(opened.is_ok());
+  s.store = std::move(opened).value();
   for (int k = 0; k < 10; ++k) REQUIRE(s.store->set(key_for(k), std::string(100, 'v')).is_ok());
   REQUIRE(s.store->flush().is_ok());
   const std::string name = vkv::storage::table_file_name(s.set->version()->level(0).front()->number());
@@ -176,6 +184,8 @@ TEST_CASE("scan: a damaged table is an error naming it, never a short page", "[c
   REQUIRE_FALSE(st.is_ok());
   CHECK(st.is_corruption());
   CHECK(st.to_string().find(name) != std::string::npos);
+  REQUIRE(told.size() == 1);
+  CHECK(told[0].to_string() == st.to_string());
 }
 
 TEST_CASE("level iterator: walks a level's tables one after another, and seeks into the one "
