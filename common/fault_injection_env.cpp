@@ -85,6 +85,44 @@ void FaultInjectionEnv::clear_faults() {
   std::lock_guard lock(mu_);
   first_failing_.reset();
   fail_once_ = false;
+  failing_reads_.reset();
+}
+
+void FaultInjectionEnv::fail_reads_of(std::string suffix) {
+  std::lock_guard lock(mu_);
+  failing_reads_ = std::move(suffix);
+}
+
+Status FaultInjectionEnv::read_fault(const std::string& path) {
+  std::lock_guard lock(mu_);
+  if (!failing_reads_ || !path.ends_with(*failing_reads_)) return Status::ok();
+  ++faults_;
+  return Status::io_error("injected fault: read " + path);
+}
+
+// A file of the base Env whose every read first asks the Env whether it must fail.
+class FaultInjectionEnv::FaultyReads final : public RandomAccessFile {
+ public:
+  FaultyReads(FaultInjectionEnv& env, std::string path, std::unique_ptr<RandomAccessFile> file)
+      : env_(env), path_(std::move(path)), file_(std::move(file)) {}
+  Status read(std::uint64_t offset, std::size_t n, std::string* out) const override {
+    VKV_RETURN_IF_ERROR(env_.read_fault(path_));
+    return file_->read(offset, n, out);
+  }
+  [[nodiscard]] std::uint64_t size() const override { return file_->size(); }
+
+ private:
+  FaultInjectionEnv& env_;
+  const std::string path_;
+  const std::unique_ptr<RandomAccessFile> file_;
+};
+
+Result<std::unique_ptr<RandomAccessFile>> FaultInjectionEnv::new_random_access_file(
+    const std::string& path) {
+  auto file = target().new_random_access_file(path);
+  if (!file.is_ok()) return file.status();
+  return std::unique_ptr<RandomAccessFile>(
+      std::make_unique<FaultyReads>(*this, path, std::move(file).value()));
 }
 
 std::uint64_t FaultInjectionEnv::mutating_ops() const {

@@ -29,8 +29,13 @@ namespace vkv {
 /// included. After fail_after(n), the (n+1)-th mutating operation from then on and every
 /// later one fail; after fail_once_after(n) only the (n+1)-th does. A failed operation does nothing at all
 /// and returns `Status::io_error("injected fault: <op> <path>")`. Reads, list_dir,
-/// file_exists, file_size and lock_file are never counted nor failed. The usual test counts
-/// a workload's operations once, then replays it failing at each one in turn.
+/// file_exists, file_size and lock_file are never counted nor failed by these. The usual test
+/// counts a workload's operations once, then replays it failing at each one in turn.
+///
+/// **Failing reads.** After fail_reads_of(suffix), every read of a file whose path ends with
+/// `suffix`, through a RandomAccessFile this Env opened (before the call or after), fails with
+/// `Status::io_error("injected fault: read <path>")`, as a disk that cannot give a block back
+/// would, until clear_faults(). Nothing is changed on disk, so the same reads succeed after.
 ///
 /// **The crash model** (crash()), for files written through this Env since it was created
 /// or since the last crash():
@@ -76,7 +81,10 @@ class FaultInjectionEnv final : public EnvWrapper {
   void fail_after(std::uint64_t n_ops);
   /// Makes only the (n_ops+1)-th mutating operation from now fail; later ones succeed.
   void fail_once_after(std::uint64_t n_ops);
-  /// Stops failing operations.
+  /// Makes every read of a file whose path ends with `suffix` fail, from now on (see
+  /// "Failing reads" above). Not counted as mutating operations; counted in injected_faults().
+  void fail_reads_of(std::string suffix);
+  /// Stops failing operations, and reads.
   void clear_faults();
   /// How many mutating operations were attempted through this Env (failed ones included).
   [[nodiscard]] std::uint64_t mutating_ops() const;
@@ -105,11 +113,18 @@ class FaultInjectionEnv final : public EnvWrapper {
   Status remove_dir(const std::string& dir) override;
   /// Counted and failable; makes the pending creates, renames and removes in `dir` durable.
   Status sync_dir(const std::string& dir) override;
-  // Reads, list_dir, file_exists, file_size and lock_file: forwarded by EnvWrapper, never
-  // counted nor failed.
+  /// The base's file, whose reads fail while fail_reads_of() names it. Never counted.
+  Result<std::unique_ptr<RandomAccessFile>> new_random_access_file(
+      const std::string& path) override;
+  // list_dir, file_exists, file_size and lock_file: forwarded by EnvWrapper, never counted
+  // nor failed.
 
  private:
-  class TrackedFile;  // the WritableFile it hands out, in the .cpp
+  class TrackedFile;   // the WritableFile it hands out, in the .cpp
+  class FaultyReads;   // the RandomAccessFile it hands out, in the .cpp
+
+  // The injected fault for a read of `path`, or ok.
+  Status read_fault(const std::string& path);
 
   // What crash() needs to know about one file written through this Env. Shared with the
   // open WritableFile, so a rename carries it along to the new name.
@@ -150,6 +165,7 @@ class FaultInjectionEnv final : public EnvWrapper {
   std::uint64_t faults_ = 0;                    // guarded by mu_
   std::optional<std::uint64_t> first_failing_;  // guarded by mu_: op number, 1-based
   bool fail_once_ = false;                      // guarded by mu_
+  std::optional<std::string> failing_reads_;    // guarded by mu_: the suffix of fail_reads_of
   std::map<std::string, std::shared_ptr<FileState>> files_;  // guarded by mu_
   std::vector<PendingChange> pending_;                       // guarded by mu_, oldest first
 };

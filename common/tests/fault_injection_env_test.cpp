@@ -275,3 +275,37 @@ TEST_CASE("fault env: replaying a workload with a fault at every operation", "[c
     CHECK(read_whole_file(dir.file("data")) == "record");
   }
 }
+
+TEST_CASE("fault env: reads of the files named fail, opened before or after, until cleared, "
+          "while other files and the bytes on disk are untouched",
+          "[common]") {
+  TempDir dir;
+  FaultInjectionEnv env;
+  write_whole_file(dir.file("000001.sst"), "table bytes");
+  write_whole_file(dir.file("MANIFEST"), "manifest bytes");
+  auto before = env.new_random_access_file(dir.file("000001.sst"));
+  REQUIRE(before.is_ok());
+  std::string out;
+  REQUIRE((*before)->read(0, 5, &out).is_ok());
+  CHECK(out == "table");
+
+  env.fail_reads_of(".sst");
+  auto after = env.new_random_access_file(dir.file("000001.sst"));
+  REQUIRE(after.is_ok());  // opening is not a read
+  CHECK((*after)->size() == 11);
+  for (auto* file : {before->get(), after->get()}) {
+    const Status s = file->read(6, 5, &out);
+    CHECK(s.code() == vkv::StatusCode::kIoError);
+    CHECK(s.to_string() == "IO error: injected fault: read " + dir.file("000001.sst"));
+  }
+  auto other = env.new_random_access_file(dir.file("MANIFEST"));
+  REQUIRE(other.is_ok());
+  CHECK((*other)->read(0, 8, &out).is_ok());
+  CHECK(env.injected_faults() == 2);
+  CHECK(env.mutating_ops() == 0);  // reads are not mutating operations
+
+  env.clear_faults();
+  REQUIRE((*before)->read(6, 5, &out).is_ok());
+  CHECK(out == "bytes");
+  CHECK(read_whole_file(dir.file("000001.sst")) == "table bytes");
+}

@@ -432,6 +432,35 @@ TEST_CASE("lsm: a table damaged while the store runs fails the GETs of that bloc
   CHECK(told.size() == failed.size());  // a missing key is not a failure
 }
 
+TEST_CASE("lsm: a disk that cannot read the tables fails their GETs with its I/O error, each "
+          "told to on_read_error, and once it can again every value is there",
+          "[ch05][lsm]") {
+  TempDir tmp;
+  vkv::FaultInjectionEnv env;
+  LsmStoreOptions o = options_for(tmp.file("data"), kMinMemtableBytes, SyncPolicy::kNever);
+  o.block_cache_bytes = 0;  // every GET reads the disk
+  std::vector<Status> told;
+  o.on_read_error = [&told](const Status& e) { told.push_back(e); };
+  auto store = open_store(o, env);
+  for (int i = 0; i < 100; ++i) REQUIRE(store->set(key_for(i), "v" + std::to_string(i)).is_ok());
+  REQUIRE(store->flush().is_ok());
+  REQUIRE(store->set("in the memtable", "yes").is_ok());
+
+  env.fail_reads_of(".sst");
+  std::string value;
+  const Status s = store->get(key_for(7), &value);
+  CHECK(s.code() == vkv::StatusCode::kIoError);
+  CHECK(s.to_string().find("injected fault: read ") != std::string::npos);
+  REQUIRE(told.size() == 1);
+  CHECK(told[0].to_string() == s.to_string());
+  CHECK(get_or_absent(*store, "in the memtable") == "yes");  // the memtable is still served
+  CHECK(told.size() == 1);
+
+  env.clear_faults();
+  for (int i = 0; i < 100; ++i) CHECK(get_or_absent(*store, key_for(i)) == "v" + std::to_string(i));
+  CHECK(told.size() == 1);
+}
+
 TEST_CASE("lsm: a corrupt or missing MANIFEST entry stops start-up by name", "[ch05][lsm]") {
   TempDir tmp;
   const std::string dir = tmp.file("data");

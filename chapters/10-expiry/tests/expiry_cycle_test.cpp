@@ -2,8 +2,8 @@
 // deleted and the rest kept (the stored deadline decides, not the index); the budget bounds a
 // run, so a backlog takes several; the reclaim hook after a wave, and during a long backlog;
 // the thread rebuilds the index after a restart, runs under SCHED_IDLE with its writes made
-// by an ordinary thread, and stops at once; storage failures (a delete, the start-up walk,
-// the reclaim) reported once, the keys kept due.
+// by an ordinary thread, and stops at once; storage failures (a delete, a check's read of a
+// table, the start-up walk, the reclaim) reported once, the keys kept due.
 #include <catch2/catch.hpp>
 
 #include <sched.h>
@@ -55,6 +55,31 @@ ExpiryCycleOptions unhurried() {
   o.budget = std::chrono::minutes(1);
   return o;
 }
+
+// A cycle (batches of 2) over a store on a FaultInjectionEnv, which keeps the failures it
+// reports, and five keys due 10 ms from now.
+struct FailingDisk {
+  vkv::FaultInjectionEnv env;
+  ExpiringFixture f{env};
+  KeyLocks locks;
+  std::vector<std::string> failures;
+  ExpiryCycle cycle{f.x(), locks, batches_of_two(), keeping_failures()};
+
+  FailingDisk() {
+    const UnixMillis now = f.clock.now();
+    for (int i = 0; i < 5; ++i) REQUIRE(f.x().put(key(i), "v", now + 10).is_ok());
+  }
+  ExpiryCycleHooks keeping_failures() {
+    ExpiryCycleHooks hooks;
+    hooks.failed = [this](const Status& s) { failures.push_back(s.to_string()); };
+    return hooks;
+  }
+  static ExpiryCycleOptions batches_of_two() {
+    ExpiryCycleOptions o = unhurried();
+    o.batch = 2;
+    return o;
+  }
+};
 
 }  // namespace
 
@@ -418,17 +443,8 @@ TEST_CASE("the thread runs under SCHED_IDLE unless told not to, and what it writ
 }
 
 TEST_CASE("a failed delete is reported once, and its keys stay due", "[ch10]") {
-  vkv::FaultInjectionEnv env;
-  ExpiringFixture f(env);
-  KeyLocks locks;
-  std::vector<std::string> failures;
-  ExpiryCycleHooks hooks;
-  hooks.failed = [&](const Status& s) { failures.push_back(s.to_string()); };
-  ExpiryCycleOptions o = unhurried();
-  o.batch = 2;
-  ExpiryCycle cycle(f.x(), locks, o, hooks);
-  const UnixMillis now = f.clock.now();
-  for (int i = 0; i < 5; ++i) REQUIRE(f.x().put(key(i), "v", now + 10).is_ok());
+  FailingDisk d;
+  auto& [env, f, locks, failures, cycle] = d;
 
   env.fail_after(0);  // every write from now on fails
   f.clock.advance(10);
@@ -442,6 +458,33 @@ TEST_CASE("a failed delete is reported once, and its keys stay due", "[ch10]") {
   CHECK(f.x().index().size() == 5);
   CHECK(cycle.expired_keys() == 0);
   env.clear_faults();
+}
+
+TEST_CASE("a check that cannot read a table is reported once, the keys stay due, and the next "
+          "run after the disk recovers deletes them",
+          "[ch10]") {
+  FailingDisk d;
+  auto& [env, f, locks, failures, cycle] = d;
+  REQUIRE(f.lsm().flush().is_ok());  // the keys now live in a table only
+
+  env.fail_reads_of(".sst");  // the first check of a run fails
+  f.clock.advance(10);
+  for (int r = 0; r < 3; ++r) {
+    const ExpiryRun run = cycle.run_once(f.clock.now());
+    CHECK_FALSE(run.status.is_ok());
+    CHECK(run.expired == 0);
+  }
+  REQUIRE(failures.size() == 1);  // the same failure, once
+  CHECK(failures[0].find("injected fault: read ") != std::string::npos);
+  CHECK(f.x().index().size() == 5);  // every key taken went back, still due
+  CHECK(cycle.expired_keys() == 0);
+
+  env.clear_faults();
+  const ExpiryRun run = cycle.run_once(f.clock.now());
+  CHECK(run.status.is_ok());
+  CHECK(run.expired == 5);
+  CHECK(f.x().index().size() == 0);
+  for (int i = 0; i < 5; ++i) CHECK_FALSE(stored(f, key(i)));
 }
 
 TEST_CASE("a failed reclaim is reported, and waits for the next wave", "[ch10]") {
