@@ -410,7 +410,9 @@ TEST_CASE("server: a table damaged on disk fails the GETs of its block, in one l
   Client c(server->port());
   constexpr int kKeys = 3000;
   const std::string value(50, 'v');
-  for (int i = 0; i < kKeys; ++i) REQUIRE(c.call("SET key" + std::to_string(i) + " " + value) == "OK");
+  for (int i = 0; i < kKeys; ++i) {
+    REQUIRE(c.call("SET key" + std::to_string(i) + " " + value) == "OK");
+  }
   vkv::testing::wait_until_settled(data);
   // Each table's first data block, damaged in place as a disk might (the file keeps its size).
   int damaged = 0;

@@ -76,9 +76,9 @@ ServerProgram MetricsProgram::program() {
     flags.add_size("slowlog-max-len", &flags_.slowlog_max_len,
                    "entries SLOWLOG keeps (0: none)");
   };
-  // Once the flags are read: the log, and every failed write, sync or flush, and every GET
-  // that failed at the tables, as an event (at most 10 a kind in 10 s), in place of chapter
-  // 6's lines.
+  // Once the flags are read: the log, and every failed write, sync or flush, and every read
+  // of the tables that failed (a GET's, a scan's), as an event (at most 10 a kind in 10 s),
+  // in place of chapter 6's lines.
   program.tune_store = [chapter10 = program.tune_store, this](storage::LsmStoreOptions& o) {
     chapter10(o);
     sync_ = std::string(storage::to_string(o.durable.sync));

@@ -23,8 +23,8 @@
 namespace vkv::runtime {
 
 /// The events a client or a failing disk can cause (`client_error`, `protocol_error`,
-/// `write_failed`, `table_read_failed`, `compaction_error`, `storage_error`), at most this many of a kind per
-/// kLogWindow; the rest are counted.
+/// `write_failed`, `table_read_failed`, `compaction_error`, `storage_error`), at most this
+/// many of a kind per kLogWindow; the rest are counted.
 inline constexpr std::size_t kLoggedPerWindow = 10;
 /// The window of kLoggedPerWindow.
 inline constexpr std::chrono::milliseconds kLogWindow{10'000};
