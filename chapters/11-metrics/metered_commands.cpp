@@ -33,6 +33,12 @@ std::string_view error_code(std::string_view reply) {
   return refused ? CommandStats::Outcome::kRejected : CommandStats::Outcome::kFailed;
 }
 
+// One of INFO's total_commands_processed, through `count_command` when given, for a command
+// that ran, even if it failed; not for one refused (its `reply` says which).
+void count_if_run(const std::function<void()>& count_command, std::string_view reply) {
+  if (count_command && outcome_of(reply) != CommandStats::Outcome::kRejected) count_command();
+}
+
 // Microseconds with three decimals, as Redis writes latencystats: `1.003`.
 std::string micros_3(std::uint64_t ns) {
   char buf[32];
@@ -173,22 +179,18 @@ class TransactionsMeter final : public RespCommands {
     if (queued && !reply.starts_with('-')) return;  // QUEUED: counted when EXEC runs it
     // As Redis: EXEC stays out of the slow log (the commands it runs go in on their own).
     meter_.count(args, client, reply, ns, /*slow_logged=*/!exec);
-    if (own) ran(reply);
+    if (own) count_if_run(count_command_, reply);
     // The UNWATCHes an EXEC ran answered itself, when it ran its commands (not aborted).
     if (reply.starts_with('*') && !reply.starts_with("*-1")) {
       static constexpr std::string_view kUnwatch[] = {"UNWATCH"};
       for (std::size_t i = 0; i < unwatches; ++i) {
         meter_.count(kUnwatch, client, "+OK\r\n", 0, /*slow_logged=*/false);
-        ran("+OK\r\n");
+        count_if_run(count_command_, "+OK\r\n");
       }
     }
   }
   //! [transactions-meter]
 
-  // One of INFO's total_commands_processed, for a command that ran, even if it failed.
-  void ran(std::string_view reply) const {
-    if (count_command_ && outcome_of(reply) != CommandStats::Outcome::kRejected) count_command_();
-  }
   static std::size_t queued_unwatches(const ClientState& client) {
     std::size_t n = 0;
     for (const auto& command : client.transaction.queued) n += is_command(command[0], "UNWATCH");
@@ -222,11 +224,7 @@ void MeteredCommands::dispatch(std::span<const std::string_view> args, ClientSta
     const std::size_t before = out.buffer().size();
     slowlog(args, out);
     // Counted as chapter 9 counts its commands: once it has run, and not when refused.
-    const auto outcome = outcome_of(out.buffer().substr(before));
-    if (options_.count_command && outcome != CommandStats::Outcome::kRejected) {
-      options_.count_command();
-    }
-    return;
+    return count_if_run(options_.count_command, out.buffer().substr(before));
   }
   inner_.run(args, client, out);
   // CONFIG RESETSTAT resets these counts too, once chapter 9's have been reset.

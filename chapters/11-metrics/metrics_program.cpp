@@ -140,7 +140,8 @@ ServerProgram MetricsProgram::program() {
                      storage ? "storage_error" : "client_error",
                      {{"client", e.client_id}, {"command", e.command}, {"error", e.error}});
     };
-    metered_ = std::make_unique<engine::MeteredCommands>(backend.commands(), counted_command_names(), o);
+    metered_ = std::make_unique<engine::MeteredCommands>(backend.commands(),
+                                                         counted_command_names(), o);
     expiry_.redis().serve(*metered_);
     // And what chapter 9's transactions answer themselves, metered in front of them.
     expiry_.redis().in_front_of_transactions =
